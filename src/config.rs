@@ -1,0 +1,229 @@
+//! Service configuration: `dukao.toml`, overridden by the environment.
+//!
+//! Precedence, lowest first: built-in defaults, the config file (the one named
+//! by `--config`, else `./dukao.toml` when it exists), environment variables,
+//! command-line flags.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The embedded default store.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/dukao.db";
+/// The default listen address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is malformed.
+    #[error("config value {key} = {value:?}: {message}")]
+    Value {
+        /// Which setting.
+        key: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Which store: `sqlite://PATH` or `postgres://...`.
+    pub database_url: String,
+    /// Listen address of `dukao serve`.
+    pub bind: SocketAddr,
+    /// Regulation profile for jurisdictions that name none.
+    pub default_profile: String,
+    /// Tokens the platform presents to push data (`Authorization: Bearer …`).
+    pub ingest_tokens: Vec<String>,
+    /// A calendar override file for years the built-in data lacks.
+    pub calendar_overrides: Option<PathBuf>,
+    /// Where the file came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    default_profile: Option<String>,
+    calendar_overrides: Option<PathBuf>,
+    #[serde(default)]
+    ingest: IngestSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngestSection {
+    #[serde(default)]
+    tokens: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: DEFAULT_DATABASE_URL.to_string(),
+            bind: DEFAULT_BIND.parse().expect("valid default bind address"),
+            default_profile: "jincheng".to_string(),
+            ingest_tokens: Vec::new(),
+            calendar_overrides: None,
+            source: None,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration: the named file (which must exist), else
+    /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
+    /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_INGEST_TOKENS` — comma
+    /// separated).
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match file {
+            Some(p) => Some(p.to_path_buf()),
+            None => Some(PathBuf::from("dukao.toml")).filter(|p| p.exists()),
+        };
+        let mut config = match &path {
+            Some(p) => Config::from_file(p)?,
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    /// Reads a config file over the defaults.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Config::from_toml(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })??;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    fn from_toml(text: &str) -> Result<Result<Config, ConfigError>, String> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut config = Config::default();
+        if let Some(url) = file.database_url {
+            config.database_url = url;
+        }
+        if let Some(bind) = file.bind {
+            match parse_bind(&bind) {
+                Ok(addr) => config.bind = addr,
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        if let Some(p) = file.default_profile {
+            config.default_profile = p;
+        }
+        config.ingest_tokens = file.ingest.tokens;
+        config.calendar_overrides = file.calendar_overrides;
+        Ok(Ok(config))
+    }
+
+    /// Applies environment overrides, read through `get` (testable).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(url) = get("DATABASE_URL").filter(|s| !s.is_empty()) {
+            self.database_url = url;
+        }
+        if let Some(bind) = get("DUKAO_BIND").filter(|s| !s.is_empty()) {
+            self.bind = parse_bind(&bind)?;
+        }
+        if let Some(p) = get("DUKAO_DEFAULT_PROFILE").filter(|s| !s.is_empty()) {
+            self.default_profile = p;
+        }
+        if let Some(path) = get("DUKAO_CALENDAR_OVERRIDES").filter(|s| !s.is_empty()) {
+            self.calendar_overrides = Some(PathBuf::from(path));
+        }
+        if let Some(tokens) = get("DUKAO_INGEST_TOKENS") {
+            self.ingest_tokens = tokens
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The working-day calendar: the built-in data plus the override file, if
+    /// one is configured.
+    pub fn calendar(&self) -> Result<crate::calendar::Calendar, crate::calendar::CalendarError> {
+        let builtin = crate::calendar::Calendar::builtin();
+        match &self.calendar_overrides {
+            Some(path) => builtin.with_overrides(path),
+            None => Ok(builtin.clone()),
+        }
+    }
+}
+
+fn parse_bind(value: &str) -> Result<SocketAddr, ConfigError> {
+    value
+        .parse()
+        .map_err(|e: std::net::AddrParseError| ConfigError::Value {
+            key: "bind",
+            value: value.to_string(),
+            message: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let mut config = Config::from_toml(
+            "database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:9000\"\n[ingest]\ntokens = [\"a\"]\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.database_url, "sqlite://x.db");
+        assert_eq!(config.ingest_tokens, ["a"]);
+        config
+            .apply_env(|k| match k {
+                "DATABASE_URL" => Some("postgres://h/db".into()),
+                "DUKAO_INGEST_TOKENS" => Some("t1, t2,".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.database_url, "postgres://h/db");
+        assert_eq!(config.ingest_tokens, ["t1", "t2"]);
+        assert_eq!(config.bind.port(), 9000);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        assert!(Config::from_toml("databse_url = \"x\"").is_err());
+        assert!(matches!(
+            Config::from_toml("bind = \"nowhere\""),
+            Ok(Err(ConfigError::Value { key: "bind", .. }))
+        ));
+    }
+}

@@ -1,0 +1,608 @@
+//! The resource catalog: entries of every department, their life events
+//! (created, updated, maintained, withdrawn) and the duty changes that
+//! oblige a catalog update.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
+
+use super::Ctx;
+use super::clock::{at, office_secs, plus_secs};
+use super::names::{
+    self, BASE_RESOURCES, GENERIC_SUBJECTS, SENSITIVE_WORDS, SHARE_BASES, VARIANTS,
+};
+use super::org::Org;
+use super::rng::Rng;
+
+/// Share type (共享类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// 无条件共享.
+    Unconditional,
+    /// 有条件共享.
+    Conditional,
+    /// 不予共享.
+    NotShared,
+}
+
+impl Share {
+    /// Interchange code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Share::Unconditional => "unconditional",
+            Share::Conditional => "conditional",
+            Share::NotShared => "none",
+        }
+    }
+}
+
+/// Declared update cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cycle {
+    /// 实时.
+    Realtime,
+    /// 每日.
+    Daily,
+    /// 每周.
+    Weekly,
+    /// 每月.
+    Monthly,
+    /// 每季度.
+    Quarterly,
+    /// 每半年.
+    Semiannual,
+    /// 每年.
+    Annual,
+    /// 不定期.
+    Irregular,
+}
+
+impl Cycle {
+    /// Every cycle, in interchange order.
+    pub const ALL: [Cycle; 8] = [
+        Cycle::Realtime,
+        Cycle::Daily,
+        Cycle::Weekly,
+        Cycle::Monthly,
+        Cycle::Quarterly,
+        Cycle::Semiannual,
+        Cycle::Annual,
+        Cycle::Irregular,
+    ];
+
+    /// Interchange code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cycle::Realtime => "realtime",
+            Cycle::Daily => "daily",
+            Cycle::Weekly => "weekly",
+            Cycle::Monthly => "monthly",
+            Cycle::Quarterly => "quarterly",
+            Cycle::Semiannual => "semiannual",
+            Cycle::Annual => "annual",
+            Cycle::Irregular => "irregular",
+        }
+    }
+}
+
+/// How well an entry keeps to its update cycle during the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lag {
+    /// Updated on its cycle (with the odd miss).
+    OnCycle,
+    /// Mostly stops updating from this day on.
+    Behind(NaiveDate),
+    /// Not updated at all during the year.
+    Dormant,
+}
+
+/// A catalog entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Interchange id, `CAT-<nnnnnn>`.
+    pub id: String,
+    /// Owning department.
+    pub dept: usize,
+    /// Resource name.
+    pub name: String,
+    /// Share type.
+    pub share: Share,
+    /// Legal basis of a conditional or not-shared classification.
+    pub basis: Option<&'static str>,
+    /// Open type: `unconditional`, `on_application` or `none`.
+    pub open: &'static str,
+    /// Update cycle.
+    pub cycle: Cycle,
+    /// Share method: `api`, `database` (database table) or `file`.
+    pub format: &'static str,
+    /// Number of data items.
+    pub items: u32,
+    /// When published in the catalog.
+    pub published: NaiveDateTime,
+    /// When withdrawn.
+    pub withdrawn: Option<NaiveDateTime>,
+    /// Whether the authority approved the withdrawal (JC Art.19).
+    pub withdrawal_approved: Option<bool>,
+    /// How much it is requested, relative.
+    pub popularity: f64,
+    /// Update behaviour in the year.
+    pub lag: Lag,
+}
+
+impl Entry {
+    /// Whether the entry is published and not withdrawn at `t`.
+    pub fn live_at(&self, t: NaiveDateTime) -> bool {
+        self.published <= t && self.withdrawn.is_none_or(|w| w > t)
+    }
+}
+
+/// Kind of a catalog event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    /// First published.
+    Created,
+    /// Changed (e.g. after a duty change).
+    Updated,
+    /// Confirmed in the quarterly full maintenance.
+    Maintained,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+impl EventKind {
+    /// Interchange code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Updated => "updated",
+            EventKind::Maintained => "maintained",
+            EventKind::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// A catalog event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// When.
+    pub at: NaiveDateTime,
+    /// Entry index.
+    pub entry: u32,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// How the department followed up a duty change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    /// Catalog updated within the deadline.
+    OnTime,
+    /// Catalog updated after the deadline.
+    Late,
+    /// Catalog never updated.
+    Never,
+}
+
+/// A law revision or change of duties.
+#[derive(Debug, Clone)]
+pub struct DutyChange {
+    /// Interchange id, `DUT-<year>-<nnnn>`.
+    pub id: String,
+    /// Department concerned.
+    pub dept: usize,
+    /// `law_revision` or `duty_change`.
+    pub kind: &'static str,
+    /// When published.
+    pub published: NaiveDateTime,
+    /// What changed.
+    pub summary: String,
+    /// How the catalog followed.
+    pub follow_up: FollowUp,
+}
+
+/// Maintenance quarters a department missed, for inspection evidence.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogStats {
+    /// Quarters (1–4) without full maintenance, per department.
+    pub missed_quarters: Vec<Vec<u32>>,
+}
+
+/// The catalog of the whole demo.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Entries in id order.
+    pub entries: Vec<Entry>,
+    /// Entry indices of each department.
+    pub by_dept: Vec<Vec<u32>>,
+    /// Events in time (and id) order.
+    pub events: Vec<Event>,
+    /// Duty changes in time (and id) order.
+    pub duty_changes: Vec<DutyChange>,
+    /// Per-department facts for inspections.
+    pub stats: CatalogStats,
+}
+
+/// Split `total` in proportion to `weights` (largest remainder), at least
+/// `min` each.
+fn apportion(total: usize, weights: &[f64], min: usize) -> Vec<usize> {
+    let sum: f64 = weights.iter().sum();
+    let spare = total.saturating_sub(min * weights.len()) as f64;
+    let raw: Vec<f64> = weights.iter().map(|w| spare * w / sum).collect();
+    let mut out: Vec<usize> = raw.iter().map(|r| min + r.floor() as usize).collect();
+    let mut left = total.saturating_sub(out.iter().sum());
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let fa = raw[a] - raw[a].floor();
+        let fb = raw[b] - raw[b].floor();
+        fb.total_cmp(&fa).then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
+}
+
+fn entry_name(subjects: &[&'static str], order: &[usize], k: usize) -> String {
+    let b = subjects.len();
+    let v = VARIANTS.len();
+    let base = subjects[order[k % b]];
+    let variant = VARIANTS[(k / b) % v];
+    let round = k / (b * v);
+    if round == 0 {
+        format!("{base}{variant}")
+    } else {
+        format!("{base}{variant}（第{}批）", round + 1)
+    }
+}
+
+fn pick_cycle(rng: &mut Rng, name: &str) -> Cycle {
+    use Cycle::*;
+    if ["监测", "核验", "日志", "工单", "交易"]
+        .iter()
+        .any(|w| name.contains(w))
+    {
+        return *rng.pick(&[Realtime, Realtime, Daily, Daily, Weekly]);
+    }
+    if ["统计", "汇总", "年报", "普查", "调查"]
+        .iter()
+        .any(|w| name.contains(w))
+    {
+        return *rng.pick(&[Monthly, Quarterly, Quarterly, Annual, Annual, Semiannual]);
+    }
+    // realtime 6, daily 14, weekly 8, monthly 24, quarterly 16, semiannual 6, annual 18, irregular 8
+    Cycle::ALL[rng.weighted(&[6.0, 14.0, 8.0, 24.0, 16.0, 6.0, 18.0, 8.0])]
+}
+
+fn pick_format(rng: &mut Rng, cycle: Cycle) -> &'static str {
+    let w: [f64; 3] = match cycle {
+        Cycle::Realtime | Cycle::Daily => [75.0, 20.0, 5.0],
+        Cycle::Weekly | Cycle::Monthly => [30.0, 50.0, 20.0],
+        _ => [15.0, 40.0, 45.0],
+    };
+    ["api", "database", "file"][rng.weighted(&w)]
+}
+
+/// Build entries, events and duty changes.
+pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
+    let mut rng = Rng::stream(ctx.seed, "catalog", 0);
+    let year = ctx.year;
+    let first_year = ctx.history_start.year();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_dept: Vec<Vec<u32>> = vec![Vec::new(); org.departments.len()];
+
+    let year_weights: Vec<f64> = (first_year..=year)
+        .map(|y| {
+            if y == year {
+                0.8
+            } else if y == first_year {
+                2.5
+            } else {
+                1.0
+            }
+        })
+        .collect();
+
+    for city in org.cities() {
+        let depts = org.city_departments(city);
+        let weights: Vec<f64> = depts.iter().map(|&d| org.departments[d].weight).collect();
+        let counts = apportion(ctx.params.entries_per_city, &weights, 5);
+        for (&d, &n) in depts.iter().zip(&counts) {
+            let dept = &org.departments[d];
+            let t = dept.traits;
+            let mut subjects: Vec<&'static str> = dept.kind.subjects.to_vec();
+            subjects.extend_from_slice(GENERIC_SUBJECTS);
+            let mut order: Vec<usize> = (0..subjects.len()).collect();
+            // Own subjects first, shuffled; generic ones after.
+            let own = dept.kind.subjects.len();
+            rng.shuffle(&mut order[..own]);
+            rng.shuffle(&mut order[own..]);
+            for k in 0..n {
+                let name = entry_name(&subjects, &order, k);
+                let base = BASE_RESOURCES.iter().any(|b| name.starts_with(b));
+                let sensitive = SENSITIVE_WORDS.iter().any(|w| name.contains(w));
+                let share = if base {
+                    Share::Unconditional
+                } else if sensitive {
+                    [Share::Unconditional, Share::Conditional, Share::NotShared]
+                        [rng.weighted(&[30.0, 55.0, 15.0])]
+                } else {
+                    [Share::Unconditional, Share::Conditional, Share::NotShared]
+                        [rng.weighted(&[85.0, 12.0, 3.0])]
+                };
+                let missing_basis = rng.chance(if t.sloppy_catalog { 0.35 } else { 0.08 });
+                let basis = (share != Share::Unconditional && !missing_basis)
+                    .then(|| *rng.pick(SHARE_BASES));
+                let open = if sensitive || share == Share::NotShared {
+                    if rng.chance(0.9) {
+                        "none"
+                    } else {
+                        "on_application"
+                    }
+                } else {
+                    ["unconditional", "on_application", "none"][rng.weighted(&[25.0, 35.0, 40.0])]
+                };
+                let cycle = pick_cycle(&mut rng, &name);
+                let format = pick_format(&mut rng, cycle);
+                let items = rng.lognormal(18.0, 0.6).round().clamp(3.0, 160.0) as u32;
+                let y = first_year + rng.weighted(&year_weights) as i32;
+                let last = if y == year {
+                    NaiveDate::from_ymd_opt(year, 12, 20).expect("date")
+                } else {
+                    NaiveDate::from_ymd_opt(y, 12, 31).expect("date")
+                };
+                let first = NaiveDate::from_ymd_opt(y, 1, 1)
+                    .expect("date")
+                    .max(ctx.history_start);
+                let pub_day = ctx.wd.random_in(&mut rng, first, last).unwrap_or(first);
+                let published = at(pub_day, office_secs(&mut rng));
+                let (withdrawn, withdrawal_approved) =
+                    if rng.chance(if t.sloppy_catalog { 0.06 } else { 0.03 }) {
+                        let from = (pub_day + TimeDelta::days(60))
+                            .max(ctx.year_start - TimeDelta::days(500));
+                        match ctx.wd.random_in(&mut rng, from, ctx.year_last) {
+                            Some(day) => {
+                                let approved =
+                                    !rng.chance(if t.sloppy_catalog { 0.5 } else { 0.15 });
+                                (Some(at(day, office_secs(&mut rng))), Some(approved))
+                            }
+                            None => (None, None),
+                        }
+                    } else {
+                        (None, None)
+                    };
+                let mut popularity = rng.lognormal(1.0, 1.1);
+                if base {
+                    popularity *= 8.0;
+                }
+                match share {
+                    Share::Conditional => popularity *= 4.5,
+                    Share::NotShared => popularity *= 0.6,
+                    Share::Unconditional => {}
+                }
+                let lag = {
+                    let (p_behind, p_dormant) = if t.stale_data {
+                        (0.40, 0.12)
+                    } else {
+                        (0.05, 0.02)
+                    };
+                    let x = rng.f64();
+                    if x < p_dormant {
+                        Lag::Dormant
+                    } else if x < p_dormant + p_behind {
+                        let from = NaiveDate::from_ymd_opt(year, 2, 1).expect("date")
+                            + TimeDelta::days(rng.range(0, 280));
+                        Lag::Behind(from)
+                    } else {
+                        Lag::OnCycle
+                    }
+                };
+                by_dept[d].push(entries.len() as u32);
+                entries.push(Entry {
+                    id: String::new(),
+                    dept: d,
+                    name,
+                    share,
+                    basis,
+                    open,
+                    cycle,
+                    format,
+                    items,
+                    published,
+                    withdrawn,
+                    withdrawal_approved,
+                    popularity,
+                    lag,
+                });
+            }
+        }
+    }
+    let width = if entries.len() >= 1_000_000 { 7 } else { 6 };
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.id = format!("CAT-{:0width$}", i + 1);
+    }
+
+    let mut events: Vec<Event> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        events.push(Event {
+            at: e.published,
+            entry: i as u32,
+            kind: EventKind::Created,
+        });
+        if let Some(w) = e.withdrawn {
+            events.push(Event {
+                at: w,
+                entry: i as u32,
+                kind: EventKind::Withdrawn,
+            });
+        }
+        // Ad-hoc updates during the year.
+        if rng.chance(0.08) {
+            if let Some(day) = ctx.wd.random_in(
+                &mut rng,
+                ctx.year_start.max(e.published.date() + TimeDelta::days(1)),
+                ctx.year_last,
+            ) {
+                let t = at(day, office_secs(&mut rng));
+                if e.live_at(t) {
+                    events.push(Event {
+                        at: t,
+                        entry: i as u32,
+                        kind: EventKind::Updated,
+                    });
+                }
+            }
+        }
+    }
+
+    // Quarterly full maintenance, in the last month of each quarter
+    // (YK Art.15), skipped by some departments.
+    let mut missed_quarters = vec![Vec::new(); org.departments.len()];
+    for (d, dept) in org.departments.iter().enumerate() {
+        for q in 0..4u32 {
+            let p_done = if dept.traits.skips_maintenance {
+                0.45
+            } else {
+                0.94
+            };
+            if !rng.chance(p_done) {
+                missed_quarters[d].push(q + 1);
+                continue;
+            }
+            let m = 3 * q + 3;
+            let first = NaiveDate::from_ymd_opt(year, m, 1).expect("date");
+            let last = first + TimeDelta::days(25);
+            let Some(day) = ctx.wd.random_in(&mut rng, first, last) else {
+                continue;
+            };
+            let mut t = at(day, office_secs(&mut rng).min(16 * 3600));
+            for &ei in &by_dept[d] {
+                if entries[ei as usize].live_at(t) {
+                    events.push(Event {
+                        at: t,
+                        entry: ei,
+                        kind: EventKind::Maintained,
+                    });
+                    t = plus_secs(&mut rng, t, 1, 4);
+                }
+            }
+        }
+    }
+
+    // Duty changes and the catalog updates that follow them.
+    let mut duty_changes = Vec::new();
+    let jan2 = NaiveDate::from_ymd_opt(year, 1, 2).expect("date");
+    let nov20 = NaiveDate::from_ymd_opt(year, 11, 20).expect("date");
+    for (d, dept) in org.departments.iter().enumerate() {
+        if dept.is_authority {
+            continue;
+        }
+        for _ in 0..rng.poisson(0.45) {
+            duty_changes.push(new_duty_change(&mut rng, ctx, d, org, jan2, nov20));
+        }
+    }
+    // At least three, so that every follow-up occurs.
+    let candidates: Vec<usize> = (0..org.departments.len())
+        .filter(|&d| !org.departments[d].is_authority && !by_dept[d].is_empty())
+        .collect();
+    while duty_changes.len() < 3 {
+        let d = *rng.pick(&candidates);
+        let jun30 = NaiveDate::from_ymd_opt(year, 6, 30).expect("date");
+        duty_changes.push(new_duty_change(&mut rng, ctx, d, org, jan2, jun30));
+    }
+    duty_changes.sort_by(|a, b| a.published.cmp(&b.published).then(a.dept.cmp(&b.dept)));
+    let has = |f: FollowUp, v: &[DutyChange]| v.iter().any(|c| c.follow_up == f);
+    if !(has(FollowUp::OnTime, &duty_changes)
+        && has(FollowUp::Late, &duty_changes)
+        && has(FollowUp::Never, &duty_changes))
+    {
+        // The earliest changes get one follow-up each (early in the year,
+        // so that a late update still falls inside it).
+        duty_changes[0].follow_up = FollowUp::Late;
+        duty_changes[1].follow_up = FollowUp::Never;
+        duty_changes[2].follow_up = FollowUp::OnTime;
+    }
+    for (i, c) in duty_changes.iter_mut().enumerate() {
+        c.id = format!("DUT-{year}-{:04}", i + 1);
+    }
+    for c in &duty_changes {
+        let limit = org.rules_of(c.dept).catalog_update_wd;
+        let k = match c.follow_up {
+            FollowUp::OnTime => 1 + ((rng.f64().powi(2) * f64::from(limit)) as u32).min(limit - 1),
+            FollowUp::Late => limit + 1 + rng.below(15) as u32,
+            FollowUp::Never => continue,
+        };
+        let day = ctx.wd.add(c.published.date(), k);
+        if day > ctx.year_last {
+            continue;
+        }
+        let mut t = at(day, office_secs(&mut rng));
+        let live: Vec<u32> = by_dept[c.dept]
+            .iter()
+            .copied()
+            .filter(|&e| entries[e as usize].live_at(c.published) && entries[e as usize].live_at(t))
+            .collect();
+        if live.is_empty() {
+            continue;
+        }
+        for _ in 0..rng.range(1, 3) {
+            let e = *rng.pick(&live);
+            events.push(Event {
+                at: t,
+                entry: e,
+                kind: EventKind::Updated,
+            });
+            t = plus_secs(&mut rng, t, 5, 300);
+        }
+    }
+
+    events.sort_by(|a, b| {
+        a.at.cmp(&b.at)
+            .then(a.entry.cmp(&b.entry))
+            .then(a.kind.cmp(&b.kind))
+    });
+    events.dedup_by(|a, b| a.at == b.at && a.entry == b.entry && a.kind == b.kind);
+
+    Catalog {
+        entries,
+        by_dept,
+        events,
+        duty_changes,
+        stats: CatalogStats { missed_quarters },
+    }
+}
+
+fn new_duty_change(
+    rng: &mut Rng,
+    ctx: &Ctx,
+    d: usize,
+    org: &Org,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> DutyChange {
+    let day = ctx.wd.random_in(rng, first, last).unwrap_or(first);
+    let published = at(day, office_secs(rng));
+    let law = rng.chance(0.4);
+    let summary = if law {
+        rng.pick(names::LAW_REVISIONS).to_string()
+    } else {
+        rng.pick(names::DUTY_CHANGE_TEMPLATES)
+            .replace("{x}", *rng.pick(names::DUTIES))
+    };
+    let sloppy = org.departments[d].traits.sloppy_catalog;
+    let w = if sloppy {
+        [35.0, 35.0, 30.0]
+    } else {
+        [72.0, 18.0, 10.0]
+    };
+    let follow_up = [FollowUp::OnTime, FollowUp::Late, FollowUp::Never][rng.weighted(&w)];
+    DutyChange {
+        id: String::new(),
+        dept: d,
+        kind: if law { "law_revision" } else { "duty_change" },
+        published,
+        summary,
+        follow_up,
+    }
+}

@@ -1,0 +1,18 @@
+//! dukao (督考): supervision of government data sharing.
+//!
+//! The crate is organised along the data flow of the service:
+//! platform exports are validated and stored by [`ingest`] into the [`store`];
+//! the [`calendar`] and the regulation profiles in [`rules`] turn stored
+//! records into deadlines; [`web`] serves the JSON API; [`demo`] generates a
+//! deterministic synthetic municipality in the interchange format.
+
+pub mod calendar;
+pub mod config;
+pub mod demo;
+pub mod identifiers;
+pub mod ingest;
+pub mod model;
+pub mod rules;
+pub mod store;
+pub mod time;
+pub mod web;

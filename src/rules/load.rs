@@ -1,0 +1,993 @@
+//! Parsing and validation of profile files, and the set of loaded profiles.
+//!
+//! A file is first read into loose "raw" structures (every field optional,
+//! enums as strings, unknown fields rejected) and then validated into
+//! [`Profile`], so that every error can name the file and the dotted key.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::citation::Citation;
+use super::error::RulesError;
+use super::names::{
+    Basis, CategoryCode, ClockStart, DeadlineKey, DeadlineKind, EscalationAction,
+    EvaluationFrequency, Level, ParseNameError, ProfileId, Requirement, ShareType,
+};
+use super::numeral::chinese_number;
+use super::profile::{
+    CategoryRule, DeadlineRule, Escalation, EscalationStep, Evaluation, NotRegulated, Profile,
+    ReportingDuty, Validity,
+};
+
+/// The shipped profile files, compiled in.
+const BUILTIN: [(ProfileId, &str, &str); 5] = [
+    (
+        ProfileId::Xinxian,
+        "rules/profiles/xinxian.toml",
+        include_str!("../../rules/profiles/xinxian.toml"),
+    ),
+    (
+        ProfileId::Pingdingshan,
+        "rules/profiles/pingdingshan.toml",
+        include_str!("../../rules/profiles/pingdingshan.toml"),
+    ),
+    (
+        ProfileId::Yingkou,
+        "rules/profiles/yingkou.toml",
+        include_str!("../../rules/profiles/yingkou.toml"),
+    ),
+    (
+        ProfileId::Kaifeng,
+        "rules/profiles/kaifeng.toml",
+        include_str!("../../rules/profiles/kaifeng.toml"),
+    ),
+    (
+        ProfileId::Jincheng,
+        "rules/profiles/jincheng.toml",
+        include_str!("../../rules/profiles/jincheng.toml"),
+    ),
+];
+
+/// Deadlines every profile must regulate (the service computes them for every
+/// jurisdiction). `reply_conditional` is required too, or else both of its
+/// published/unpublished variants.
+pub const REQUIRED_DEADLINES: [DeadlineKey; 5] = [
+    DeadlineKey::CatalogUpdate,
+    DeadlineKey::Correction,
+    DeadlineKey::RefusalReason,
+    DeadlineKey::ShareBasis,
+    DeadlineKey::Rectification,
+];
+
+/// Sanity bounds: a value outside them is a typo, not a regulation.
+const MAX_WORKING_DAYS: u32 = 60;
+const MAX_CALENDAR_DAYS: u32 = 31;
+const MAX_MONTHS: u32 = 120;
+const MAX_YEARS: u32 = 20;
+
+/// All loaded profiles, by id.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    profiles: BTreeMap<String, Profile>,
+}
+
+static BUILTIN_PROFILES: LazyLock<Profiles> = LazyLock::new(|| {
+    Profiles::parse_builtin().unwrap_or_else(|e| panic!("shipped profile is invalid: {e}"))
+});
+
+impl Profiles {
+    /// The five shipped profiles, parsed once.
+    ///
+    /// Panics if a shipped file is invalid (the tests guarantee it is not).
+    pub fn builtin() -> &'static Profiles {
+        &BUILTIN_PROFILES
+    }
+
+    /// Parses the five shipped files afresh.
+    pub fn parse_builtin() -> Result<Profiles, RulesError> {
+        let mut profiles = BTreeMap::new();
+        for (id, file, text) in BUILTIN {
+            let profile = parse_profile(text, file)?;
+            if profile.id != id.as_str() {
+                return Err(invalid(
+                    file,
+                    "id",
+                    format!("expected `{id}`, found `{}`", profile.id),
+                ));
+            }
+            profiles.insert(profile.id.clone(), profile);
+        }
+        Ok(Profiles { profiles })
+    }
+
+    /// The shipped profiles plus every `*.toml` file in `dir`: a file whose id
+    /// is a shipped one replaces it, any other id adds a profile. A file's id
+    /// must equal its file name (`jincheng.toml` holds `id = "jincheng"`).
+    pub fn load_dir(dir: &Path) -> Result<Profiles, RulesError> {
+        let io_err = |source| RulesError::Io {
+            file: dir.display().to_string(),
+            source,
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io_err)? {
+            let path = entry.map_err(io_err)?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+
+        let mut profiles = Profiles::builtin().profiles.clone();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for path in paths {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            let profile = parse_profile(&text, &file)?;
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if stem != profile.id {
+                return Err(invalid(
+                    &file,
+                    "id",
+                    format!(
+                        "`{}` does not match the file name `{stem}.toml`",
+                        profile.id
+                    ),
+                ));
+            }
+            if let Some(first) = seen.insert(profile.id.clone(), file.clone()) {
+                return Err(RulesError::DuplicateProfile {
+                    id: profile.id,
+                    first,
+                    second: file,
+                });
+            }
+            profiles.insert(profile.id.clone(), profile);
+        }
+        Ok(Profiles { profiles })
+    }
+
+    /// The profile of a shipped id. Always present: a set is built from the
+    /// shipped profiles, which a directory can replace but not remove.
+    pub fn get(&self, id: ProfileId) -> &Profile {
+        self.profiles
+            .get(id.as_str())
+            .expect("every profile set contains the shipped ids")
+    }
+
+    /// The profile with id `id` (shipped or added), if any.
+    pub fn by_id(&self, id: &str) -> Option<&Profile> {
+        self.profiles.get(id)
+    }
+
+    /// All profiles, ordered by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.values()
+    }
+
+    /// The number of profiles.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// Never true for a set built by this module (kept for the API's symmetry).
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+}
+
+/// Parses and validates one profile file. `file` names it in errors.
+pub fn parse_profile(text: &str, file: &str) -> Result<Profile, RulesError> {
+    let raw: RawProfile = toml::from_str(text).map_err(|e| RulesError::Parse {
+        file: file.to_string(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    Validator { file }.profile(raw)
+}
+
+// ------------------------------------------------------------------ raw form
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    id: Option<String>,
+    code: Option<String>,
+    title: Option<String>,
+    document_number: Option<String>,
+    issuer: Option<String>,
+    issued_on: Option<toml::Value>,
+    level: Option<String>,
+    parent: Option<String>,
+    #[serde(default)]
+    notes: Vec<String>,
+    validity: Option<RawValidity>,
+    #[serde(default)]
+    deadlines: BTreeMap<String, RawDeadline>,
+    #[serde(default)]
+    categories: BTreeMap<String, RawCategory>,
+    escalation: Option<RawEscalation>,
+    evaluation: Option<RawEvaluation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCitation {
+    article: Option<i64>,
+    item: Option<i64>,
+    quote: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawValidity {
+    from: Option<toml::Value>,
+    until: Option<toml::Value>,
+    citation: Option<RawCitation>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    kind: Option<String>,
+    working_days: Option<i64>,
+    extension_working_days: Option<i64>,
+    calendar_days: Option<i64>,
+    months: Option<i64>,
+    years: Option<i64>,
+    from: Option<String>,
+    basis: Option<String>,
+    wording: Option<String>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    share_types: Vec<String>,
+    citation: Option<RawCitation>,
+    #[serde(default)]
+    also: Vec<RawCitation>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    #[serde(default)]
+    sanction: Vec<RawCitation>,
+    #[serde(default)]
+    duties: Vec<RawCitation>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEscalation {
+    authority: Option<String>,
+    first_step: Option<RawStep>,
+    overdue: Option<RawStep>,
+    serious: Option<RawStep>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    action: Option<String>,
+    category: Option<String>,
+    wording: Option<String>,
+    basis: Option<String>,
+    citation: Option<RawCitation>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvaluation {
+    frequency: Option<String>,
+    #[serde(default)]
+    duties: Vec<RawCitation>,
+    #[serde(default)]
+    inspection_items: Vec<RawCitation>,
+    #[serde(default)]
+    reporting: Vec<RawReporting>,
+    #[serde(default)]
+    consequences: Vec<RawCitation>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReporting {
+    who: Option<String>,
+    to: Option<String>,
+    what: Option<String>,
+    due_month: Option<i64>,
+    citation: Option<RawCitation>,
+}
+
+// ------------------------------------------------------------------ validation
+
+fn invalid(file: &str, key: &str, reason: impl Into<String>) -> RulesError {
+    RulesError::Invalid {
+        file: file.to_string(),
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Removes whitespace and turns full-width digits into ASCII, so that quotes
+/// can be compared with the text regardless of line breaks and digit width.
+pub(crate) fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Whether `quote` states `n` followed by `unit` (`5个工作日`, `三年`), with no
+/// further digit in front (so `15个工作日` does not state 5).
+fn states_number(quote: &str, n: u32, unit: &str) -> bool {
+    let quote = normalize(quote);
+    let is_digit = |c: char| c.is_ascii_digit() || "零一二三四五六七八九十百千两".contains(c);
+    [n.to_string(), chinese_number(n)].iter().any(|number| {
+        let needle = format!("{number}{unit}");
+        quote
+            .match_indices(&needle)
+            .any(|(at, _)| quote[..at].chars().next_back().is_none_or(|c| !is_digit(c)))
+    })
+}
+
+struct Validator<'a> {
+    file: &'a str,
+}
+
+impl Validator<'_> {
+    fn missing(&self, key: &str) -> RulesError {
+        RulesError::Missing {
+            file: self.file.to_string(),
+            key: key.to_string(),
+        }
+    }
+
+    fn invalid(&self, key: &str, reason: impl Into<String>) -> RulesError {
+        invalid(self.file, key, reason)
+    }
+
+    fn text(&self, key: &str, value: Option<String>) -> Result<String, RulesError> {
+        match value {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(self.missing(key)),
+        }
+    }
+
+    fn optional_text(
+        &self,
+        key: &str,
+        value: Option<String>,
+    ) -> Result<Option<String>, RulesError> {
+        match value {
+            Some(s) if s.trim().is_empty() => Err(self.invalid(key, "must not be empty")),
+            other => Ok(other),
+        }
+    }
+
+    fn name<T: FromStr<Err = ParseNameError>>(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> Result<T, RulesError> {
+        value
+            .parse()
+            .map_err(|e: ParseNameError| RulesError::UnknownValue {
+                file: self.file.to_string(),
+                key: key.to_string(),
+                value: e.value,
+                expected: e.expected,
+            })
+    }
+
+    fn date(&self, key: &str, value: Option<toml::Value>) -> Result<Option<NaiveDate>, RulesError> {
+        let text = match value {
+            None => return Ok(None),
+            Some(toml::Value::Datetime(dt)) => dt.to_string(),
+            Some(toml::Value::String(s)) => s,
+            Some(other) => {
+                return Err(
+                    self.invalid(key, format!("expected a date (YYYY-MM-DD), found {other}"))
+                );
+            }
+        };
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| self.invalid(key, format!("expected a date (YYYY-MM-DD), found `{text}`")))
+    }
+
+    fn range(
+        &self,
+        key: &str,
+        value: Option<i64>,
+        max: u32,
+        unit: &'static str,
+    ) -> Result<Option<u32>, RulesError> {
+        match value {
+            None => Ok(None),
+            Some(v) if v >= 1 && v <= i64::from(max) => Ok(Some(v as u32)),
+            Some(v) => Err(RulesError::OutOfRange {
+                file: self.file.to_string(),
+                key: key.to_string(),
+                value: v,
+                min: 1,
+                max,
+                unit,
+            }),
+        }
+    }
+
+    fn citation(&self, key: &str, raw: RawCitation) -> Result<Citation, RulesError> {
+        let article = match raw.article {
+            None => return Err(self.missing(&format!("{key}.article"))),
+            Some(a) if a < 1 || a > i64::from(u32::MAX) => {
+                return Err(RulesError::BadArticle {
+                    file: self.file.to_string(),
+                    key: format!("{key}.article"),
+                    value: a,
+                });
+            }
+            Some(a) => a as u32,
+        };
+        let item = match raw.item {
+            None => None,
+            Some(i) if i < 1 || i > i64::from(u32::MAX) => {
+                return Err(RulesError::BadItem {
+                    file: self.file.to_string(),
+                    key: format!("{key}.item"),
+                    value: i,
+                });
+            }
+            Some(i) => Some(i as u32),
+        };
+        let quote = self.text(&format!("{key}.quote"), raw.quote)?;
+        Ok(Citation {
+            article,
+            item,
+            quote,
+        })
+    }
+
+    fn required_citation(
+        &self,
+        key: &str,
+        raw: Option<RawCitation>,
+    ) -> Result<Citation, RulesError> {
+        match raw {
+            Some(raw) => self.citation(&format!("{key}.citation"), raw),
+            None => Err(RulesError::MissingCitation {
+                file: self.file.to_string(),
+                key: key.to_string(),
+            }),
+        }
+    }
+
+    fn citations(&self, key: &str, raw: Vec<RawCitation>) -> Result<Vec<Citation>, RulesError> {
+        raw.into_iter()
+            .enumerate()
+            .map(|(i, c)| self.citation(&format!("{key}[{i}]"), c))
+            .collect()
+    }
+
+    /// Checks that a number taken from the text appears in the quote.
+    fn quoted(&self, key: &str, citation: &Citation, n: u32, unit: &str) -> Result<(), RulesError> {
+        if states_number(&citation.quote, n, unit) {
+            Ok(())
+        } else {
+            Err(RulesError::QuoteMismatch {
+                file: self.file.to_string(),
+                key: key.to_string(),
+                value: format!("{n}{unit}"),
+                quote: citation.quote.clone(),
+            })
+        }
+    }
+
+    fn profile(&self, raw: RawProfile) -> Result<Profile, RulesError> {
+        let id = self.text("id", raw.id)?;
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            || !id.starts_with(|c: char| c.is_ascii_lowercase())
+        {
+            return Err(self.invalid(
+                "id",
+                format!("`{id}`: use lowercase letters, digits and `_`, starting with a letter"),
+            ));
+        }
+        let code = self.text("code", raw.code)?;
+        if code.len() > 8 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(self.invalid("code", format!("`{code}`: use 1 to 8 capital letters")));
+        }
+        let title = self.text("title", raw.title)?;
+        if title.contains(['《', '》']) {
+            return Err(self.invalid("title", "write the title without 《》"));
+        }
+        let document_number = self.optional_text("document_number", raw.document_number)?;
+        let issuer = self.text("issuer", raw.issuer)?;
+        let issued_on = self
+            .date("issued_on", raw.issued_on)?
+            .ok_or_else(|| self.missing("issued_on"))?;
+        let level_text = self.text("level", raw.level)?;
+        let level: Level = self.name("level", &level_text)?;
+        let parent = self.optional_text("parent", raw.parent)?;
+        let validity = match raw.validity {
+            Some(v) => self.validity(v)?,
+            None => Validity::default(),
+        };
+
+        let mut deadlines = BTreeMap::new();
+        let mut not_regulated = BTreeMap::new();
+        for (name, rd) in raw.deadlines {
+            let key: DeadlineKey =
+                name.parse()
+                    .map_err(|e: ParseNameError| RulesError::UnknownDeadline {
+                        file: self.file.to_string(),
+                        key: name.clone(),
+                        expected: e.expected,
+                    })?;
+            match self.deadline(key, rd)? {
+                Entry::Rule(rule) => {
+                    deadlines.insert(key, rule);
+                }
+                Entry::NotRegulated(nr) => {
+                    not_regulated.insert(key, nr);
+                }
+            }
+        }
+        for key in REQUIRED_DEADLINES {
+            if !deadlines.contains_key(&key) {
+                return Err(RulesError::MissingDeadline {
+                    file: self.file.to_string(),
+                    key: key.to_string(),
+                });
+            }
+        }
+        let published = deadlines.contains_key(&DeadlineKey::ReplyConditionalPublished);
+        let unpublished = deadlines.contains_key(&DeadlineKey::ReplyConditionalUnpublished);
+        if published != unpublished {
+            let (have, lack) = if published {
+                (
+                    DeadlineKey::ReplyConditionalPublished,
+                    DeadlineKey::ReplyConditionalUnpublished,
+                )
+            } else {
+                (
+                    DeadlineKey::ReplyConditionalUnpublished,
+                    DeadlineKey::ReplyConditionalPublished,
+                )
+            };
+            return Err(self.invalid(
+                &format!("deadlines.{lack}"),
+                format!("required together with `deadlines.{have}`"),
+            ));
+        }
+        if !published && !deadlines.contains_key(&DeadlineKey::ReplyConditional) {
+            return Err(RulesError::MissingDeadline {
+                file: self.file.to_string(),
+                key: DeadlineKey::ReplyConditional.to_string(),
+            });
+        }
+
+        let mut categories = BTreeMap::new();
+        for (name, rc) in raw.categories {
+            let code: CategoryCode =
+                name.parse()
+                    .map_err(|e: ParseNameError| RulesError::UnknownCategory {
+                        file: self.file.to_string(),
+                        code: name.clone(),
+                        expected: e.expected,
+                    })?;
+            let key = format!("categories.{name}");
+            categories.insert(
+                code,
+                CategoryRule {
+                    code,
+                    sanction: self.citations(&format!("{key}.sanction"), rc.sanction)?,
+                    duties: self.citations(&format!("{key}.duties"), rc.duties)?,
+                    note: self.optional_text(&format!("{key}.note"), rc.note)?,
+                },
+            );
+        }
+        if !categories.contains_key(&CategoryCode::Other) {
+            return Err(self.missing("categories.other"));
+        }
+
+        let escalation =
+            self.escalation(raw.escalation.ok_or_else(|| self.missing("escalation"))?)?;
+        let evaluation =
+            self.evaluation(raw.evaluation.ok_or_else(|| self.missing("evaluation"))?)?;
+
+        Ok(Profile {
+            id,
+            code,
+            title,
+            document_number,
+            issuer,
+            issued_on,
+            level,
+            parent,
+            validity,
+            notes: raw.notes,
+            deadlines,
+            not_regulated,
+            categories,
+            escalation,
+            evaluation,
+            source: self.file.to_string(),
+        })
+    }
+
+    fn validity(&self, raw: RawValidity) -> Result<Validity, RulesError> {
+        let from = self.date("validity.from", raw.from)?;
+        let until = self.date("validity.until", raw.until)?;
+        match (from, until) {
+            (None, Some(_)) => return Err(self.missing("validity.from")),
+            (Some(f), Some(u)) if u < f => {
+                return Err(self.invalid("validity.until", "is before validity.from"));
+            }
+            _ => {}
+        }
+        if from.is_some() && raw.citation.is_none() {
+            return Err(RulesError::MissingCitation {
+                file: self.file.to_string(),
+                key: "validity".to_string(),
+            });
+        }
+        Ok(Validity {
+            from,
+            until,
+            citation: raw
+                .citation
+                .map(|c| self.citation("validity.citation", c))
+                .transpose()?,
+            note: self.optional_text("validity.note", raw.note)?,
+        })
+    }
+
+    fn deadline(&self, key: DeadlineKey, raw: RawDeadline) -> Result<Entry, RulesError> {
+        let path = format!("deadlines.{key}");
+        let kind_text = raw
+            .kind
+            .ok_or_else(|| self.missing(&format!("{path}.kind")))?;
+        let kind: DeadlineKind =
+            kind_text
+                .parse()
+                .map_err(|e: ParseNameError| RulesError::UnknownKind {
+                    file: self.file.to_string(),
+                    key: format!("{path}.kind"),
+                    value: e.value,
+                    expected: e.expected,
+                })?;
+
+        // Which optional fields each kind may carry.
+        use DeadlineKind as K;
+        let present: [(&str, bool, &[DeadlineKind]); 8] = [
+            (
+                "working_days",
+                raw.working_days.is_some(),
+                &[K::WorkingDays, K::InTime, K::SetByAuthority, K::OnTheSpot],
+            ),
+            (
+                "extension_working_days",
+                raw.extension_working_days.is_some(),
+                &[K::WorkingDays],
+            ),
+            (
+                "calendar_days",
+                raw.calendar_days.is_some(),
+                &[K::Quarterly],
+            ),
+            ("months", raw.months.is_some(), &[K::Months]),
+            ("years", raw.years.is_some(), &[K::Years]),
+            (
+                "from",
+                raw.from.is_some(),
+                &[
+                    K::WorkingDays,
+                    K::InTime,
+                    K::SetByAuthority,
+                    K::OnTheSpot,
+                    K::Months,
+                    K::Years,
+                    K::Quarterly,
+                ],
+            ),
+            ("requires", !raw.requires.is_empty(), &[K::Requirement]),
+            (
+                "share_types",
+                !raw.share_types.is_empty(),
+                &[K::Requirement],
+            ),
+        ];
+        for (field, is_set, kinds) in present {
+            if is_set && !kinds.contains(&kind) {
+                return Err(self.invalid(
+                    &format!("{path}.{field}"),
+                    format!("not allowed for kind `{kind}`"),
+                ));
+            }
+        }
+
+        if kind == K::NotRegulated {
+            if raw.basis.is_some() || raw.wording.is_some() || !raw.also.is_empty() {
+                return Err(self.invalid(
+                    &path,
+                    "kind `not_regulated` takes only `citation` and `note`",
+                ));
+            }
+            return Ok(Entry::NotRegulated(NotRegulated {
+                key,
+                citation: raw
+                    .citation
+                    .map(|c| self.citation(&format!("{path}.citation"), c))
+                    .transpose()?,
+                note: self.optional_text(&format!("{path}.note"), raw.note)?,
+            }));
+        }
+
+        let citation = self.required_citation(&path, raw.citation)?;
+        let also = self.citations(&format!("{path}.also"), raw.also)?;
+        let wording = self.text(&format!("{path}.wording"), raw.wording)?;
+        let basis: Basis = match &raw.basis {
+            Some(b) => self.name(&format!("{path}.basis"), b)?,
+            None => Basis::Regulation,
+        };
+        let bureau_kind = matches!(kind, K::InTime | K::SetByAuthority);
+        if bureau_kind && basis != Basis::BureauDefault {
+            return Err(self.invalid(
+                &format!("{path}.basis"),
+                format!("kind `{kind}` carries a bureau number: set basis = \"bureau_default\""),
+            ));
+        }
+        if !bureau_kind && basis != Basis::Regulation {
+            return Err(self.invalid(
+                &format!("{path}.basis"),
+                format!(
+                    "kind `{kind}` states the regulation's own limit; a bureau number needs kind `in_time` or `set_by_authority`"
+                ),
+            ));
+        }
+        if bureau_kind
+            && wording
+                .chars()
+                .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        {
+            return Err(self.invalid(
+                &format!("{path}.wording"),
+                "must quote the text, not the bureau's number",
+            ));
+        }
+
+        let wd_key = format!("{path}.working_days");
+        let working_days =
+            self.range(&wd_key, raw.working_days, MAX_WORKING_DAYS, "working days")?;
+        let ext_key = format!("{path}.extension_working_days");
+        let extension_working_days = self.range(
+            &ext_key,
+            raw.extension_working_days,
+            MAX_WORKING_DAYS,
+            "working days",
+        )?;
+        let cd_key = format!("{path}.calendar_days");
+        let calendar_days = self.range(&cd_key, raw.calendar_days, MAX_CALENDAR_DAYS, "days")?;
+        let m_key = format!("{path}.months");
+        let months = self.range(&m_key, raw.months, MAX_MONTHS, "months")?;
+        let y_key = format!("{path}.years");
+        let years = self.range(&y_key, raw.years, MAX_YEARS, "years")?;
+        let from: Option<ClockStart> = raw
+            .from
+            .as_deref()
+            .map(|f| self.name(&format!("{path}.from"), f))
+            .transpose()?;
+
+        let need = |value: bool, field: &str| {
+            if value {
+                Ok(())
+            } else {
+                Err(self.missing(&format!("{path}.{field}")))
+            }
+        };
+        match kind {
+            K::WorkingDays | K::InTime | K::SetByAuthority => {
+                need(working_days.is_some(), "working_days")?;
+                need(from.is_some(), "from")?;
+            }
+            K::OnTheSpot => {
+                if working_days.is_some() {
+                    need(from.is_some(), "from")?;
+                }
+            }
+            K::Months => {
+                need(months.is_some(), "months")?;
+                need(from.is_some(), "from")?;
+            }
+            K::Years => {
+                need(years.is_some(), "years")?;
+                need(from.is_some(), "from")?;
+            }
+            K::Requirement => need(!raw.requires.is_empty(), "requires")?,
+            K::Quarterly | K::Direct | K::PriorApproval | K::NotRegulated => {}
+        }
+
+        // A number from the regulation must be the one the quote states.
+        if basis == Basis::Regulation {
+            if let Some(n) = working_days {
+                self.quoted(&wd_key, &citation, n, "个工作日")?;
+            }
+            if let Some(n) = extension_working_days {
+                self.quoted(&ext_key, &citation, n, "个工作日")?;
+            }
+            if let Some(n) = calendar_days {
+                self.quoted(&cd_key, &citation, n, "日")?;
+            }
+            if let Some(n) = months {
+                self.quoted(&m_key, &citation, n, "个月")?;
+            }
+            if let Some(n) = years {
+                self.quoted(&y_key, &citation, n, "年")?;
+            }
+        }
+
+        let requires = raw
+            .requires
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.name::<Requirement>(&format!("{path}.requires[{i}]"), r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let share_types = raw
+            .share_types
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.name::<ShareType>(&format!("{path}.share_types[{i}]"), s))
+            .collect::<Result<Vec<_>, _>>()?;
+        if key == DeadlineKey::ShareBasis && share_types.is_empty() {
+            return Err(self.missing(&format!("{path}.share_types")));
+        }
+
+        Ok(Entry::Rule(DeadlineRule {
+            key,
+            kind,
+            working_days,
+            extension_working_days,
+            calendar_days,
+            months,
+            years,
+            from,
+            basis,
+            wording,
+            requires,
+            share_types,
+            citation,
+            also,
+            note: self.optional_text(&format!("{path}.note"), raw.note)?,
+        }))
+    }
+
+    fn step(&self, path: &str, raw: RawStep) -> Result<EscalationStep, RulesError> {
+        let action_text = self.text(&format!("{path}.action"), raw.action)?;
+        let action: EscalationAction = self.name(&format!("{path}.action"), &action_text)?;
+        let category = match (&raw.category, action) {
+            (Some(c), EscalationAction::NewFinding) => Some(c.parse::<CategoryCode>().map_err(
+                |e| RulesError::UnknownCategory {
+                    file: self.file.to_string(),
+                    code: e.value,
+                    expected: e.expected,
+                },
+            )?),
+            (None, EscalationAction::NewFinding) => {
+                return Err(self.missing(&format!("{path}.category")));
+            }
+            (Some(_), _) => {
+                return Err(self.invalid(
+                    &format!("{path}.category"),
+                    "only allowed with action `new_finding`",
+                ));
+            }
+            (None, _) => None,
+        };
+        let basis = match &raw.basis {
+            Some(b) => self.name(&format!("{path}.basis"), b)?,
+            None => Basis::Regulation,
+        };
+        Ok(EscalationStep {
+            action,
+            category,
+            wording: self.text(&format!("{path}.wording"), raw.wording)?,
+            basis,
+            citation: self.required_citation(path, raw.citation)?,
+            note: self.optional_text(&format!("{path}.note"), raw.note)?,
+        })
+    }
+
+    fn escalation(&self, raw: RawEscalation) -> Result<Escalation, RulesError> {
+        let first = raw
+            .first_step
+            .ok_or_else(|| self.missing("escalation.first_step"))?;
+        Ok(Escalation {
+            authority: self.text("escalation.authority", raw.authority)?,
+            first_step: self.step("escalation.first_step", first)?,
+            overdue: raw
+                .overdue
+                .map(|s| self.step("escalation.overdue", s))
+                .transpose()?,
+            serious: raw
+                .serious
+                .map(|s| self.step("escalation.serious", s))
+                .transpose()?,
+        })
+    }
+
+    fn evaluation(&self, raw: RawEvaluation) -> Result<Evaluation, RulesError> {
+        let freq_text = self.text("evaluation.frequency", raw.frequency)?;
+        let frequency: EvaluationFrequency = self.name("evaluation.frequency", &freq_text)?;
+        let reporting = raw
+            .reporting
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let path = format!("evaluation.reporting[{i}]");
+                Ok(ReportingDuty {
+                    who: self.text(&format!("{path}.who"), r.who)?,
+                    to: self.text(&format!("{path}.to"), r.to)?,
+                    what: self.text(&format!("{path}.what"), r.what)?,
+                    due_month: self.range(
+                        &format!("{path}.due_month"),
+                        r.due_month,
+                        12,
+                        "(month)",
+                    )?,
+                    citation: self.required_citation(&path, r.citation)?,
+                })
+            })
+            .collect::<Result<Vec<_>, RulesError>>()?;
+        Ok(Evaluation {
+            frequency,
+            duties: self.citations("evaluation.duties", raw.duties)?,
+            inspection_items: self
+                .citations("evaluation.inspection_items", raw.inspection_items)?,
+            reporting,
+            consequences: self.citations("evaluation.consequences", raw.consequences)?,
+            note: self.optional_text("evaluation.note", raw.note)?,
+        })
+    }
+}
+
+enum Entry {
+    Rule(DeadlineRule),
+    NotRegulated(NotRegulated),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_must_stand_alone_in_the_quote() {
+        assert!(states_number("应在5个工作日内", 5, "个工作日"));
+        assert!(states_number("应在 5 个\n工作日内", 5, "个工作日"));
+        assert!(states_number(
+            "应在收到反馈之日起５个工作日内",
+            5,
+            "个工作日"
+        ));
+        assert!(states_number("最长授权期为三年", 3, "年"));
+        assert!(!states_number("自公布之日起15个工作日内", 5, "个工作日"));
+        assert!(!states_number("应在5个工作日内", 10, "个工作日"));
+        assert!(!states_number("超过十三个月", 3, "个月"));
+    }
+}

@@ -1,0 +1,112 @@
+//! Instants as the interchange format writes them and as the store keeps them.
+//!
+//! The platform writes RFC 3339; a timestamp without an offset is local time
+//! in Asia/Shanghai. The store keeps every instant as milliseconds since the
+//! Unix epoch (UTC), the one representation both SQLite and PostgreSQL handle
+//! identically and polars reads without parsing.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+/// Why a timestamp could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimestampError {
+    /// Not RFC 3339 (with or without offset), nor a plain date.
+    #[error("not an RFC 3339 timestamp (expected e.g. 2025-03-04T09:15:00+08:00)")]
+    Unparseable,
+    /// A local time that does not exist (cannot happen in Asia/Shanghai since 1991).
+    #[error("local time does not exist in Asia/Shanghai")]
+    NonexistentLocalTime,
+}
+
+/// Parses an interchange timestamp into milliseconds since the epoch.
+///
+/// Accepts RFC 3339 with an offset (`Z`, `+08:00`), the same without an offset
+/// (Asia/Shanghai local time), a space instead of the `T`, and a plain date
+/// (`2025-03-04`, meaning local midnight).
+pub fn parse_timestamp(text: &str) -> Result<i64, TimestampError> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp_millis());
+    }
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(Default::default()))
+        })
+        .map_err(|_| TimestampError::Unparseable)?;
+    local_to_millis(local)
+}
+
+/// Milliseconds since the epoch of a local time in Asia/Shanghai.
+pub fn local_to_millis(local: NaiveDateTime) -> Result<i64, TimestampError> {
+    match Shanghai.from_local_datetime(&local) {
+        LocalResult::Single(t) => Ok(t.timestamp_millis()),
+        LocalResult::Ambiguous(t, _) => Ok(t.timestamp_millis()),
+        LocalResult::None => Err(TimestampError::NonexistentLocalTime),
+    }
+}
+
+/// The UTC instant of a stored millisecond value.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// RFC 3339 in Asia/Shanghai local time (`2025-03-04T09:15:00+08:00`), the form
+/// dukao writes.
+pub fn format_millis(ms: i64) -> String {
+    from_millis(ms)
+        .with_timezone(&Shanghai)
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// The local calendar date (Asia/Shanghai) of a stored instant.
+pub fn local_date(ms: i64) -> NaiveDate {
+    from_millis(ms).with_timezone(&Shanghai).date_naive()
+}
+
+/// Milliseconds since the epoch now.
+pub fn now_millis() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_local_time_agree() {
+        let a = parse_timestamp("2025-03-04T09:15:00+08:00").unwrap();
+        let b = parse_timestamp("2025-03-04T01:15:00Z").unwrap();
+        let c = parse_timestamp("2025-03-04T09:15:00").unwrap();
+        let d = parse_timestamp("2025-03-04 09:15:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(a, d);
+        assert_eq!(format_millis(a), "2025-03-04T09:15:00+08:00");
+    }
+
+    #[test]
+    fn local_date_crosses_midnight_in_shanghai() {
+        let t = parse_timestamp("2025-09-30T16:30:00Z").unwrap();
+        assert_eq!(local_date(t), NaiveDate::from_ymd_opt(2025, 10, 1).unwrap());
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01T00:00:00",
+            "2025-02-30",
+            "1741050900",
+        ] {
+            assert_eq!(
+                parse_timestamp(bad),
+                Err(TimestampError::Unparseable),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! dukao's integration tests, in one binary (each test file would otherwise
+//! link the whole stack again). Every store test runs on SQLite and, when
+//! `DUKAO_TEST_POSTGRES_URL` is set, on PostgreSQL too.
+
+mod common;
+
+mod cli;
+mod http;
+mod import;
