@@ -17,6 +17,8 @@
 //! computes it. [`check_credit_code`] does not enforce it, since GB 32100
 //! only requires the MOD 31 check over the whole code.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use chrono::NaiveDate;

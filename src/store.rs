@@ -10,7 +10,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Connection, Executor, Row};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor, Row};
 
 use crate::model::TableName;
 
@@ -115,11 +115,13 @@ impl Store {
                 }
             }
         }
-        let connect_options =
-            AnyConnectOptions::from_str(&url).map_err(|source| StoreError::Connect {
+        // Bulk upserts are long by design: no per-statement logging.
+        let connect_options = AnyConnectOptions::from_str(&url)
+            .map_err(|source| StoreError::Connect {
                 url: redact(&url),
                 source,
-            })?;
+            })?
+            .disable_statement_logging();
         if let Some(schema) = &schema {
             // The schema must exist before a pooled connection selects it.
             let mut conn = sqlx::AnyConnection::connect_with(&connect_options).await?;

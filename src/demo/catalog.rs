@@ -244,21 +244,54 @@ fn apportion(total: usize, weights: &[f64], min: usize) -> Vec<usize> {
     out
 }
 
-fn entry_name(subjects: &[&'static str], order: &[usize], k: usize) -> String {
-    let b = subjects.len();
-    let v = VARIANTS.len();
-    let base = subjects[order[k % b]];
-    let variant = VARIANTS[(k / b) % v];
-    let round = k / (b * v);
-    if round == 0 {
-        format!("{base}{variant}")
-    } else {
-        format!("{base}{variant}（第{}批）", round + 1)
+/// Whether a qualifier makes sense for a base resource name.
+fn fits(base: &str, variant: &str) -> bool {
+    let statistical = ["统计", "报表", "数据", "名录", "目录", "日志"]
+        .iter()
+        .any(|w| base.contains(w));
+    match variant {
+        "年度汇总" | "月度统计" | "按乡镇（街道）汇总" => !statistical,
+        "核验接口" | "变更记录" => base.ends_with("信息"),
+        "（电子证照）" => base.contains("许可") || base.contains("证"),
+        "办件过程信息" => ["许可", "审批", "办理", "登记", "备案"]
+            .iter()
+            .any(|w| base.contains(w)),
+        _ => true,
     }
+}
+
+/// The first `n` entry names of a department: every base name, then the
+/// base names with each fitting qualifier, then further batches.
+fn entry_names(subjects: &[&'static str], order: &[usize], n: usize) -> Vec<String> {
+    let mut names = Vec::with_capacity(n);
+    let mut round = 0;
+    while names.len() < n {
+        for variant in VARIANTS {
+            for &i in order {
+                if names.len() == n {
+                    return names;
+                }
+                let base = subjects[i];
+                if !fits(base, variant) {
+                    continue;
+                }
+                names.push(if round == 0 {
+                    format!("{base}{variant}")
+                } else {
+                    format!("{base}{variant}（第{}批）", round + 1)
+                });
+            }
+        }
+        round += 1;
+    }
+    names
 }
 
 fn pick_cycle(rng: &mut Rng, name: &str) -> Cycle {
     use Cycle::*;
+    if name.contains("接口") {
+        return Realtime;
+    }
     if ["监测", "核验", "日志", "工单", "交易"]
         .iter()
         .any(|w| name.contains(w))
@@ -275,7 +308,10 @@ fn pick_cycle(rng: &mut Rng, name: &str) -> Cycle {
     Cycle::ALL[rng.weighted(&[6.0, 14.0, 8.0, 24.0, 16.0, 6.0, 18.0, 8.0])]
 }
 
-fn pick_format(rng: &mut Rng, cycle: Cycle) -> &'static str {
+fn pick_format(rng: &mut Rng, name: &str, cycle: Cycle) -> &'static str {
+    if name.contains("接口") {
+        return "api";
+    }
     let w: [f64; 3] = match cycle {
         Cycle::Realtime | Cycle::Daily => [75.0, 20.0, 5.0],
         Cycle::Weekly | Cycle::Monthly => [30.0, 50.0, 20.0],
@@ -318,8 +354,7 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
             let own = dept.kind.subjects.len();
             rng.shuffle(&mut order[..own]);
             rng.shuffle(&mut order[own..]);
-            for k in 0..n {
-                let name = entry_name(&subjects, &order, k);
+            for name in entry_names(&subjects, &order, n) {
                 let base = BASE_RESOURCES.iter().any(|b| name.starts_with(b));
                 let sensitive = SENSITIVE_WORDS.iter().any(|w| name.contains(w));
                 let share = if base {
@@ -344,7 +379,7 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                     ["unconditional", "on_application", "none"][rng.weighted(&[25.0, 35.0, 40.0])]
                 };
                 let cycle = pick_cycle(&mut rng, &name);
-                let format = pick_format(&mut rng, cycle);
+                let format = pick_format(&mut rng, &name, cycle);
                 let items = rng.lognormal(18.0, 0.6).round().clamp(3.0, 160.0) as u32;
                 let y = first_year + rng.weighted(&year_weights) as i32;
                 let last = if y == year {

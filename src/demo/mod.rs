@@ -15,9 +15,9 @@
 //!
 //! | scale | cities | counties per city | departments | entries | requests / year | grants | access-log rows |
 //! |---|---|---|---|---|---|---|---|
-//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 6,000 | ≈3,800 | ≈200,000 |
-//! | `city` | 1 | 10 (2 districts, 7 counties, 1 zone) | 125 | 20,000 | 200,000 | ≈125,000 | ≈50 million |
-//! | `province` | 10 | 10 each | 1,250 | 200,000 | 2,000,000 | ≈1.25 million | ≈500 million |
+//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 6,000 (+300 earlier) | ≈3,400 | ≈210,000 |
+//! | `city` | 1 | 10 (2 districts, 7 counties, 1 zone) | 125 | 20,000 | 200,000 (+10,000 earlier) | ≈112,000 | ≈50 million |
+//! | `province` | 10 | 10 each | 1,250 | 200,000 | 2,000,000 (+100,000 earlier) | ≈1.1 million | ≈500 million |
 //!
 //! The city is 云州市 (division code 141200, profile `jincheng`); its
 //! county 新川县 carries its own measures (profile `xinxian`); the other
@@ -44,23 +44,24 @@
 //! - **catalog_entries**: names from each department's real resource types
 //!   with qualifiers. Share type: base-database resources always
 //!   unconditional; personal/sensitive resources 30 % unconditional, 55 %
-//!   conditional, 15 % not shared; others 85/12/3 — about 71/22/7 overall.
+//!   conditional, 15 % not shared; others 85/12/3 — about 77/18/5 overall.
 //!   8 % of conditional or not-shared entries lack a `share_basis` (35 % at
-//!   sloppy departments) — a violation. Open type: sensitive or not-shared
-//!   entries 90 % `none`, others 25 % `unconditional`, 35 %
-//!   `on_application`, 40 % `none`. Update cycle (by name where obvious,
-//!   otherwise) realtime 6 %, daily 14 %, weekly 8 %, monthly 24 %,
-//!   quarterly 16 %, semiannual 6 %, annual 18 %, irregular 8 %. `format`
-//!   is the share method: `api` (mostly for realtime/daily), `database`
-//!   (database table) or `file`. `item_count` log-normal around 18.
-//!   Published from the first calendar year (at most six years back; a
-//!   third in the first year, the initial compilation, ~10 % in the demo
-//!   year). 3 % withdrawn, 15 % of those without approval (50 % at sloppy
-//!   departments).
+//!   sloppy departments; ≈12 % overall) — a violation. Open type: sensitive
+//!   or not-shared entries 90 % `none`, others 25 % `unconditional`, 35 %
+//!   `on_application`, 40 % `none`. Update cycle by name where obvious
+//!   (monitoring data realtime, statistics monthly to annual), otherwise
+//!   realtime 6 %, daily 14 %, weekly 8 %, monthly 24 %, quarterly 16 %,
+//!   semiannual 6 %, annual 18 %, irregular 8 % (overall about 9/14/7/18/20/
+//!   8/20/4). `format` is the share method: `api` (mostly for
+//!   realtime/daily), `database` (database table) or `file`. `item_count`
+//!   log-normal around 18. Published from the first calendar year (at most
+//!   six years back; 30 % in that year, the initial compilation, ≈10 % in
+//!   the demo year). 3 % withdrawn, 15 % of those without approval (50 % at
+//!   sloppy departments).
 //! - **catalog_events**: `created` at publication, `withdrawn`,
 //!   `maintained` for every live entry of a department in its quarterly full
-//!   maintenance (done 94 % of quarters, 45 % at departments that skip it),
-//!   `updated` for 8 % of entries ad hoc and after duty changes.
+//!   maintenance (done in 94 % of quarters, 45 % at departments that skip
+//!   it), `updated` for 8 % of entries ad hoc and after duty changes.
 //! - **duty_changes**: about 0.45 per department a year, 40 %
 //!   `law_revision`; the catalog is updated within the profile's deadline
 //!   (JC 15 wd, XX/YK/PDS 10 wd) in 72 %, late in 18 %, never in 10 %
@@ -68,25 +69,30 @@
 //! - **data_updates**: see [`updates`]; ≈ 5 % of entries fall behind during
 //!   the year and 2 % are never refreshed (40 % and 12 % at departments
 //!   letting data go stale).
-//! - **share_requests**: see [`requests`]: ≈ 51 % of requests for
-//!   unconditional, 47 % conditional and 2 % not-shared entries.
-//!   Unconditional requests are approved at review (72 %; refusals by the
-//!   authority give a reason in 97 %); conditional ones are forwarded and
-//!   answered (50 % approved) within 5/10 wd (JC, from forwarding,
-//!   depending on `already_published`, 75 % true), 10 wd (XX), 5 wd (YK,
-//!   PDS) from submission — late in 3.5 % (35 % at slow departments), stuck
-//!   in 1.2 % (6 %); 4 % of refusals have no reason (30 % at careless
-//!   departments). Overall ≈ 57 % approved, 38 % refused, 5 % pending.
-//!   Requests of the two previous years that led to a grant still on record
-//!   are included (7 % as many, ids `REQ-<year>-…`).
+//! - **share_requests**: see [`requests`]. About 52 % of the year's requests
+//!   are for unconditional, 46 % for conditional and 1.5 % for not-shared
+//!   entries. Unconditional requests are approved at review in 62 % (the
+//!   authority's refusals, often returns for missing materials, give a
+//!   reason in 97 %); conditional ones are forwarded and answered (42 %
+//!   approved) within 5/10 wd (JC, from forwarding, depending on
+//!   `already_published`, 75 % true), 5 wd from receipt, i.e.
+//!   forwarding (YK), 10 wd (XX) or 5 wd (PDS) from submission — late in 3.5 % (35 % at the slow departments), stuck in
+//!   1.2 % (6 %); 4 % of refusals have no reason (30 % at careless
+//!   departments); 6 % of reviews take longer than 2 wd. Overall ≈ 51 %
+//!   approved, 47 % refused, 2 % pending at the end of the year, so that
+//!   grants are about half the requests, as DESIGN.md plans. Requests of
+//!   the two previous years that led to a grant (5 % as many, ids
+//!   `REQ-<year>-…`) are included.
 //! - **grants**: one per approved request. Lifetimes 6 months 8 %, 1 year
 //!   38 %, 2 years 20 %, 3 years 29 %, over 3 years 5 % (JC Art.31
 //!   breach, including 3 years and a few days). 2 % revoked (5 % of the
 //!   carried-over ones), and 30 % of the grants used in a short burst are
 //!   revoked 3–5 months after their last use.
-//! - **access_log**: see [`usage`].
-//! - **corrections**: 6 % of entries a year, see [`corrections`].
-//! - **open_applications**: see [`opening`].
+//! - **access_log**: see [`usage`]; ≈ 8–9 % of grants are never used.
+//! - **corrections**: 90 a year at `small`, 1,200 per city otherwise, see
+//!   [`corrections`].
+//! - **open_applications**: 300 a year at `small`, 4,000 per city
+//!   otherwise, see [`opening`].
 //! - **findings**: 60 a year at `small`, 500 per city otherwise, see
 //!   [`findings`] for the category mix.
 //!
@@ -95,6 +101,8 @@
 //! prefix per table: `JUR-141200`, `DEP-141221-003`, `CAT-000123`,
 //! `EVT-00000123`, `DUT-2025-0012`, `REQ-2025-000123`, `GRT-2025-000123`,
 //! `COR-2025-00012`, `OPA-2025-00012`, `FND-2025-0012`.
+
+#![warn(missing_docs)]
 
 pub mod catalog;
 pub mod clock;

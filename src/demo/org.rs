@@ -55,7 +55,8 @@ pub fn deadlines(profile: &str) -> Deadlines {
             review_wd: None,
             reply_published_wd: 5,
             reply_unpublished_wd: 5,
-            reply_from_forwarding: false,
+            // "From receipt": when the platform hands the request on.
+            reply_from_forwarding: true,
             catalog_update_wd: 10,
             correction_wd: 5,
             extension_max_wd: None,

@@ -172,7 +172,9 @@ pub async fn import(
     let mut tx = store.pool().begin().await?;
     let mut write_error = None;
     while let Some(batch) = rx_rows.recv().await {
-        if let Err(e) = write::upsert(&mut tx, batch.table.spec(), &batch.rows).await {
+        if let Err(e) =
+            write::upsert(&mut tx, store.backend(), batch.table.spec(), &batch.rows).await
+        {
             write_error = Some(e);
             break;
         }

@@ -8,6 +8,7 @@ use sqlx::{Any, Arguments, Transaction};
 
 use super::validate::Value;
 use crate::model::{StorageType, TableSpec};
+use crate::store::Backend;
 
 /// Parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
@@ -17,13 +18,14 @@ const MAX_ROWS: usize = 1_000;
 /// Writes rows (in the spec's column order) into `tx`.
 pub async fn upsert(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     spec: &TableSpec,
     rows: &[Vec<Value>],
 ) -> Result<(), sqlx::Error> {
     let per_statement = (MAX_PARAMS / spec.columns.len()).min(MAX_ROWS);
     for chunk in rows.chunks(per_statement) {
         let chunk = dedupe_by_key(spec, chunk);
-        let sql = upsert_sql(spec, chunk.len());
+        let sql = upsert_sql(backend, spec, chunk.len());
         let mut args = AnyArguments::default();
         for row in &chunk {
             for value in row.iter() {
@@ -67,7 +69,11 @@ fn bind(args: &mut AnyArguments<'_>, value: &Value) -> Result<(), sqlx::error::B
 }
 
 /// `INSERT INTO t (…) VALUES (…),(…) ON CONFLICT (key) DO UPDATE SET …`.
-fn upsert_sql(spec: &TableSpec, rows: usize) -> String {
+///
+/// SQLite gets anonymous `?` placeholders: it resolves `$N` as a *name*,
+/// with a linear search per parameter, which makes a statement of thousands
+/// of parameters parse in quadratic time (1.2 s for 12,000 measured here).
+fn upsert_sql(backend: Backend, spec: &TableSpec, rows: usize) -> String {
     let columns: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
     let n = columns.len();
     let mut sql = format!("INSERT INTO {} ({}) VALUES ", spec.name, columns.join(", "));
@@ -80,8 +86,13 @@ fn upsert_sql(spec: &TableSpec, rows: usize) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&(r * n + c + 1).to_string());
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&(r * n + c + 1).to_string());
+                }
+            }
         }
         sql.push(')');
     }
@@ -107,16 +118,16 @@ mod tests {
 
     #[test]
     fn sql_shape() {
-        let sql = upsert_sql(TableName::AccessLog.spec(), 2);
+        let sql = upsert_sql(Backend::Postgres, TableName::AccessLog.spec(), 2);
         assert_eq!(
             sql,
             "INSERT INTO access_log (grant_id, at, calls) VALUES ($1,$2,$3),($4,$5,$6) \
              ON CONFLICT (grant_id, at) DO UPDATE SET calls = excluded.calls"
         );
-        let sql = upsert_sql(TableName::DataUpdates.spec(), 1);
-        assert!(
-            sql.ends_with("ON CONFLICT (entry_id, at) DO NOTHING"),
-            "{sql}"
+        let sql = upsert_sql(Backend::Sqlite, TableName::DataUpdates.spec(), 1);
+        assert_eq!(
+            sql,
+            "INSERT INTO data_updates (entry_id, at) VALUES (?,?) ON CONFLICT (entry_id, at) DO NOTHING"
         );
     }
 

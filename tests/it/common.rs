@@ -25,7 +25,6 @@ pub enum Backend {
 /// A store of its own for one test; removed when the test ends cleanly.
 pub struct TestStore {
     pub store: Store,
-    pub url: String,
     pub backend: Backend,
     _dir: tempfile::TempDir,
     schema: Option<(String, String)>,
@@ -64,7 +63,6 @@ impl TestStore {
         let store = Store::connect(&url).await.expect("test store opens");
         Some(TestStore {
             store,
-            url,
             backend,
             _dir: dir,
             schema,
