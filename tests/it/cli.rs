@@ -72,3 +72,81 @@ fn generate_then_import_then_bad_import_exits_nonzero() {
         "{stderr}"
     );
 }
+
+fn stdout_of(args: &[&str]) -> (bool, String, String) {
+    let out = dukao().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn calendar_deadline_and_workday() {
+    // National Day 2025: Oct 1–8 off, Sun Sep 28 and Sat Oct 11 worked.
+    let (ok, out, _) = stdout_of(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2025-09-30",
+        "--working-days",
+        "1",
+    ]);
+    assert!(ok);
+    assert_eq!(out, "2025-10-09\n");
+    // 23:59 local on Friday Sep 26: day 1 is Sun Sep 28 (make-up), day 2 Mon Sep 29.
+    let (_, out, _) = stdout_of(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2025-09-26T23:59:00+08:00",
+        "--working-days",
+        "2",
+    ]);
+    assert_eq!(out, "2025-09-29\n");
+    // The same instant in UTC is still Sep 26 locally; 16:00 UTC is Sep 27 locally.
+    let (_, out, _) = stdout_of(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2025-09-26T16:00:00Z",
+        "--working-days",
+        "2",
+    ]);
+    assert_eq!(out, "2025-09-29\n", "Sat Sep 27 local: day 1 is Sun Sep 28");
+    let (_, out, _) = stdout_of(&["calendar", "workday", "2025-09-28"]);
+    assert_eq!(out, "true\n");
+    let (_, out, _) = stdout_of(&["calendar", "workday", "2025-10-08"]);
+    assert_eq!(out, "false\n");
+}
+
+#[test]
+fn calendar_missing_year_is_an_error_unless_provisional() {
+    let (ok, out, err) = stdout_of(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2035-03-02",
+        "--working-days",
+        "5",
+    ]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("no official working-day calendar data for 2035"),
+        "{err}"
+    );
+    let (ok, out, err) = stdout_of(&[
+        "calendar",
+        "deadline",
+        "--from",
+        "2035-03-02",
+        "--working-days",
+        "5",
+        "--provisional",
+    ]);
+    assert!(ok);
+    assert_eq!(out, "2035-03-09\n");
+    assert!(err.contains("provisional"), "{err}");
+}
