@@ -209,13 +209,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { bind } => {
             set_bind(&mut config, bind)?;
             let store = Store::connect(&config.database_url).await?;
-            let state = AppState {
-                store: store.clone(),
-                config: Arc::new(config),
-            };
-            web::serve(state).await?;
-            store.close().await;
-            Ok(ExitCode::SUCCESS)
+            serve(store, config).await
         }
         Command::Calendar { command } => run_calendar(&config, command),
         Command::Migrate => {
@@ -331,7 +325,7 @@ async fn run_demo(
     no_serve: bool,
 ) -> anyhow::Result<ExitCode> {
     let dir = PathBuf::from("data/demo");
-    let files = dir.join(format!("{}-{seed}", scale_name(scale)));
+    let files = dir.join(format!("{}-{seed}", scale.as_str()));
     let db = dir.join("dukao-demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let path = PathBuf::from(format!("{}{suffix}", db.display()));
@@ -342,7 +336,7 @@ async fn run_demo(
     }
     eprintln!(
         "generating the {} demo municipality (seed {seed}) into {}",
-        scale_name(scale),
+        scale.as_str(),
         files.display()
     );
     let options = DemoOptions {
@@ -371,6 +365,11 @@ async fn run_demo(
         "open http://{}/api/v1/jurisdictions (Ctrl-C stops)",
         config.bind
     );
+    serve(store, config).await
+}
+
+/// Serves until shutdown, then closes the store.
+async fn serve(store: Store, config: Config) -> anyhow::Result<ExitCode> {
     let state = AppState {
         store: store.clone(),
         config: Arc::new(config),
@@ -378,12 +377,4 @@ async fn run_demo(
     web::serve(state).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-fn scale_name(scale: Scale) -> &'static str {
-    match scale {
-        Scale::Small => "small",
-        Scale::City => "city",
-        Scale::Province => "province",
-    }
 }

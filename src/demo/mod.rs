@@ -15,7 +15,7 @@
 //!
 //! | scale | cities | counties per city | departments | entries | requests / year | grants | access-log rows |
 //! |---|---|---|---|---|---|---|---|
-//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 6,000 (+300 earlier) | ≈3,400 | ≈210,000 |
+//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 6,000 (+300 earlier) | ≈3,300 | ≈200,000 |
 //! | `city` | 1 | 10 (2 districts, 7 counties, 1 zone) | 125 | 20,000 | 200,000 (+10,000 earlier) | ≈112,000 | ≈50 million |
 //! | `province` | 10 | 10 each | 1,250 | 200,000 | 2,000,000 (+100,000 earlier) | ≈1.1 million | ≈500 million |
 //!

@@ -258,13 +258,7 @@ fn read_and_validate(
         let mut reader = match BatchReader::open(&source.input, source.format) {
             Ok(r) => r,
             Err(p) => {
-                errors.push(RowError {
-                    file: source.name.clone(),
-                    location: p.location,
-                    column: None,
-                    value: None,
-                    message: p.message,
-                });
+                errors.push(p.into_error(&source.name));
                 continue;
             }
         };
@@ -277,13 +271,7 @@ fn read_and_validate(
                 Ok(Some(b)) => b,
                 Ok(None) => break,
                 Err(p) => {
-                    errors.push(RowError {
-                        file: source.name.clone(),
-                        location: p.location,
-                        column: None,
-                        value: None,
-                        message: p.message,
-                    });
+                    errors.push(p.into_error(&source.name));
                     break;
                 }
             };
@@ -305,13 +293,7 @@ fn read_and_validate(
                 break;
             }
             for p in reader.problems.drain(..) {
-                errors.push(RowError {
-                    file: source.name.clone(),
-                    location: p.location,
-                    column: None,
-                    value: None,
-                    message: p.message,
-                });
+                errors.push(p.into_error(&source.name));
             }
             let rows = validator.validate(&batch, &mut errors);
             if errors.is_empty() && !writer_gone && !rows.is_empty() {
@@ -327,13 +309,7 @@ fn read_and_validate(
             progress.set_position(done_bytes + reader.position());
         }
         for p in reader.problems.drain(..) {
-            errors.push(RowError {
-                file: source.name.clone(),
-                location: p.location,
-                column: None,
-                value: None,
-                message: p.message,
-            });
+            errors.push(p.into_error(&source.name));
         }
         done_bytes += reader.position();
         let rows = validator.finish(&mut errors);

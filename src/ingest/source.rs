@@ -100,6 +100,19 @@ pub struct SourceProblem {
     pub message: String,
 }
 
+impl SourceProblem {
+    /// The problem as an import error of `file`.
+    pub fn into_error(self, file: &str) -> super::RowError {
+        super::RowError {
+            file: file.to_string(),
+            location: self.location,
+            column: None,
+            value: None,
+            message: self.message,
+        }
+    }
+}
+
 /// One batch of records: every column as text, with each row's location.
 pub struct Batch {
     /// The batch as polars parsed it, every column of dtype String.
