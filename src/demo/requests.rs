@@ -306,7 +306,7 @@ impl Gen<'_> {
             Share::Unconditional => {
                 req.already_published = rng.chance(0.97);
                 req.replied = Some(reviewed);
-                if force_approved || rng.chance(0.62) {
+                if force_approved || rng.chance(0.96) {
                     req.decision = "approved";
                 } else {
                     req.decision = "refused";
@@ -357,7 +357,7 @@ impl Gen<'_> {
                     s.max_late_wd = s.max_late_wd.max(over);
                     s.late_reply_days.push((replied.date(), over));
                 }
-                if force_approved || rng.chance(0.42) {
+                if force_approved || rng.chance(0.84) {
                     req.decision = "approved";
                 } else {
                     req.decision = "refused";

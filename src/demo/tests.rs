@@ -248,7 +248,7 @@ fn small_dataset_is_consistent_and_shows_violations() {
         count("share_requests")
     );
     assert!(
-        (2_500..5_000).contains(&count("grants")),
+        (4_500..6_500).contains(&count("grants")),
         "{}",
         count("grants")
     );
