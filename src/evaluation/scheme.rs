@@ -1,0 +1,270 @@
+//! The evaluation scheme: indicators, weights, deductions and grade bands,
+//! read from a TOML file (`rules/evaluation/default.toml`) so a bureau changes
+//! its scheme without a new release.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::FINDING_CATEGORIES;
+
+/// The scheme shipped with dukao.
+pub const DEFAULT_SCHEME: &str = include_str!("../../rules/evaluation/default.toml");
+
+/// Why a scheme could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemeError {
+    /// The file could not be read.
+    #[error("cannot read evaluation scheme {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or keys of the wrong type.
+    #[error("evaluation scheme {origin}: {message}")]
+    Parse {
+        /// The file.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value that makes no sense.
+    #[error("evaluation scheme {origin}: {key}: {message}")]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// The dotted key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A grade band: scores of at least `min` get `name` (the highest band met).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    /// 优秀, 良好, …
+    pub name: String,
+    /// Lowest score of the band.
+    pub min: f64,
+}
+
+/// A weighted indicator: 100 × the rate of a metric.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name, as printed.
+    pub name: String,
+    /// The article the indicator serves, e.g. "JC Art.41(1)".
+    pub serves: String,
+    /// The metric whose rate it scores (met / total of the unit).
+    pub metric: String,
+    /// Its weight among the applicable indicators.
+    pub weight: f64,
+}
+
+/// Points deducted per finding of some categories, capped.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Deduction {
+    /// Stable id.
+    pub id: String,
+    /// Chinese name.
+    pub name: String,
+    /// The article it serves.
+    pub serves: String,
+    /// Finding categories it counts (RULES.md §3 codes).
+    pub categories: Vec<String>,
+    /// Points per finding.
+    pub points: f64,
+    /// At most this many points in all.
+    pub cap: f64,
+}
+
+/// How a county's score combines its departments and its own authority.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CountyRule {
+    /// Weight of the departments' mean score.
+    pub departments_weight: f64,
+    /// Weight of the county authority's own score.
+    pub authority_weight: f64,
+}
+
+/// An evaluation scheme.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// Scheme id.
+    pub id: String,
+    /// Version, stored with every result it produces.
+    pub version: String,
+    /// Chinese title.
+    pub title: String,
+    /// First year this version applies to.
+    pub from_year: i32,
+    /// Grade bands.
+    #[serde(rename = "grade")]
+    pub grades: Vec<Grade>,
+    /// Indicators.
+    #[serde(rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+    /// Deductions.
+    #[serde(rename = "deduction", default)]
+    pub deductions: Vec<Deduction>,
+    /// County rule.
+    pub county: CountyRule,
+}
+
+impl Scheme {
+    /// The shipped default scheme.
+    pub fn builtin() -> Scheme {
+        Scheme::parse(DEFAULT_SCHEME, "rules/evaluation/default.toml (built-in)")
+            .expect("the shipped evaluation scheme is valid")
+    }
+
+    /// Reads a scheme file.
+    pub fn load(path: &Path) -> Result<Scheme, SchemeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SchemeError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Scheme::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates a scheme.
+    pub fn parse(text: &str, origin: &str) -> Result<Scheme, SchemeError> {
+        let mut scheme: Scheme = toml::from_str(text).map_err(|e| SchemeError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        scheme.validate(origin)?;
+        // Highest band first, so the first band met is the grade.
+        scheme.grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+        Ok(scheme)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), SchemeError> {
+        let invalid = |key: String, message: &str| SchemeError::Invalid {
+            origin: origin.to_string(),
+            key,
+            message: message.to_string(),
+        };
+        if self.indicators.is_empty() {
+            return Err(invalid(
+                "indicator".into(),
+                "a scheme needs at least one indicator",
+            ));
+        }
+        let mut ids = HashSet::new();
+        for (i, ind) in self.indicators.iter().enumerate() {
+            if !(ind.weight.is_finite() && ind.weight > 0.0) {
+                return Err(invalid(
+                    format!("indicator[{i}].weight"),
+                    "must be a positive number",
+                ));
+            }
+            if !ids.insert(ind.id.as_str()) {
+                return Err(invalid(format!("indicator[{i}].id"), "duplicate id"));
+            }
+        }
+        for (i, d) in self.deductions.iter().enumerate() {
+            if !(d.points.is_finite() && d.points >= 0.0 && d.cap.is_finite() && d.cap >= 0.0) {
+                return Err(invalid(
+                    format!("deduction[{i}]"),
+                    "points and cap must be non-negative numbers",
+                ));
+            }
+            if !ids.insert(d.id.as_str()) {
+                return Err(invalid(format!("deduction[{i}].id"), "duplicate id"));
+            }
+            for c in &d.categories {
+                if !FINDING_CATEGORIES.contains(&c.as_str()) {
+                    return Err(invalid(
+                        format!("deduction[{i}].categories"),
+                        &format!("unknown finding category {c:?}"),
+                    ));
+                }
+            }
+        }
+        if self.grades.is_empty() || !self.grades.iter().any(|g| g.min <= 0.0) {
+            return Err(invalid(
+                "grade".into(),
+                "grade bands must cover every score: one band needs min = 0",
+            ));
+        }
+        let c = &self.county;
+        if !(c.departments_weight >= 0.0
+            && c.authority_weight >= 0.0
+            && (c.departments_weight + c.authority_weight - 1.0).abs() < 1e-9)
+        {
+            return Err(invalid(
+                "county".into(),
+                "departments_weight and authority_weight must be non-negative and add up to 1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The grade of a score.
+    pub fn grade(&self, score: f64) -> &str {
+        self.grades
+            .iter()
+            .find(|g| score >= g.min)
+            .map(|g| g.name.as_str())
+            .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scheme_loads_with_jc_art41_items() {
+        let s = Scheme::builtin();
+        assert_eq!(s.indicators.len(), 6);
+        let total: f64 = s.indicators.iter().map(|i| i.weight).sum();
+        assert_eq!(total, 100.0);
+        for item in 1..=5 {
+            let art = format!("JC Art.41({item})");
+            assert!(s.indicators.iter().any(|i| i.serves == art), "{art}");
+        }
+        assert_eq!(s.grade(90.0), "优秀");
+        assert_eq!(s.grade(89.99), "良好");
+        assert_eq!(s.grade(60.0), "合格");
+        assert_eq!(s.grade(59.99), "不合格");
+    }
+
+    #[test]
+    fn bad_schemes_name_the_key() {
+        let base = Scheme::builtin();
+        let mut text = toml::to_string(&base).unwrap();
+        text = text.replacen("weight = 20.0", "weight = -1.0", 1);
+        let e = Scheme::parse(&text, "x.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("x.toml: indicator[0].weight: must be a positive number"),
+            "{e}"
+        );
+
+        let mut bad = base.clone();
+        bad.deductions[0].categories.push("laziness".into());
+        let e = Scheme::parse(&toml::to_string(&bad).unwrap(), "y.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown finding category \"laziness\""), "{e}");
+
+        let mut bad = base.clone();
+        bad.county.authority_weight = 0.5;
+        let e = Scheme::parse(&toml::to_string(&bad).unwrap(), "z.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("add up to 1"), "{e}");
+    }
+}
