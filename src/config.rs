@@ -58,6 +58,11 @@ pub struct Config {
     pub ingest_tokens: Vec<String>,
     /// A calendar override file for years the built-in data lacks.
     pub calendar_overrides: Option<PathBuf>,
+    /// Evaluation schemes: a `.toml` scheme file, or a folder of them (one
+    /// per version, each valid from its `from_year`). Read at every
+    /// evaluation, so a changed weight needs no rebuild. `None`: the
+    /// built-in default scheme.
+    pub evaluation_schemes: Option<PathBuf>,
     /// Where the file came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -69,6 +74,7 @@ struct FileConfig {
     bind: Option<String>,
     default_profile: Option<String>,
     calendar_overrides: Option<PathBuf>,
+    evaluation_schemes: Option<PathBuf>,
     #[serde(default)]
     ingest: IngestSection,
 }
@@ -88,6 +94,7 @@ impl Default for Config {
             default_profile: "jincheng".to_string(),
             ingest_tokens: Vec::new(),
             calendar_overrides: None,
+            evaluation_schemes: None,
             source: None,
         }
     }
@@ -96,8 +103,8 @@ impl Default for Config {
 impl Config {
     /// Loads the configuration: the named file (which must exist), else
     /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
-    /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_INGEST_TOKENS` — comma
-    /// separated).
+    /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`,
+    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_INGEST_TOKENS` — comma separated).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
@@ -142,6 +149,7 @@ impl Config {
         }
         config.ingest_tokens = file.ingest.tokens;
         config.calendar_overrides = file.calendar_overrides;
+        config.evaluation_schemes = file.evaluation_schemes;
         Ok(Ok(config))
     }
 
@@ -158,6 +166,9 @@ impl Config {
         }
         if let Some(path) = get("DUKAO_CALENDAR_OVERRIDES").filter(|s| !s.is_empty()) {
             self.calendar_overrides = Some(PathBuf::from(path));
+        }
+        if let Some(path) = get("DUKAO_EVALUATION_SCHEMES").filter(|s| !s.is_empty()) {
+            self.evaluation_schemes = Some(PathBuf::from(path));
         }
         if let Some(tokens) = get("DUKAO_INGEST_TOKENS") {
             self.ingest_tokens = tokens

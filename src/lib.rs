@@ -12,6 +12,7 @@ pub mod demo;
 pub mod evaluation;
 pub mod identifiers;
 pub mod ingest;
+pub mod metrics;
 pub mod model;
 pub mod rules;
 pub mod store;

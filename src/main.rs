@@ -85,6 +85,27 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
+    /// List the items of one check (approvals, catalog, freshness, grants,
+    /// corrections, open-applications) with status, due date and the article
+    /// each rests on; the breaches are recorded as findings.
+    Check(dukao::metrics::cli::CheckArgs),
+    /// Print the per-department and per-jurisdiction summary of all checks:
+    /// counts per status, on-time rates, findings per category.
+    Metrics(dukao::metrics::cli::MetricsArgs),
+    /// Score, grade and rank departments and counties for a year under the
+    /// evaluation scheme; `--freeze` stores the official snapshot.
+    Evaluate(dukao::evaluation::cli::EvaluateArgs),
+    /// Draft (watermarked 草稿) or issue (--issue: numbered and archived) the
+    /// rectification notice (整改通知书) to a department, from its open
+    /// findings of the year.
+    Notice(dukao::documents::cli::NoticeArgs),
+    /// Draft or issue the circular (通报) on the departments that let the
+    /// rectification deadline of a notice pass.
+    Circular(dukao::documents::cli::CircularArgs),
+    /// Reports: `report annual --year Y`, the annual sharing report with charts.
+    Report(dukao::documents::cli::ReportArgs),
+    /// List the archive of issued documents.
+    Documents(dukao::documents::cli::DocumentsArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// The official working-day calendar (holidays and make-up working days).
@@ -212,6 +233,86 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(store, config).await
         }
         Command::Calendar { command } => run_calendar(&config, command),
+        Command::Check(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::metrics::cli::run_check(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Notice(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::documents::cli::run_notice(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Circular(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::documents::cli::run_circular(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Report(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::documents::cli::run_report(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Documents(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result =
+                dukao::documents::cli::run_documents(&store, args, &mut std::io::stdout().lock())
+                    .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Evaluate(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::evaluation::cli::run_evaluate(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Metrics(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let result = dukao::metrics::cli::run_metrics(
+                &config,
+                &store,
+                args,
+                &mut std::io::stdout().lock(),
+            )
+            .await;
+            store.close().await;
+            result.map(|()| ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             println!("migrated {}", dukao::store::redact(&config.database_url));

@@ -42,6 +42,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/ingest/{table}",
             post(ingest_table).layer(DefaultBodyLimit::max(MAX_INGEST_BODY)),
         )
+        .merge(crate::metrics::api::routes())
+        .merge(crate::evaluation::api::routes())
+        .merge(crate::documents::api::routes())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

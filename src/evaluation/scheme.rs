@@ -138,6 +138,58 @@ impl Scheme {
         Scheme::parse(&text, &path.display().to_string())
     }
 
+    /// The scheme that applies to `year`: among the schemes at `source` (a
+    /// scheme file, or a folder of `.toml` schemes), the one with the latest
+    /// `from_year` not after `year`; without a source, the built-in scheme.
+    /// Read afresh on every call, so an edited weight needs no rebuild.
+    pub fn for_year(source: Option<&Path>, year: i32) -> Result<Scheme, SchemeError> {
+        let candidates = match source {
+            None => vec![Scheme::builtin()],
+            Some(path) if path.is_dir() => {
+                let entries = std::fs::read_dir(path).map_err(|source| SchemeError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                let mut files: Vec<_> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect();
+                files.sort();
+                files
+                    .iter()
+                    .map(|f| Scheme::load(f))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+            Some(path) => vec![Scheme::load(path)?],
+        };
+        let origin = source.map_or("built-in".to_string(), |p| p.display().to_string());
+        let mut applicable: Vec<Scheme> = candidates
+            .into_iter()
+            .filter(|s| s.from_year <= year)
+            .collect();
+        applicable.sort_by_key(|s| s.from_year);
+        if applicable.len() > 1 {
+            let n = applicable.len();
+            if applicable[n - 1].from_year == applicable[n - 2].from_year {
+                return Err(SchemeError::Invalid {
+                    origin,
+                    key: "from_year".into(),
+                    message: format!(
+                        "two schemes ({} and {}) both start in {}",
+                        applicable[n - 2].version,
+                        applicable[n - 1].version,
+                        applicable[n - 1].from_year
+                    ),
+                });
+            }
+        }
+        applicable.pop().ok_or_else(|| SchemeError::Invalid {
+            origin,
+            key: "from_year".into(),
+            message: format!("no evaluation scheme applies to {year}"),
+        })
+    }
+
     /// Parses and validates a scheme.
     pub fn parse(text: &str, origin: &str) -> Result<Scheme, SchemeError> {
         let mut scheme: Scheme = toml::from_str(text).map_err(|e| SchemeError::Parse {
@@ -172,6 +224,16 @@ impl Scheme {
             }
             if !ids.insert(ind.id.as_str()) {
                 return Err(invalid(format!("indicator[{i}].id"), "duplicate id"));
+            }
+            if !super::measures::METRICS.contains(&ind.metric.as_str()) {
+                return Err(invalid(
+                    format!("indicator[{i}].metric"),
+                    &format!(
+                        "unknown metric {:?}; known: {}",
+                        ind.metric,
+                        super::measures::METRICS.join(", ")
+                    ),
+                ));
             }
         }
         for (i, d) in self.deductions.iter().enumerate() {

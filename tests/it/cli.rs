@@ -150,3 +150,110 @@ fn calendar_missing_year_is_an_error_unless_provisional() {
     assert_eq!(out, "2035-03-09\n");
     assert!(err.contains("provisional"), "{err}");
 }
+
+/// `dukao check`, `dukao metrics` and `dukao evaluate` on an imported demo;
+/// a scheme folder named in the environment changes the scores with no
+/// rebuild.
+#[test]
+fn check_metrics_and_evaluate_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/cli.db", dir.path().display());
+    let run = |args: &[&str], envs: &[(&str, &str)]| {
+        let mut cmd = dukao();
+        cmd.args(args).env("DATABASE_URL", &db);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(
+        &["import", crate::common::demo_csv().to_str().unwrap()],
+        &[],
+    );
+
+    let json = run(
+        &[
+            "check",
+            "approvals",
+            "--year",
+            "2025",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(
+        items.iter().any(|i| i["stage"] == "review") && items.iter().any(|i| i["stage"] == "reply")
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["due"].as_str().is_some_and(|d| d.len() == 10) || i["due"].is_null())
+    );
+    let csv = run(
+        &[
+            "check",
+            "grants",
+            "--year",
+            "2025",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    assert!(
+        csv.lines().next().unwrap().starts_with("check,")
+            || csv.lines().next().unwrap().contains("id")
+    );
+    let table = run(&["metrics", "--year", "2025", "--as-of", "2025-12-31"], &[]);
+    assert!(table.contains("按时"), "{table}");
+
+    let args = [
+        "evaluate",
+        "--year",
+        "2025",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "csv",
+    ];
+    let builtin = run(&args, &[]);
+    assert!(
+        builtin.starts_with("kind,id,name,ranking,rank,score,grade"),
+        "{builtin}"
+    );
+    let schemes = dir.path().join("schemes");
+    std::fs::create_dir(&schemes).unwrap();
+    std::fs::write(
+        schemes.join("bureau.toml"),
+        dukao::evaluation::scheme::DEFAULT_SCHEME.replace(
+            "metric = \"entries_fresh\"\nweight = 20.0",
+            "metric = \"entries_fresh\"\nweight = 70.0",
+        ),
+    )
+    .unwrap();
+    let edited = run(
+        &args,
+        &[("DUKAO_EVALUATION_SCHEMES", schemes.to_str().unwrap())],
+    );
+    assert_ne!(builtin, edited, "the edited weight changed nothing");
+    let tables = run(
+        &["evaluate", "--year", "2025", "--as-of", "2025-12-31"],
+        &[],
+    );
+    assert!(
+        tables.contains("市直部门排名") && tables.contains("县（区）排名"),
+        "{tables}"
+    );
+}

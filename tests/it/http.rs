@@ -200,3 +200,73 @@ async fn read_endpoints(ts: &TestStore) {
     assert_eq!(body.as_array().unwrap().len(), 12);
 }
 both_backends!(read_endpoints_, read_endpoints);
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
+    call(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn metrics_and_evaluation_endpoints(ts: &TestStore) {
+    import_dir(&ts.store, demo_csv()).await;
+    let app = app(ts);
+
+    let (status, body) = get(&app, "/api/v1/check/approvals?year=2025&as_of=2025-12-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let items = body.as_array().unwrap();
+    assert!(!items.is_empty());
+    for key in [
+        "id",
+        "responsible_id",
+        "citation",
+        "due",
+        "done_at",
+        "status",
+        "stage",
+    ] {
+        assert!(items[0].get(key).is_some(), "{key} missing: {}", items[0]);
+    }
+    let (status, _) = get(&app, "/api/v1/check/nonsense?year=2025").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, "/api/v1/check/grants?year=2025&quarter=5").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = get(&app, "/api/v1/metrics?year=2025&as_of=2025-12-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body["checks"].as_array().unwrap().is_empty());
+
+    let (status, body) = get(&app, "/api/v1/evaluation/2025?as_of=2025-12-31").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "live");
+    assert_eq!(body["year"], 2025);
+    let dept = body["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["evaluable"] == true)
+        .unwrap();
+    let county = body["counties"][0]["id"].as_str().unwrap().to_string();
+    let id = dept["id"].as_str().unwrap();
+    let (status, one) = get(
+        &app,
+        &format!("/api/v1/evaluation/2025/{id}?as_of=2025-12-31"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["kind"], "department");
+    assert_eq!(one["score"], dept["score"]);
+    assert!(one["indicators"].as_array().unwrap().len() == 6);
+    let (status, one) = get(
+        &app,
+        &format!("/api/v1/evaluation/2025/{county}?as_of=2025-12-31"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["kind"], "county");
+    assert!(!one["departments"].as_array().unwrap().is_empty());
+    let (status, _) = get(&app, "/api/v1/evaluation/2025/NOPE?as_of=2025-12-31").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, "/api/v1/evaluation/twenty").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+both_backends!(
+    metrics_and_evaluation_endpoints_,
+    metrics_and_evaluation_endpoints
+);

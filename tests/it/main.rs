@@ -7,3 +7,5 @@ mod common;
 mod cli;
 mod http;
 mod import;
+mod evaluation;
+mod metrics;

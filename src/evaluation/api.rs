@@ -1,0 +1,139 @@
+//! The HTTP API of the evaluation:
+//!
+//! - `GET /api/v1/evaluation/{year}?as_of=&live=` — the year's result: the
+//!   frozen snapshot if the year has one (unless `live=true`), else computed
+//!   as of `as_of` (default now);
+//! - `GET /api/v1/evaluation/{year}/{id}` — one department or county with its
+//!   breakdown, down to the records that cost points.
+//!
+//! Reading never freezes: freezing is `dukao evaluate --freeze`.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::run::{self, Evaluated, EvaluationError, Mode};
+use super::year::{CountyResult, DepartmentResult};
+use crate::metrics::{MetricsError, parse_as_of};
+use crate::web::{ApiError, AppState};
+
+/// Query parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EvaluationQuery {
+    /// The as-of instant (RFC 3339, or a date meaning its end).
+    pub as_of: Option<String>,
+    /// Compute live even if the year is frozen.
+    #[serde(default)]
+    pub live: bool,
+}
+
+/// The evaluation routes, to merge into the application's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/evaluation/{year}", get(year))
+        .route("/api/v1/evaluation/{year}/{id}", get(unit))
+}
+
+impl From<EvaluationError> for ApiError {
+    fn from(e: EvaluationError) -> Self {
+        match e {
+            EvaluationError::Metrics(m) => m.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+async fn evaluated(
+    state: &AppState,
+    year: i32,
+    q: &EvaluationQuery,
+) -> Result<Evaluated, ApiError> {
+    let as_of = parse_as_of(q.as_of.as_deref()).map_err(ApiError::from)?;
+    let mode = if q.live { Mode::Live } else { Mode::Official };
+    Ok(run::evaluate(&state.store, &state.config, year, as_of, mode).await?)
+}
+
+fn parse_year(text: &str) -> Result<i32, ApiError> {
+    text.parse::<i32>()
+        .map_err(|_| ApiError::BadRequest(format!("invalid year {text:?}")))
+        .and_then(|y| {
+            crate::metrics::Period::new(y, None, None)
+                .map(|_| y)
+                .map_err(|e: MetricsError| ApiError::BadRequest(e.to_string()))
+        })
+}
+
+async fn year(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+    Query(q): Query<EvaluationQuery>,
+) -> Result<Json<Evaluated>, ApiError> {
+    let year = parse_year(&year)?;
+    Ok(Json(evaluated(&state, year, &q).await?))
+}
+
+/// One unit of a year's result.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UnitResult {
+    /// A department.
+    Department {
+        /// The year.
+        year: i32,
+        /// `frozen` or `live`.
+        status: &'static str,
+        /// The result.
+        #[serde(flatten)]
+        result: Box<DepartmentResult>,
+    },
+    /// A county, with its departments' results.
+    County {
+        /// The year.
+        year: i32,
+        /// `frozen` or `live`.
+        status: &'static str,
+        /// The result.
+        #[serde(flatten)]
+        result: Box<CountyResult>,
+        /// Its authority's and departments' results.
+        departments: Vec<DepartmentResult>,
+    },
+}
+
+async fn unit(
+    State(state): State<AppState>,
+    Path((year, id)): Path<(String, String)>,
+    Query(q): Query<EvaluationQuery>,
+) -> Result<Json<UnitResult>, ApiError> {
+    let year = parse_year(&year)?;
+    let e = evaluated(&state, year, &q).await?;
+    if let Some(d) = e.result.department(&id) {
+        return Ok(Json(UnitResult::Department {
+            year,
+            status: e.status,
+            result: Box::new(d.clone()),
+        }));
+    }
+    if let Some(c) = e.result.county(&id) {
+        let departments = e
+            .result
+            .departments
+            .iter()
+            .filter(|d| {
+                c.authority_id.as_deref() == Some(d.score.id.as_str())
+                    || c.department_ids.contains(&d.score.id)
+            })
+            .cloned()
+            .collect();
+        return Ok(Json(UnitResult::County {
+            year,
+            status: e.status,
+            result: Box::new(c.clone()),
+            departments,
+        }));
+    }
+    Err(ApiError::NotFound(format!(
+        "no department or county {id:?} in the evaluation of {year}"
+    )))
+}

@@ -1,0 +1,473 @@
+//! A year's evaluation of a municipality: every department and every county
+//! scored under the scheme that applies to the year, ranked (city
+//! departments, each county's departments and the counties separately),
+//! with the change from the year before.
+//!
+//! Units:
+//! - **City departments** are the departments of a root jurisdiction (one
+//!   without a parent); they are ranked among themselves.
+//! - **Counties** are the jurisdictions below a root (county, district,
+//!   zone). A county's departments are ranked within their county; the
+//!   county's own score combines them with its authority (the department
+//!   marked `is_authority`) as the scheme's `[county]` rule says, and the
+//!   counties are ranked among themselves.
+//!
+//! Each department is measured under the profile that governs it, because
+//! the metrics judged each item under the responsible department's profile.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::measures;
+use super::rank::{CountyScore, county_score, rank};
+use super::scheme::Scheme;
+use super::score::{UnitScore, round2, score_unit};
+use crate::metrics::findings::Finding;
+use crate::metrics::{CheckItem, Context};
+
+/// The scheme that produced a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemeRef {
+    /// Scheme id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// Its title.
+    pub title: String,
+}
+
+impl From<&Scheme> for SchemeRef {
+    fn from(s: &Scheme) -> Self {
+        SchemeRef {
+            id: s.id.clone(),
+            version: s.version.clone(),
+            title: s.title.clone(),
+        }
+    }
+}
+
+/// A department's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentResult {
+    /// Its jurisdiction.
+    pub jurisdiction_id: String,
+    /// The jurisdiction's name.
+    pub jurisdiction_name: String,
+    /// The ranking it belongs to: `city`, or the county's id.
+    pub ranking: String,
+    /// Whether it is the jurisdiction's authority (政务数据主管部门).
+    pub is_authority: bool,
+    /// The governing profile.
+    pub profile: String,
+    /// Rank within its ranking (shared on ties); none when not evaluable.
+    pub rank: Option<u32>,
+    /// The published score (two decimals); none when not evaluable.
+    pub published: Option<f64>,
+    /// Last year's published score, if it had one.
+    pub previous: Option<f64>,
+    /// This year's minus last year's published score.
+    pub change: Option<f64>,
+    /// The score with its breakdown per indicator and deduction, down to
+    /// the records that cost points.
+    #[serde(flatten)]
+    pub score: UnitScore,
+}
+
+/// A county's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountyResult {
+    /// Its authority department, if it has one.
+    pub authority_id: Option<String>,
+    /// The departments scored with it.
+    pub department_ids: Vec<String>,
+    /// Rank among the counties.
+    pub rank: Option<u32>,
+    /// The published score.
+    pub published: Option<f64>,
+    /// Last year's published score.
+    pub previous: Option<f64>,
+    /// Change from last year.
+    pub change: Option<f64>,
+    /// The combined score.
+    #[serde(flatten)]
+    pub score: CountyScore,
+}
+
+/// How many units got each grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeCount {
+    /// The grade.
+    pub grade: String,
+    /// City and county departments with it.
+    pub departments: usize,
+    /// Counties with it.
+    pub counties: usize,
+}
+
+/// A year's evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearEvaluation {
+    /// The year evaluated.
+    pub year: i32,
+    /// The instant it was judged as of (RFC 3339).
+    pub as_of: String,
+    /// The scheme that produced it.
+    pub scheme: SchemeRef,
+    /// True when some deadline fell in a year without official calendar
+    /// data and was counted on weekends only.
+    pub provisional: bool,
+    /// Where the previous year's scores came from: `frozen` (its official
+    /// snapshot), `computed` (evaluated live from the store) or `none`.
+    pub previous_source: String,
+    /// Every department, city departments first, then by county; each
+    /// ranking in rank order, unranked units last.
+    pub departments: Vec<DepartmentResult>,
+    /// Every county, in rank order.
+    pub counties: Vec<CountyResult>,
+    /// Grade distribution, in the scheme's band order.
+    pub grades: Vec<GradeCount>,
+}
+
+/// The ranking a department belongs to.
+pub const CITY_RANKING: &str = "city";
+
+impl YearEvaluation {
+    /// Scores a year from its items and findings. Deterministic: the same
+    /// inputs and scheme give the same result, bit for bit.
+    pub fn compute(
+        ctx: &Context,
+        scheme: &Scheme,
+        items: &[CheckItem],
+        findings: &[Finding],
+    ) -> YearEvaluation {
+        let inputs = measures::collect(ctx, items, findings);
+        let scores: BTreeMap<&str, UnitScore> = inputs
+            .iter()
+            .map(|(id, input)| (id.as_str(), score_unit(scheme, input)))
+            .collect();
+
+        // Rankings: city departments, then each county's departments.
+        let ranking_of = |dept_jur: &str| -> String {
+            match ctx.jurisdictions.get(dept_jur) {
+                Some(j) if j.parent_id.is_some() => county_of(ctx, dept_jur).to_string(),
+                _ => CITY_RANKING.to_string(),
+            }
+        };
+        let mut groups: BTreeMap<String, Vec<&UnitScore>> = BTreeMap::new();
+        for d in ctx.departments.values() {
+            groups
+                .entry(ranking_of(&d.jurisdiction_id))
+                .or_default()
+                .push(&scores[d.id.as_str()]);
+        }
+        let mut departments = Vec::with_capacity(scores.len());
+        let order = std::iter::once(CITY_RANKING.to_string())
+            .chain(groups.keys().filter(|k| *k != CITY_RANKING).cloned())
+            .collect::<Vec<_>>();
+        for group in &order {
+            let Some(units) = groups.get(group) else {
+                continue;
+            };
+            let ranked = rank(units);
+            let mut listed: Vec<&UnitScore> = ranked
+                .iter()
+                .map(|r| *units.iter().find(|u| u.id == r.id).expect("ranked unit"))
+                .collect();
+            let mut rest: Vec<&UnitScore> =
+                units.iter().copied().filter(|u| !u.evaluable).collect();
+            rest.sort_by(|a, b| a.id.cmp(&b.id));
+            listed.extend(rest);
+            for unit in listed {
+                let d = &ctx.departments[&unit.id];
+                let r = ranked.iter().find(|r| r.id == unit.id);
+                departments.push(DepartmentResult {
+                    jurisdiction_id: d.jurisdiction_id.clone(),
+                    jurisdiction_name: ctx
+                        .jurisdictions
+                        .get(&d.jurisdiction_id)
+                        .map(|j| j.name.clone())
+                        .unwrap_or_default(),
+                    ranking: group.clone(),
+                    is_authority: d.is_authority,
+                    profile: d.profile.clone(),
+                    rank: r.map(|r| r.rank),
+                    published: r.map(|r| r.score),
+                    previous: None,
+                    change: None,
+                    score: unit.clone(),
+                });
+            }
+        }
+
+        // Counties.
+        let mut county_scores = Vec::new();
+        let mut county_meta = BTreeMap::new();
+        for j in ctx.jurisdictions.values().filter(|j| j.parent_id.is_some()) {
+            if county_of(ctx, &j.id) != j.id {
+                continue; // a sub-unit of a county is scored with its county
+            }
+            let members: Vec<&crate::metrics::Department> = ctx
+                .departments
+                .values()
+                .filter(|d| county_of(ctx, &d.jurisdiction_id) == j.id)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let authority = members
+                .iter()
+                .find(|d| d.is_authority && d.jurisdiction_id == j.id)
+                .map(|d| d.id.clone());
+            let others: Vec<&UnitScore> = members
+                .iter()
+                .filter(|d| Some(&d.id) != authority.as_ref())
+                .map(|d| &scores[d.id.as_str()])
+                .collect();
+            let auth_score = authority.as_deref().map(|a| &scores[a]);
+            county_scores.push(county_score(scheme, &j.id, &j.name, auth_score, &others));
+            county_meta.insert(
+                j.id.clone(),
+                (
+                    authority,
+                    others.iter().map(|u| u.id.clone()).collect::<Vec<_>>(),
+                ),
+            );
+        }
+        let as_units: Vec<UnitScore> = county_scores
+            .iter()
+            .map(|c| UnitScore {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                evaluable: c.evaluable,
+                score: c.score,
+                base: c.score,
+                grade: c.grade.clone(),
+                indicators: Vec::new(),
+                deductions: Vec::new(),
+            })
+            .collect();
+        let ranked = rank(&as_units.iter().collect::<Vec<_>>());
+        let mut counties: Vec<CountyResult> = county_scores
+            .into_iter()
+            .map(|c| {
+                let r = ranked.iter().find(|r| r.id == c.id);
+                let (authority_id, department_ids) = county_meta.remove(&c.id).unwrap_or_default();
+                CountyResult {
+                    authority_id,
+                    department_ids,
+                    rank: r.map(|r| r.rank),
+                    published: r.map(|r| r.score),
+                    previous: None,
+                    change: None,
+                    score: c,
+                }
+            })
+            .collect();
+        counties.sort_by(|a, b| {
+            (a.rank.is_none(), a.rank, &a.score.id).cmp(&(b.rank.is_none(), b.rank, &b.score.id))
+        });
+
+        let grades = scheme
+            .grades
+            .iter()
+            .map(|g| GradeCount {
+                grade: g.name.clone(),
+                departments: departments
+                    .iter()
+                    .filter(|d| d.score.evaluable && d.score.grade == g.name)
+                    .count(),
+                counties: counties
+                    .iter()
+                    .filter(|c| c.score.evaluable && c.score.grade == g.name)
+                    .count(),
+            })
+            .collect();
+
+        YearEvaluation {
+            year: ctx.period.year,
+            as_of: crate::time::format_millis(ctx.as_of),
+            scheme: SchemeRef::from(scheme),
+            provisional: items.iter().any(|i| i.provisional),
+            previous_source: "none".into(),
+            departments,
+            counties,
+            grades,
+        }
+    }
+
+    /// Adds last year's published scores and the change.
+    pub fn with_previous(mut self, previous: &YearEvaluation, source: &str) -> YearEvaluation {
+        let before: BTreeMap<&str, f64> = previous
+            .departments
+            .iter()
+            .filter_map(|d| d.published.map(|p| (d.score.id.as_str(), p)))
+            .collect();
+        for d in &mut self.departments {
+            d.previous = before.get(d.score.id.as_str()).copied();
+            d.change = d
+                .published
+                .zip(d.previous)
+                .map(|(now, then)| round2(now - then));
+        }
+        let before: BTreeMap<&str, f64> = previous
+            .counties
+            .iter()
+            .filter_map(|c| c.published.map(|p| (c.score.id.as_str(), p)))
+            .collect();
+        for c in &mut self.counties {
+            c.previous = before.get(c.score.id.as_str()).copied();
+            c.change = c
+                .published
+                .zip(c.previous)
+                .map(|(now, then)| round2(now - then));
+        }
+        self.previous_source = source.to_string();
+        self
+    }
+
+    /// A department's result.
+    pub fn department(&self, id: &str) -> Option<&DepartmentResult> {
+        self.departments.iter().find(|d| d.score.id == id)
+    }
+
+    /// A county's result.
+    pub fn county(&self, id: &str) -> Option<&CountyResult> {
+        self.counties.iter().find(|c| c.score.id == id)
+    }
+}
+
+/// The county a jurisdiction belongs to: the child of a root on its path
+/// (itself, if it is one); a root for a root.
+fn county_of<'a>(ctx: &'a Context, jurisdiction_id: &'a str) -> &'a str {
+    let mut current = jurisdiction_id;
+    for _ in 0..64 {
+        let Some(j) = ctx.jurisdictions.get(current) else {
+            return current;
+        };
+        match j
+            .parent_id
+            .as_deref()
+            .and_then(|p| ctx.jurisdictions.get(p))
+        {
+            Some(parent) if parent.parent_id.is_some() => current = &parent.id,
+            _ => return current,
+        }
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testutil::ctx_at;
+    use crate::metrics::{CheckKind, Rule, Status, findings};
+    use crate::rules::{CategoryCode, DeadlineKey};
+
+    fn item(ctx: &Context, rule: Rule, id: &str, dept: &str, status: Status) -> CheckItem {
+        let profile = ctx.profile_of(dept);
+        let citation = &profile.deadline(DeadlineKey::Correction).unwrap().citation;
+        let mut i = ctx.item(
+            CheckKind::Approvals,
+            rule,
+            id,
+            dept,
+            profile,
+            citation,
+            status,
+        );
+        if status.is_breach() {
+            i.category = Some(CategoryCode::ApprovalOverdue);
+        }
+        i
+    }
+
+    /// Hand-computed with the default scheme (general findings −0.5 each;
+    /// county = 0.7 × departments' mean + 0.3 × authority):
+    /// - DEP-X-1: replies 3 of 4 on time → the only applicable indicator at
+    ///   75 % → 75.00, minus one approval_overdue finding → 74.50;
+    /// - DEP-X-2: one correction on time → 100.00;
+    /// - DEP-X-AUTH: reviews 1 of 2 on time → 50.00 − 0.50 = 49.50;
+    /// - 新川县: 0.7 × (74.50 + 100)/2 + 0.3 × 49.50 = 61.075 + 14.85 = 75.925;
+    /// - DEP-C-1 and DEP-C-2 both 100 → tie at rank 1, DEP-C-AUTH 50 − 0.5
+    ///   → rank 3; DEP-Y-1 (nothing measured) not evaluable, unranked.
+    #[test]
+    fn a_year_of_hand_computed_scores() {
+        let ctx = ctx_at("2025-12-31T23:00:00+08:00");
+        let items = vec![
+            item(&ctx, Rule::Reply, "R1", "DEP-X-1", Status::OnTime),
+            item(&ctx, Rule::Reply, "R2", "DEP-X-1", Status::OnTime),
+            item(&ctx, Rule::Reply, "R3", "DEP-X-1", Status::OnTime),
+            item(&ctx, Rule::Reply, "R4", "DEP-X-1", Status::Late),
+            item(&ctx, Rule::Correction, "K1", "DEP-X-2", Status::OnTime),
+            item(&ctx, Rule::Review, "R5", "DEP-X-AUTH", Status::OnTime),
+            item(&ctx, Rule::Review, "R6", "DEP-X-AUTH", Status::Overdue),
+            item(&ctx, Rule::Reply, "R7", "DEP-C-1", Status::OnTime),
+            item(&ctx, Rule::Reply, "R8", "DEP-C-2", Status::OnTime),
+            item(&ctx, Rule::Review, "R9", "DEP-C-AUTH", Status::OnTime),
+            item(&ctx, Rule::Review, "R10", "DEP-C-AUTH", Status::Late),
+        ];
+        let found = findings::detected(&ctx, &items);
+        let scheme = Scheme::builtin();
+        let e = YearEvaluation::compute(&ctx, &scheme, &items, &found);
+
+        let x1 = e.department("DEP-X-1").unwrap();
+        assert_eq!(x1.published, Some(74.5));
+        assert_eq!(x1.ranking, "JUR-X");
+        let lost: Vec<&str> = x1
+            .score
+            .indicators
+            .iter()
+            .flat_map(|i| i.missed.iter().map(String::as_str))
+            .collect();
+        assert_eq!(lost, ["R4"], "the record that cost the points");
+        assert_eq!(e.department("DEP-X-2").unwrap().published, Some(100.0));
+        assert_eq!(e.department("DEP-X-AUTH").unwrap().published, Some(49.5));
+
+        let county = e.county("JUR-X").unwrap();
+        assert!(
+            (county.score.score - 75.925).abs() < 1e-9,
+            "{}",
+            county.score.score
+        );
+        assert_eq!(county.score.grade, "合格");
+        assert_eq!(county.authority_id.as_deref(), Some("DEP-X-AUTH"));
+
+        let c1 = e.department("DEP-C-1").unwrap();
+        let c2 = e.department("DEP-C-2").unwrap();
+        assert_eq!(
+            (c1.rank, c2.rank),
+            (Some(1), Some(1)),
+            "a tie shares the rank"
+        );
+        assert_eq!(e.department("DEP-C-AUTH").unwrap().rank, Some(3));
+        let y1 = e.department("DEP-Y-1").unwrap();
+        assert_eq!(
+            (y1.rank, y1.published, y1.score.evaluable),
+            (None, None, false)
+        );
+        assert_eq!(
+            y1.ranking, CITY_RANKING,
+            "a root's departments rank with the city"
+        );
+
+        // Same inputs, same result, bit for bit.
+        let again = YearEvaluation::compute(&ctx, &scheme, &items, &found);
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            serde_json::to_string(&again).unwrap()
+        );
+
+        // Change from last year.
+        let mut last = e.clone();
+        for d in &mut last.departments {
+            if d.score.id == "DEP-X-1" {
+                d.published = Some(80.0);
+            }
+        }
+        let e = e.with_previous(&last, "frozen");
+        let x1 = e.department("DEP-X-1").unwrap();
+        assert_eq!((x1.previous, x1.change), (Some(80.0), Some(-5.5)));
+        assert_eq!(e.previous_source, "frozen");
+    }
+}

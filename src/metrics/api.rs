@@ -1,0 +1,82 @@
+//! The HTTP API of the metrics:
+//!
+//! - `GET /api/v1/check/{kind}?year=&quarter=&month=&as_of=` — the items of
+//!   one check (`approvals`, `catalog`, `freshness`, `grants`, `corrections`,
+//!   `open-applications`) as a JSON array;
+//! - `GET /api/v1/metrics?year=&quarter=&month=&as_of=` — the summary.
+//!
+//! `as_of` is RFC 3339 (without offset: Asia/Shanghai) or a date (the end of
+//! that day); default now. A bad period or instant answers 400, an unknown
+//! check 404. These endpoints compute without recording findings (a GET has
+//! no side effects); `dukao check` and `dukao metrics` record them.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::summary::{self, Summary};
+use super::{
+    CheckItem, CheckKind, Context, MetricsError, Period, findings, parse_as_of, run_checks,
+};
+use crate::web::{ApiError, AppState};
+
+/// Query parameters of both endpoints.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PeriodQuery {
+    /// The year.
+    pub year: i32,
+    /// A quarter (1–4).
+    pub quarter: Option<u32>,
+    /// A month (1–12).
+    pub month: Option<u32>,
+    /// The as-of instant.
+    pub as_of: Option<String>,
+}
+
+/// The metrics routes, to merge into the application's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/check/{kind}", get(check))
+        .route("/api/v1/metrics", get(metrics))
+}
+
+impl From<MetricsError> for ApiError {
+    fn from(e: MetricsError) -> Self {
+        match e {
+            MetricsError::Period(_) | MetricsError::AsOf { .. } => {
+                ApiError::BadRequest(e.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+async fn context(state: &AppState, q: &PeriodQuery) -> Result<Context, ApiError> {
+    let period = Period::new(q.year, q.quarter, q.month)?;
+    let as_of = parse_as_of(q.as_of.as_deref())?;
+    Ok(Context::load(&state.store, &state.config, period, as_of).await?)
+}
+
+async fn check(
+    State(state): State<AppState>,
+    Path(kind): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<Vec<CheckItem>>, ApiError> {
+    let kind: CheckKind = kind.parse().map_err(ApiError::NotFound)?;
+    let ctx = context(&state, &q).await?;
+    Ok(Json(
+        run_checks(&ctx, &state.store, &[kind], &mut Vec::new()).await?,
+    ))
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<Summary>, ApiError> {
+    let ctx = context(&state, &q).await?;
+    let items = run_checks(&ctx, &state.store, &CheckKind::ALL, &mut Vec::new()).await?;
+    let mut all = findings::detected(&ctx, &items);
+    all.extend(findings::imported(&ctx, &state.store).await?);
+    Ok(Json(summary::summarize(&ctx, &items, &all)?))
+}

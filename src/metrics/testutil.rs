@@ -1,0 +1,64 @@
+//! A hand-built municipality for the unit tests of the checks.
+//!
+//! | jurisdiction | profile | departments |
+//! |---|---|---|
+//! | JUR-C 云州市 (city) | jincheng | DEP-C-AUTH (authority), DEP-C-1, DEP-C-2 |
+//! | JUR-D 云中区 (district of JUR-C, no profile, no bureau) | inherits jincheng | DEP-D-1 |
+//! | JUR-X 新川县 (county of JUR-C) | xinxian | DEP-X-AUTH (authority), DEP-X-1, DEP-X-2 |
+//! | JUR-Y 营口市 (city) | yingkou | DEP-Y-AUTH (authority), DEP-Y-1 |
+
+use super::{Context, Period};
+use crate::calendar::Calendar;
+use crate::rules::Profiles;
+use crate::time::parse_timestamp;
+
+/// Milliseconds of an RFC 3339 text.
+pub fn ms(text: &str) -> i64 {
+    parse_timestamp(text).unwrap()
+}
+
+/// The test municipality, period 2025, as of `as_of`.
+pub fn ctx_at(as_of: &str) -> Context {
+    ctx_period(Period::new(2025, None, None).unwrap(), as_of)
+}
+
+/// The test municipality for a period, as of `as_of`.
+pub fn ctx_period(period: Period, as_of: &str) -> Context {
+    let j = |id: &str, name: &str, level: &str, parent: Option<&str>, profile: Option<&str>| {
+        (
+            id.to_string(),
+            name.to_string(),
+            level.to_string(),
+            parent.map(String::from),
+            profile.map(String::from),
+        )
+    };
+    let d = |id: &str, jur: &str, auth: bool| {
+        (id.to_string(), format!("{id} 名称"), jur.to_string(), auth)
+    };
+    Context::new(
+        Calendar::builtin().clone(),
+        Profiles::builtin().clone(),
+        "jincheng",
+        vec![
+            j("JUR-C", "云州市", "city", None, Some("jincheng")),
+            j("JUR-D", "云中区", "district", Some("JUR-C"), None),
+            j("JUR-X", "新川县", "county", Some("JUR-C"), Some("xinxian")),
+            j("JUR-Y", "营口市", "city", None, Some("yingkou")),
+        ],
+        vec![
+            d("DEP-C-AUTH", "JUR-C", true),
+            d("DEP-C-1", "JUR-C", false),
+            d("DEP-C-2", "JUR-C", false),
+            d("DEP-D-1", "JUR-D", false),
+            d("DEP-X-AUTH", "JUR-X", true),
+            d("DEP-X-1", "JUR-X", false),
+            d("DEP-X-2", "JUR-X", false),
+            d("DEP-Y-AUTH", "JUR-Y", true),
+            d("DEP-Y-1", "JUR-Y", false),
+        ],
+        period,
+        ms(as_of),
+    )
+    .unwrap()
+}
