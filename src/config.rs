@@ -63,6 +63,9 @@ pub struct Config {
     /// evaluation, so a changed weight needs no rebuild. `None`: the
     /// built-in default scheme.
     pub evaluation_schemes: Option<PathBuf>,
+    /// Where issued documents are archived (PDF files; their records are in
+    /// the store). Default `reports`.
+    pub archive_dir: PathBuf,
     /// Where the file came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -75,6 +78,7 @@ struct FileConfig {
     default_profile: Option<String>,
     calendar_overrides: Option<PathBuf>,
     evaluation_schemes: Option<PathBuf>,
+    archive_dir: Option<PathBuf>,
     #[serde(default)]
     ingest: IngestSection,
 }
@@ -95,6 +99,7 @@ impl Default for Config {
             ingest_tokens: Vec::new(),
             calendar_overrides: None,
             evaluation_schemes: None,
+            archive_dir: PathBuf::from("reports"),
             source: None,
         }
     }
@@ -104,7 +109,7 @@ impl Config {
     /// Loads the configuration: the named file (which must exist), else
     /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
     /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`,
-    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_INGEST_TOKENS` — comma separated).
+    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_INGEST_TOKENS` — comma separated).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
@@ -150,6 +155,9 @@ impl Config {
         config.ingest_tokens = file.ingest.tokens;
         config.calendar_overrides = file.calendar_overrides;
         config.evaluation_schemes = file.evaluation_schemes;
+        if let Some(dir) = file.archive_dir {
+            config.archive_dir = dir;
+        }
         Ok(Ok(config))
     }
 
@@ -169,6 +177,9 @@ impl Config {
         }
         if let Some(path) = get("DUKAO_EVALUATION_SCHEMES").filter(|s| !s.is_empty()) {
             self.evaluation_schemes = Some(PathBuf::from(path));
+        }
+        if let Some(dir) = get("DUKAO_ARCHIVE_DIR").filter(|s| !s.is_empty()) {
+            self.archive_dir = PathBuf::from(dir);
         }
         if let Some(tokens) = get("DUKAO_INGEST_TOKENS") {
             self.ingest_tokens = tokens

@@ -9,6 +9,7 @@
 pub mod calendar;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod evaluation;
 pub mod identifiers;
 pub mod ingest;

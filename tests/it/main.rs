@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod documents;
 mod http;
 mod import;
 mod evaluation;

@@ -592,39 +592,3 @@ async fn yingkou_rules_on_the_demo(ts: &TestStore) {
     );
 }
 both_backends!(yingkou_rules, yingkou_rules_on_the_demo);
-
-/// `dukao metrics --year 2025 --timings` on a store named by
-/// `DUKAO_BENCH_DATABASE_URL` (e.g. the city-scale demo imported with
-/// `dukao generate --scale city` and `dukao import`): prints the per-stage
-/// wall times. Run with `cargo test --release --test it metrics::city_benchmark -- --ignored --nocapture`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs DUKAO_BENCH_DATABASE_URL (city-scale demo)"]
-async fn city_benchmark() {
-    let Ok(url) = std::env::var("DUKAO_BENCH_DATABASE_URL") else {
-        eprintln!("skipped: set DUKAO_BENCH_DATABASE_URL");
-        return;
-    };
-    let store = Store::connect(&url).await.unwrap();
-    let args = MetricsArgs {
-        period: PeriodArgs {
-            year: 2025,
-            quarter: None,
-            month: None,
-            as_of: Some(YEAR_END.into()),
-        },
-        format: MetricsFormat::Table,
-        timings: true,
-    };
-    let started = std::time::Instant::now();
-    let mut out = Vec::new();
-    cli::run_metrics(&Config::default(), &store, &args, &mut out)
-        .await
-        .unwrap();
-    let elapsed = started.elapsed();
-    eprintln!(
-        "dukao metrics --year 2025 --timings: {:.2} s, {} bytes of output",
-        elapsed.as_secs_f64(),
-        out.len()
-    );
-    store.close().await;
-}

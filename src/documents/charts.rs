@@ -1,0 +1,322 @@
+//! The annual report's charts, drawn with plotters as SVG and embedded in
+//! the PDF through the template's inputs (typst renders SVG text with the
+//! loaded fonts, so Chinese labels need nothing else).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::DocumentError;
+
+/// Chart size in SVG pixels; shown 156 mm wide (the version block).
+const SIZE: (u32, u32) = (900, 460);
+const FONT: &str = "FandolHei";
+const BLUE: RGBColor = RGBColor(0x2f, 0x55, 0x97);
+const RED_LINE: RGBColor = RGBColor(0xc0, 0x1c, 0x1c);
+const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
+
+// Bars of zero are left out of every chart: an SVG rect of zero height is
+// invalid (usvg drops it with a warning).
+
+fn fail(e: impl std::fmt::Display) -> DocumentError {
+    DocumentError::Typst(format!("chart: {e}"))
+}
+
+fn draw(
+    paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DocumentError>,
+) -> Result<String, DocumentError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        paint(&root)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
+fn style(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&BLACK)
+}
+
+/// Requests per month (bars) and the approval on-time rate (line, right
+/// axis, percent; months without judged items are left out).
+pub fn monthly(requests: &[u64; 12], on_time: &[Option<f64>; 12]) -> Result<String, DocumentError> {
+    draw(|root| {
+        let max = requests.iter().copied().max().unwrap_or(0).max(1);
+        let top = nice_ceiling(max as f64 * 1.15) as u64;
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .right_y_label_area_size(70)
+            .build_cartesian_2d((1u32..12u32).into_segmented(), 0u64..top)
+            .map_err(fail)?
+            .set_secondary_coord(0.5f64..12.5f64, 0f64..100f64);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GREY.mix(0.3))
+            .x_labels(12)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(m) => format!("{m}月"),
+                _ => String::new(),
+            })
+            .y_desc("申请量（件）")
+            .label_style(style(20))
+            .axis_desc_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .configure_secondary_axes()
+            .y_desc("审批按时率（%）")
+            .label_style(style(20))
+            .axis_desc_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        let bars = Histogram::vertical(&chart)
+            .style(BLUE.mix(0.85).filled())
+            .margin(10)
+            .data(
+                (1u32..=12)
+                    .map(|m| (m, requests[m as usize - 1]))
+                    .filter(|b| b.1 > 0),
+            );
+        chart.draw_series(bars).map_err(fail)?;
+        let points: Vec<(f64, f64)> = on_time
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i as f64 + 1.0, r * 100.0)))
+            .collect();
+        chart
+            .draw_secondary_series(LineSeries::new(points.clone(), RED_LINE.stroke_width(3)))
+            .map_err(fail)?;
+        chart
+            .draw_secondary_series(points.iter().map(|&p| Circle::new(p, 5, RED_LINE.filled())))
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// Horizontal bars: a rate (0–1) per named unit, highest first.
+pub fn overdue_by_department(rows: &[(String, f64)]) -> Result<String, DocumentError> {
+    draw(|root| {
+        if rows.is_empty() {
+            return empty(root, "无超期审批事项");
+        }
+        let n = rows.len() as i32;
+        let max = rows.iter().map(|r| r.1 * 100.0).fold(0.0, f64::max);
+        let top = nice_ceiling(max * 1.15).max(5.0);
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(330)
+            .build_cartesian_2d(0f64..top, (0i32..n).into_segmented())
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GREY.mix(0.3))
+            .y_labels(rows.len())
+            .y_label_formatter(&|v| match v {
+                // Highest rate at the top.
+                SegmentValue::CenterOf(i) => rows
+                    .get((n - 1 - i) as usize)
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_desc("超期率（%）")
+            .label_style(style(18))
+            .axis_desc_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(
+                Histogram::horizontal(&chart)
+                    .style(RED_LINE.mix(0.8).filled())
+                    .margin(6)
+                    .data(
+                        rows.iter()
+                            .enumerate()
+                            .map(|(i, r)| (n - 1 - i as i32, r.1 * 100.0)),
+                    ),
+            )
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// Vertical bars: how many departments scored in each ten-point band.
+pub fn score_distribution(scores: &[f64]) -> Result<String, DocumentError> {
+    draw(|root| {
+        let mut bins = [0u32; 10];
+        for s in scores {
+            let b = ((s / 10.0).floor() as i64).clamp(0, 9) as usize;
+            bins[b] += 1;
+        }
+        let top = (bins.iter().copied().max().unwrap_or(0) as f64 * 1.2)
+            .ceil()
+            .max(1.0) as u32;
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d((0u32..9u32).into_segmented(), 0u32..top)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GREY.mix(0.3))
+            .x_labels(10)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(b) if *b == 9 => "90–100".to_string(),
+                SegmentValue::CenterOf(b) => format!("{}–{}", b * 10, b * 10 + 10),
+                _ => String::new(),
+            })
+            .x_desc("得分区间")
+            .y_desc("部门数（个）")
+            .label_style(style(20))
+            .axis_desc_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(BLUE.mix(0.85).filled())
+                    .margin(8)
+                    .data(
+                        (0u32..10)
+                            .map(|b| (b, bins[b as usize]))
+                            .filter(|b| b.1 > 0),
+                    ),
+            )
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// Vertical bars: each county's score, in the given (rank) order.
+pub fn county_comparison(rows: &[(String, f64)]) -> Result<String, DocumentError> {
+    draw(|root| {
+        if rows.is_empty() {
+            return empty(root, "无参评县（市、区）");
+        }
+        let n = rows.len() as u32;
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d((0u32..n - 1).into_segmented(), 0f64..100f64)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GREY.mix(0.3))
+            .x_labels(rows.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => rows
+                    .get(*i as usize)
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_desc("得分")
+            .label_style(style(20))
+            .axis_desc_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(BLUE.mix(0.85).filled())
+                    .margin(14)
+                    .data(
+                        rows.iter()
+                            .enumerate()
+                            .map(|(i, r)| (i as u32, r.1))
+                            .filter(|b| b.1 > 0.0),
+                    ),
+            )
+            .map_err(fail)?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                Text::new(
+                    format!("{:.1}", r.1),
+                    (SegmentValue::CenterOf(i as u32), (r.1 + 6.0).min(99.0)),
+                    style(18).pos(Pos::new(HPos::Center, VPos::Center)),
+                )
+            }))
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+fn empty(root: &DrawingArea<SVGBackend, Shift>, message: &str) -> Result<(), DocumentError> {
+    root.draw(&Text::new(
+        message.to_string(),
+        (SIZE.0 as i32 / 2, SIZE.1 as i32 / 2),
+        style(24).pos(Pos::new(HPos::Center, VPos::Center)),
+    ))
+    .map_err(fail)
+}
+
+/// The smallest of 1, 2, 5 × 10ⁿ at or above `x`.
+fn nice_ceiling(x: f64) -> f64 {
+    if x <= 1.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * magnitude)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_svg_with_their_labels() {
+        let mut req = [0u64; 12];
+        req[2] = 30;
+        let mut rate = [None; 12];
+        rate[2] = Some(0.9);
+        let svg = monthly(&req, &rate).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("3月") && svg.contains("审批按时率"));
+        let svg = overdue_by_department(&[("民政局".into(), 0.2), ("<&>".into(), 0.1)]).unwrap();
+        assert!(
+            svg.contains("民政局") && svg.contains("&lt;&amp;&gt;"),
+            "labels are escaped"
+        );
+        assert!(
+            score_distribution(&[55.0, 91.5, 100.0])
+                .unwrap()
+                .contains("90–100")
+        );
+        assert!(
+            county_comparison(&[("新川县".into(), 88.26)])
+                .unwrap()
+                .contains("88.3")
+        );
+        assert!(
+            overdue_by_department(&[])
+                .unwrap()
+                .contains("无超期审批事项")
+        );
+    }
+
+    #[test]
+    fn nice_ceilings() {
+        assert_eq!(nice_ceiling(0.3), 1.0);
+        assert_eq!(nice_ceiling(7.0), 10.0);
+        assert_eq!(nice_ceiling(11.0), 20.0);
+        assert_eq!(nice_ceiling(230.0), 250.0);
+    }
+}

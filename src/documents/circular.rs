@@ -1,0 +1,276 @@
+//! 通报: when a rectification deadline passes, the escalation the governing
+//! regulation prescribes (RULES.md §4), naming the departments and what they
+//! failed to do.
+//!
+//! A circular is issued by a bureau about the notices it issued for a year
+//! whose deadline has passed by the circular's date, that no correction
+//! replaced and that no earlier circular named; the inspector leaves out the
+//! departments that did rectify (`except`). The escalation is the issuing
+//! jurisdiction's profile's `escalation.overdue` step: 通报批评 (YK Art.37),
+//! a report for supervision (PDS Art.27, KF Art.28), or, under JC, the
+//! written circular of Art.43 with the refusal named as item (8). A
+//! regulation without such a step (XX) cannot be cited, so no circular is
+//! drafted under it.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::archive::{self, IssuedDocument};
+use super::{
+    Cited, Doc, DocumentError, DocumentKind, Prepared, chinese_date, government_office,
+    issuer_code, paren_label,
+};
+use crate::config::Config;
+use crate::metrics::table::category_chinese;
+use crate::metrics::{Context, Period};
+use crate::rules::{CategoryCode, DeadlineKey, EscalationAction};
+use crate::store::Store;
+
+/// What a circular is drafted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircularRequest {
+    /// The year of the notices (their data year).
+    pub year: i32,
+    /// The issuing jurisdiction (default: the root jurisdiction, the city).
+    pub jurisdiction_id: Option<String>,
+    /// 成文日期; notices whose deadline is before it are overdue.
+    pub date: NaiveDate,
+    /// Departments that rectified in time: left out.
+    pub except: Vec<String>,
+    /// Further 抄送机关.
+    pub cc: Vec<String>,
+}
+
+/// One department in the circular.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// `（一）`.
+    pub label: String,
+    /// The department.
+    pub name: String,
+    /// The notice's 发文字号.
+    pub notice_number: String,
+    /// The notice's date.
+    pub notice_date: String,
+    /// Its deadline.
+    pub deadline: String,
+    /// Findings the notice named.
+    pub count: usize,
+    /// Them per category: `审批超时3项、其他1项`.
+    pub categories: String,
+}
+
+/// The inputs of `templates/circular.typ`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CircularData {
+    /// The common part.
+    pub doc: Doc,
+    /// The year.
+    pub year: i32,
+    /// 截至 (the circular's date).
+    pub as_of: String,
+    /// `circulated_criticism`, `report_upward` or `written_circular`.
+    pub action: String,
+    /// The first step (the notices).
+    pub first_step: Cited,
+    /// The step after the deadline.
+    pub escalation: Cited,
+    /// The departments.
+    pub units: Vec<Unit>,
+    /// How many.
+    pub count: usize,
+    /// The new deadline to rectify.
+    pub deadline: String,
+}
+
+/// Gathers the overdue notices and prepares the circular.
+pub async fn prepare(
+    store: &Store,
+    config: &Config,
+    request: &CircularRequest,
+) -> Result<Prepared, DocumentError> {
+    let period = Period::new(request.year, None, None)?;
+    let ctx = Context::load(store, config, period, crate::time::now_millis()).await?;
+    let jurisdiction = match &request.jurisdiction_id {
+        Some(id) => ctx
+            .jurisdictions
+            .get(id)
+            .ok_or_else(|| DocumentError::NotFound(format!("no jurisdiction {id:?}")))?,
+        None => ctx
+            .jurisdictions
+            .values()
+            .find(|j| j.parent_id.is_none())
+            .ok_or_else(|| DocumentError::NotFound("no root jurisdiction".into()))?,
+    }
+    .clone();
+    let issuer_id = jurisdiction.authority_id.clone().ok_or_else(|| {
+        DocumentError::Invalid(format!(
+            "{} has no data authority to issue the circular",
+            jurisdiction.name
+        ))
+    })?;
+    let issuer_name = ctx.departments[&issuer_id].name.clone();
+    let profile = ctx
+        .profiles
+        .by_id(&jurisdiction.profile)
+        .expect("profiles are checked when the context is built")
+        .clone();
+    let step = profile.escalation.overdue.clone().ok_or_else(|| {
+        DocumentError::Invalid(format!(
+            "{} prescribes no step after a missed rectification deadline: no circular can cite it",
+            profile.title_marked()
+        ))
+    })?;
+    let notices: Vec<IssuedDocument> =
+        archive::overdue_notices(store, &issuer_id, request.year, request.date)
+            .await?
+            .into_iter()
+            .filter(|n| !request.except.contains(&n.subject_id))
+            .collect();
+    if notices.is_empty() {
+        return Err(DocumentError::Invalid(format!(
+            "{issuer_name} issued no notice for {} whose deadline passed before {} and that no circular named yet",
+            request.year,
+            chinese_date(request.date)
+        )));
+    }
+    let mut units = Vec::new();
+    for (i, n) in notices.iter().enumerate() {
+        let input = archive::input(store, n.id).await?;
+        let categories = category_counts(&input);
+        units.push(Unit {
+            label: paren_label(i + 1),
+            name: n.addressee.clone(),
+            notice_number: n.number.clone(),
+            notice_date: parse_date(&n.issued_on)
+                .map(chinese_date)
+                .unwrap_or_default(),
+            deadline: n
+                .deadline
+                .as_deref()
+                .and_then(parse_date)
+                .map(chinese_date)
+                .unwrap_or_default(),
+            count: categories.iter().map(|c| c.1).sum(),
+            categories: categories
+                .iter()
+                .map(|(name, n)| format!("{name}{n}项"))
+                .collect::<Vec<_>>()
+                .join("、"),
+        });
+    }
+    let action = match step.action {
+        EscalationAction::CirculatedCriticism => "circulated_criticism",
+        EscalationAction::ReportUpward => "report_upward",
+        _ => "written_circular",
+    };
+    let root = ctx
+        .jurisdictions
+        .values()
+        .find(|j| j.parent_id.is_none())
+        .cloned()
+        .unwrap_or_else(|| jurisdiction.clone());
+    let addressee = match step.action {
+        EscalationAction::ReportUpward if step.wording.contains("办公室") => {
+            government_office(&root)
+        }
+        EscalationAction::ReportUpward => format!("{}人民政府", root.name),
+        _ if jurisdiction.parent_id.is_none() => format!(
+            "各县（市、区）政务数据主管部门，{}直各有关部门",
+            short_level(&jurisdiction.name)
+        ),
+        _ => format!("{}各有关部门", jurisdiction.name),
+    };
+    let rule = profile.deadline(DeadlineKey::Rectification);
+    let working_days = rule.and_then(|r| r.working_days).unwrap_or(10);
+    let deadline = ctx.calendar.add_working_days(request.date, working_days)?;
+    let title = match step.action {
+        EscalationAction::CirculatedCriticism => format!(
+            "关于对{}个单位未按期完成{}年度政务数据共享问题整改予以通报批评的通报",
+            units.len(),
+            request.year
+        ),
+        _ => format!(
+            "关于{}个单位未按期完成{}年度政务数据共享问题整改情况的通报",
+            units.len(),
+            request.year
+        ),
+    };
+    let mut doc = Doc::new(&issuer_name, request.date, title.clone(), addressee.clone());
+    doc.cc = std::iter::once(government_office(&jurisdiction))
+        .filter(|office| *office != addressee)
+        .chain(request.cc.iter().cloned())
+        .collect();
+    let data = CircularData {
+        doc,
+        year: request.year,
+        as_of: chinese_date(request.date),
+        action: action.to_string(),
+        first_step: Cited::of(&profile, &profile.escalation.first_step.citation),
+        escalation: Cited::of(&profile, &step.citation),
+        count: units.len(),
+        units,
+        deadline: chinese_date(deadline),
+    };
+    Ok(Prepared {
+        kind: DocumentKind::Circular,
+        issuer_id,
+        issuer_name,
+        number_prefix: format!(
+            "{}{}",
+            issuer_code(&jurisdiction),
+            DocumentKind::Circular.number_mark()
+        ),
+        addressee,
+        title,
+        subject_id: jurisdiction.id.clone(),
+        data_year: request.year,
+        issued_on: request.date,
+        deadline: Some(deadline),
+        covers: notices.iter().map(|n| format!("notice:{}", n.id)).collect(),
+        data: serde_json::to_value(&data).expect("circular data serialises"),
+    })
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// `云州市` → `市` for 市直各有关部门; a county → `县`.
+fn short_level(name: &str) -> &'static str {
+    if name.ends_with('县') {
+        "县"
+    } else if name.ends_with('区') {
+        "区"
+    } else {
+        "市"
+    }
+}
+
+/// Findings per category of an issued notice, from the data it was rendered
+/// from (the attachment's rows: the category name is column 2).
+fn category_counts(input: &serde_json::Value) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for row in input
+        .get("rows")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = row.get(1).and_then(|c| c.as_str()) else {
+            continue;
+        };
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count += 1,
+            None => out.push((name.to_string(), 1)),
+        }
+    }
+    // Keep the order of RULES.md §3.
+    out.sort_by_key(|(name, _)| {
+        CategoryCode::ALL
+            .iter()
+            .position(|c| category_chinese(*c) == name)
+            .unwrap_or(usize::MAX)
+    });
+    out
+}

@@ -1,0 +1,369 @@
+//! Official documents (issue 5): the rectification notice (整改通知书), the
+//! circular (通报) when a rectification deadline passes, and the annual
+//! sharing report (年度政务数据共享情况报告), rendered with typst as a
+//! library in the layout of GB/T 9704-2012.
+//!
+//! # Shape
+//!
+//! - [`engine`]: fonts, the templates of `templates/` (compiled in), data in
+//!   through `sys.inputs` only, glyph coverage checked before compiling;
+//!   built once per process and shared.
+//! - [`notice`], [`circular`], [`annual`]: each gathers its data from the
+//!   store (findings, profiles, calendar, metrics, evaluation) into a
+//!   [`Prepared`] document: the JSON the template reads, plus what the
+//!   archive records about it. [`charts`] draws the annual report's charts
+//!   with plotters as SVG, embedded through the inputs too.
+//! - [`archive`]: 发文字号 and the archive of issued documents. A number is
+//!   taken from a per issuer, kind and year counter in the same transaction
+//!   that archives the document, so it is never reused and two concurrent
+//!   issues get two numbers; issued rows are immutable (database triggers),
+//!   a correction is a new document naming the one it replaces.
+//! - [`cli`] and [`api`] expose drafts (unnumbered, watermarked 草稿) and
+//!   issuing.
+//!
+//! # Wording rules
+//!
+//! Every sanction, deadline and escalation is quoted from the governing
+//! regulation's profile with its article. Where the regulation gives no
+//! number (限期改正), the notice prints the regulation's words and the due
+//! date, never the bureau's default number of working days as if it were
+//! law.
+
+pub mod annual;
+pub mod api;
+pub mod archive;
+pub mod charts;
+pub mod circular;
+pub mod cli;
+pub mod engine;
+pub mod notice;
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+pub use archive::{IssuedDocument, issue};
+pub use engine::Engine;
+
+use crate::metrics::Jurisdiction;
+use crate::rules::{Citation, Profile};
+
+/// The kinds of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// 整改通知书.
+    Notice,
+    /// 通报.
+    Circular,
+    /// 年度政务数据共享情况报告.
+    Annual,
+}
+
+impl DocumentKind {
+    /// Every kind.
+    pub const ALL: [DocumentKind; 3] = [
+        DocumentKind::Notice,
+        DocumentKind::Circular,
+        DocumentKind::Annual,
+    ];
+
+    /// The name in the store, URLs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Notice => "notice",
+            DocumentKind::Circular => "circular",
+            DocumentKind::Annual => "annual",
+        }
+    }
+
+    /// The template file.
+    pub fn template(self) -> &'static str {
+        match self {
+            DocumentKind::Notice => "notice.typ",
+            DocumentKind::Circular => "circular.typ",
+            DocumentKind::Annual => "annual.typ",
+        }
+    }
+
+    /// The character of the 发文字号 that tells the kinds apart
+    /// (`云市数督〔2026〕3号`): 督 notices, 通 circulars, 报 reports.
+    pub fn number_mark(self) -> &'static str {
+        match self {
+            DocumentKind::Notice => "督",
+            DocumentKind::Circular => "通",
+            DocumentKind::Annual => "报",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            DocumentKind::Notice => "整改通知书",
+            DocumentKind::Circular => "通报",
+            DocumentKind::Annual => "年度政务数据共享情况报告",
+        }
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DocumentKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DocumentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown document kind {s:?}: expected notice, circular or annual")
+            })
+    }
+}
+
+/// Why a document could not be prepared, rendered or issued.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    /// The metrics failed.
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
+    /// The evaluation failed.
+    #[error(transparent)]
+    Evaluation(#[from] crate::evaluation::EvaluationError),
+    /// The calendar has no data for a date needed.
+    #[error(transparent)]
+    Calendar(#[from] crate::calendar::CalendarError),
+    /// An id names nothing.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request cannot be honoured (nothing to notify, bad option).
+    #[error("{0}")]
+    Invalid(String),
+    /// A character of the data is in no loaded font.
+    #[error(
+        "character {character:?} (U+{cp:04X}) in {field} ({text:?}) is in none of the loaded fonts; \
+         install fonts-noto-cjk (Noto Serif CJK SC is the fallback for rare characters)",
+        cp = *character as u32
+    )]
+    MissingGlyph {
+        /// The character.
+        character: char,
+        /// Where it occurs in the document's data (`units[2].name`).
+        field: String,
+        /// The start of the text it occurs in.
+        text: String,
+    },
+    /// The fonts could not be loaded.
+    #[error("fonts: {0}")]
+    Font(String),
+    /// typst failed (a template bug).
+    #[error("typst: {0}")]
+    Typst(String),
+    /// The archive could not be written.
+    #[error("archive: {0}")]
+    Io(String),
+}
+
+/// A document ready to render: the template's inputs, and what the archive
+/// records about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prepared {
+    /// Which document.
+    pub kind: DocumentKind,
+    /// The issuing department (the bureau).
+    pub issuer_id: String,
+    /// Its name.
+    pub issuer_name: String,
+    /// 发文字号 before the year: `云市数督`.
+    pub number_prefix: String,
+    /// 主送机关.
+    pub addressee: String,
+    /// The title.
+    pub title: String,
+    /// The department (notice), jurisdiction (circular, report) it is about.
+    pub subject_id: String,
+    /// The year of the data.
+    pub data_year: i32,
+    /// 成文日期.
+    pub issued_on: NaiveDate,
+    /// The rectification deadline it sets, if any.
+    pub deadline: Option<NaiveDate>,
+    /// Findings (notice) or notices (circular) it covers, by key.
+    pub covers: Vec<String>,
+    /// The template's inputs, without the number (`doc.number` and
+    /// `doc.draft` are set when rendering).
+    pub data: serde_json::Value,
+}
+
+impl Prepared {
+    /// The 发文字号 for sequence `n`, or the draft's blank form (`None`).
+    pub fn number(&self, n: Option<i64>) -> String {
+        let year = self.issued_on.year();
+        match n {
+            Some(n) => format!("{}〔{year}〕{n}号", self.number_prefix),
+            None => format!("{}〔{year}〕　号", self.number_prefix),
+        }
+    }
+
+    /// The inputs with the number set (`None`: a draft).
+    pub fn inputs(&self, n: Option<i64>) -> serde_json::Value {
+        let mut data = self.data.clone();
+        if let Some(doc) = data.get_mut("doc").and_then(|d| d.as_object_mut()) {
+            doc.insert("number".into(), self.number(n).into());
+            doc.insert("draft".into(), n.is_none().into());
+        }
+        data
+    }
+
+    /// Renders a draft: no number, watermarked 草稿.
+    pub fn render_draft(&self, engine: &Engine) -> Result<Vec<u8>, DocumentError> {
+        engine.render(self.kind, &self.inputs(None))
+    }
+}
+
+/// The common part of every document's inputs (`doc` in the templates).
+#[derive(Debug, Clone, Serialize)]
+pub struct Doc {
+    /// Set when rendering.
+    pub draft: bool,
+    /// 上行文 layout.
+    pub upward: bool,
+    /// 发文机关标志.
+    pub header: String,
+    /// 发文机关署名.
+    pub issuer: String,
+    /// Set when rendering.
+    pub number: String,
+    /// 签发人 (upward documents).
+    pub signer: Option<String>,
+    /// 标题.
+    pub title: String,
+    /// 主送机关.
+    pub addressee: String,
+    /// 成文日期, `2026年1月6日`.
+    pub date: String,
+    /// Its year, month and day (PDF metadata).
+    pub year: i32,
+    /// Month.
+    pub month: u32,
+    /// Day.
+    pub day: u32,
+    /// 附件说明.
+    pub attachments: Vec<String>,
+    /// 附注.
+    pub note: Option<String>,
+    /// 抄送机关.
+    pub cc: Vec<String>,
+    /// 印发机关.
+    pub printer: String,
+    /// 印发日期.
+    pub print_date: String,
+}
+
+impl Doc {
+    /// A document of `issuer` dated `date`; the rest to fill in.
+    pub fn new(issuer: &str, date: NaiveDate, title: String, addressee: String) -> Doc {
+        Doc {
+            draft: true,
+            upward: false,
+            header: format!("{issuer}文件"),
+            issuer: issuer.to_string(),
+            number: String::new(),
+            signer: None,
+            title,
+            addressee,
+            date: chinese_date(date),
+            year: date.year(),
+            month: date.month(),
+            day: date.day(),
+            attachments: Vec::new(),
+            note: None,
+            cc: Vec::new(),
+            printer: format!("{issuer}办公室"),
+            print_date: chinese_date(date),
+        }
+    }
+}
+
+/// `2026年1月6日`: Arabic numerals, no leading zeros (GB/T 9704 成文日期).
+pub fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// `（一）`, `（二）`, … for the n-th (from 1) second-level heading.
+pub fn paren_label(n: usize) -> String {
+    format!("（{}）", crate::rules::chinese_number(n as u32))
+}
+
+/// A percentage with one decimal, or none.
+pub fn percent(rate: Option<f64>) -> Option<String> {
+    rate.filter(|r| r.is_finite())
+        .map(|r| format!("{:.1}", r * 100.0))
+}
+
+/// A citation as documents print it: `{cite: 《…》第四十三条, quote: …}`,
+/// the quote without its closing punctuation (it is set in quotation marks).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cited {
+    /// `《晋城市政务数据资源共享管理实施细则》第四十三条第（八）项`.
+    pub cite: String,
+    /// The quoted sentence.
+    pub quote: String,
+}
+
+impl Cited {
+    /// Cites `c` of `profile`.
+    pub fn of(profile: &Profile, c: &Citation) -> Cited {
+        Cited {
+            cite: profile.cite(c),
+            quote: c
+                .quote
+                .trim()
+                .trim_start_matches('…')
+                .trim_end_matches(['。', '；', '，', '：', ';', ',', '.', '…'])
+                .to_string(),
+        }
+    }
+}
+
+/// The 机关代字 of a jurisdiction's bureau, before the kind mark: the first
+/// character of a city's name and 市 (`云市`), a county's or district's name
+/// without its suffix (`新川`), a zone's first two characters; then 数.
+pub fn issuer_code(jurisdiction: &Jurisdiction) -> String {
+    let name = jurisdiction.name.as_str();
+    let base: String = match jurisdiction.level.as_str() {
+        "city" => format!("{}市", name.chars().next().unwrap_or('市')),
+        "zone" => name.chars().take(2).collect(),
+        _ => name
+            .trim_end_matches(['县', '区', '市'])
+            .chars()
+            .take(3)
+            .collect(),
+    };
+    format!("{base}数")
+}
+
+/// The government office a jurisdiction's documents are copied to (抄送).
+pub fn government_office(jurisdiction: &Jurisdiction) -> String {
+    match jurisdiction.level.as_str() {
+        "zone" => format!("{}管理委员会办公室", jurisdiction.name),
+        _ => format!("{}人民政府办公室", jurisdiction.name),
+    }
+}
+
+/// Today's date in Asia/Shanghai.
+pub fn today() -> NaiveDate {
+    crate::time::local_date(crate::time::now_millis())
+}
+
+#[cfg(test)]
+mod tests;

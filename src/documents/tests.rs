@@ -1,0 +1,252 @@
+//! Unit tests of the engine and the templates on hand-made inputs; the
+//! integration tests (`tests/it/documents.rs`) render from the demo store.
+
+use std::process::Command;
+
+use chrono::NaiveDate;
+use serde_json::json;
+
+use super::engine::{check_coverage, to_value};
+use super::*;
+
+/// A name that must print literally, never run.
+pub const HOSTILE: &str = "#panic(\"x\") *粗* $x$ ]";
+
+fn engine() -> std::sync::Arc<Engine> {
+    Engine::shared().expect("the engine builds from assets/fonts")
+}
+
+/// Text of a PDF through poppler's pdftotext (layout kept off).
+pub fn pdftotext(pdf: &[u8]) -> String {
+    poppler("pdftotext", pdf)
+}
+
+/// Output of a poppler tool run on `pdf` (written to a temporary file).
+pub fn poppler(tool: &str, pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let mut cmd = Command::new(tool);
+    cmd.arg(&path);
+    // pdftotext takes the output after the input; pdffonts/pdfinfo nothing.
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{tool} is needed by the document tests (apt-get install poppler-utils): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text without the spaces and line breaks pdftotext puts in.
+pub fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn doc(title: &str, addressee: &str) -> serde_json::Value {
+    let mut d = Doc::new(
+        "云州市政务服务和大数据管理局",
+        NaiveDate::from_ymd_opt(2026, 1, 6).unwrap(),
+        title.into(),
+        addressee.into(),
+    );
+    d.attachments = vec![format!("{addressee}2025年度政务数据共享问题清单")];
+    d.cc = vec!["云州市人民政府办公室".into()];
+    serde_json::to_value(d).unwrap()
+}
+
+fn cited(cite: &str, quote: &str) -> serde_json::Value {
+    json!({"cite": cite, "quote": quote})
+}
+
+/// Notice inputs for a department called `name`.
+pub fn notice_inputs(name: &str, rows: usize) -> serde_json::Value {
+    let t = "《晋城市政务数据资源共享管理实施细则》";
+    let row = |i: usize| {
+        json!([
+            i.to_string(),
+            "审批超时",
+            format!("REQ-2025-{i:06}"),
+            "共享申请答复",
+            "2025年3月4日",
+            "2025年3月10日",
+            "4"
+        ])
+    };
+    json!({
+        "doc": doc("关于限期整改2025年度政务数据共享问题的通知", name),
+        "year": 2025,
+        "as_of": "2025年12月31日",
+        "first_step": cited(&format!("{t}第四十三条"), "由同级数据管理部门根据实际情况予以书面通报，并责令其限期改正"),
+        "rectification": {"cite": format!("{t}第四十三条"), "quote": "责令其限期改正", "deadline": "2026年1月20日"},
+        "overdue": "逾期拒不整改的，属于《晋城市政务数据资源共享管理实施细则》第四十三条第（八）项“对监督检查机关责令整改的问题，拒不整改”所列情形，我局将依规处理。",
+        "total": rows,
+        "categories": [{
+            "label": "（一）",
+            "name": "共享申请未按时审核答复",
+            "count": rows,
+            "examples": ["共享申请REQ-2025-000001应于2025年3月4日前答复，于2025年3月10日办结，逾期4个工作日"],
+            "more": rows.saturating_sub(1),
+            "violated": [cited(&format!("{t}第三十条第（二）项"), "已在共享交换平台共享的，提供部门应在5个工作日内予以答复")],
+            "sanction": [cited(&format!("{t}第四十一条第（五）项"), "是否在规定时限内完成审核和授权")],
+        }],
+        "attachment_title": format!("{name}2025年度政务数据共享问题清单"),
+        "rows": (1..=rows).map(row).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn fonts_are_the_four_styles_and_the_bold_song() {
+    let e = engine();
+    let families = e.fonts().families();
+    for f in ["FandolFang R", "FandolHei", "FandolKai", "FandolSong"] {
+        assert!(
+            families.iter().any(|x| x == f),
+            "{f} missing from {families:?}"
+        );
+    }
+    for c in "整改通知书〔〕—０１２abcABC（）：；、“”《》".chars() {
+        assert!(e.fonts().covers(c), "{c} not covered");
+    }
+}
+
+#[test]
+fn a_hostile_name_prints_literally_on_a4_with_embedded_fonts() {
+    let e = engine();
+    let mut inputs = notice_inputs(HOSTILE, 3);
+    inputs["doc"]["number"] = json!("云市数督〔2026〕7号");
+    inputs["doc"]["draft"] = json!(false);
+    let pdf = e.render(DocumentKind::Notice, &inputs).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdftotext(&pdf);
+    let flat = squeeze(&text);
+    assert!(flat.contains(&squeeze(HOSTILE)), "{text}");
+    assert!(flat.contains("云市数督〔2026〕7号"), "{text}");
+    assert!(flat.contains("2026年1月20日"));
+    assert!(flat.contains("第三十条第（二）项"));
+    let info = poppler("pdfinfo", &pdf);
+    assert!(
+        info.contains("595.276 x 841.89") || info.contains("(A4)"),
+        "{info}"
+    );
+    let fonts = poppler("pdffonts", &pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains(" yes ")),
+        "{fonts}"
+    );
+    assert!(fonts.contains("Fandol"), "{fonts}");
+}
+
+#[test]
+fn a_draft_is_watermarked_and_unnumbered() {
+    let e = engine();
+    let mut inputs = notice_inputs("云州市民政局", 2);
+    inputs["doc"]["number"] = json!("云市数督〔2026〕　号");
+    let pdf = e.render(DocumentKind::Notice, &inputs).unwrap();
+    let flat = squeeze(&pdftotext(&pdf));
+    // The watermark's characters are rotated: pdftotext places them apart.
+    assert!(flat.contains('草') && flat.contains('稿'), "watermark");
+    assert!(flat.contains("云市数督〔2026〕号"));
+}
+
+#[test]
+fn a_character_no_font_has_is_named_with_its_field() {
+    let e = engine();
+    let mut inputs = notice_inputs("云州市民政局", 1);
+    inputs["categories"][0]["examples"][0] = json!("检查人\u{13000}发现");
+    match e.render(DocumentKind::Notice, &inputs) {
+        Err(DocumentError::MissingGlyph {
+            character, field, ..
+        }) => {
+            assert_eq!(character, '\u{13000}');
+            assert_eq!(field, "categories[0].examples[0]");
+        }
+        other => panic!("expected a missing glyph, got {:?}", other.map(|p| p.len())),
+    }
+    // The rare 镕 of GONGWEN.md: in Noto when installed, else named.
+    let ok = check_coverage(e.fonts(), &json!({"name": "朱镕"}));
+    assert!(
+        ok.is_ok()
+            || matches!(
+                ok,
+                Err(DocumentError::MissingGlyph {
+                    character: '镕',
+                    ..
+                })
+            )
+    );
+}
+
+#[test]
+fn inputs_stay_strings() {
+    let v = to_value(&json!({"a": "#panic(\"x\")", "n": 3, "f": 1.5, "l": [null, true]}));
+    let typst::foundations::Value::Dict(d) = v else {
+        panic!()
+    };
+    assert!(matches!(
+        d.get("a").unwrap(),
+        typst::foundations::Value::Str(_)
+    ));
+    assert!(matches!(
+        d.get("n").unwrap(),
+        typst::foundations::Value::Int(3)
+    ));
+}
+
+#[test]
+fn numbers_dates_and_codes() {
+    assert_eq!(
+        chinese_date(NaiveDate::from_ymd_opt(2025, 1, 6).unwrap()),
+        "2025年1月6日"
+    );
+    assert_eq!(paren_label(12), "（十二）");
+    let j = |name: &str, level: &str| crate::metrics::Jurisdiction {
+        id: "J".into(),
+        name: name.into(),
+        level: level.into(),
+        parent_id: None,
+        own_profile: None,
+        profile: "jincheng".into(),
+        authority_id: None,
+    };
+    assert_eq!(issuer_code(&j("云州市", "city")), "云市数");
+    assert_eq!(issuer_code(&j("新川县", "county")), "新川数");
+    assert_eq!(
+        government_office(&j("新川县", "county")),
+        "新川县人民政府办公室"
+    );
+    let p = Prepared {
+        kind: DocumentKind::Notice,
+        issuer_id: "A".into(),
+        issuer_name: "局".into(),
+        number_prefix: "云市数督".into(),
+        addressee: String::new(),
+        title: String::new(),
+        subject_id: String::new(),
+        data_year: 2025,
+        issued_on: NaiveDate::from_ymd_opt(2026, 1, 6).unwrap(),
+        deadline: None,
+        covers: vec![],
+        data: json!({"doc": {}}),
+    };
+    assert_eq!(p.number(Some(7)), "云市数督〔2026〕7号");
+    assert_eq!(p.inputs(None)["doc"]["draft"], json!(true));
+    let c = crate::rules::Citation {
+        article: 43,
+        item: Some(8),
+        quote: "对监督检查机关责令整改的问题，拒不整改的；".into(),
+    };
+    let profile = crate::rules::Profiles::builtin().get(crate::rules::ProfileId::Jincheng);
+    let cited = Cited::of(profile, &c);
+    assert_eq!(cited.quote, "对监督检查机关责令整改的问题，拒不整改的");
+    assert_eq!(
+        cited.cite,
+        "《晋城市政务数据资源共享管理实施细则》第四十三条第（八）项"
+    );
+}

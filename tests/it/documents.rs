@@ -1,0 +1,632 @@
+//! The official documents on the small demo municipality, on both backends:
+//! each document renders from the store, and the PDF itself is checked
+//! (pdftotext: addressee, 发文字号, citations, deadline; pdffonts: every
+//! font embedded; pdfinfo: A4 pages); numbering is sequential per issuer,
+//! kind and year, safe under concurrent issuing; the archive is immutable; a
+//! correction replaces; a hostile department name prints literally.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use dukao::config::Config;
+use dukao::documents::annual::{self, AnnualRequest};
+use dukao::documents::archive::{self, IssueOptions};
+use dukao::documents::circular::{self, CircularRequest};
+use dukao::documents::notice::{self, NoticeRequest};
+use dukao::documents::{DocumentError, Engine, Prepared, chinese_date};
+use dukao::metrics::cli::{self, MetricsArgs, MetricsFormat, PeriodArgs};
+use dukao::store::Store;
+use sqlx::Row;
+
+use crate::both_backends;
+use crate::common::{TestStore, demo_csv, import_dir};
+
+const HOSTILE: &str = "#panic(\"x\") *粗* $x$ ]";
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn engine() -> Arc<Engine> {
+    Engine::shared().expect("the engine builds from assets/fonts")
+}
+
+/// Output of a poppler tool on a PDF.
+fn poppler(tool: &str, pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let mut cmd = Command::new(tool);
+    cmd.arg(&path);
+    if tool == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{tool} is needed by the document tests (apt-get install poppler-utils): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDF's text without the spaces and line breaks of the layout.
+fn text_of(pdf: &[u8]) -> String {
+    poppler("pdftotext", pdf)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// Every page A4 and every font embedded.
+fn assert_a4_and_embedded(pdf: &[u8]) {
+    let info = poppler("pdfinfo", pdf);
+    assert!(info.contains("595.276 x 841.89"), "{info}");
+    let fonts = poppler("pdffonts", pdf);
+    let rows: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in rows {
+        // name type encoding emb sub uni object ID: `emb` is the 4th-from-last-but-two column.
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
+    }
+}
+
+/// Records the detected findings of 2025 as `dukao metrics` does.
+async fn record_findings(store: &Store) {
+    let args = MetricsArgs {
+        period: PeriodArgs {
+            year: 2025,
+            quarter: None,
+            month: None,
+            as_of: Some("2025-12-31".into()),
+        },
+        format: MetricsFormat::Json,
+        timings: false,
+    };
+    cli::run_metrics(&Config::default(), store, &args, &mut Vec::new())
+        .await
+        .unwrap();
+}
+
+/// City departments (governed by JC) with findings in 2025, most first.
+async fn city_departments_with_findings(store: &Store) -> Vec<(String, String)> {
+    sqlx::query(
+        "SELECT d.id, d.name, COUNT(*) AS n FROM detected_findings f \
+         JOIN departments d ON d.id = f.department_id \
+         JOIN jurisdictions j ON j.id = d.jurisdiction_id \
+         WHERE j.parent_id IS NULL AND NOT d.is_authority \
+         GROUP BY d.id, d.name ORDER BY n DESC, d.id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+    .collect()
+}
+
+fn notice_request(department: &str, on: &str) -> NoticeRequest {
+    NoticeRequest {
+        department_id: department.into(),
+        year: 2025,
+        date: date(on),
+        working_days: None,
+        cc: vec![],
+        replaces: None,
+    }
+}
+
+fn options(dir: &std::path::Path, replaces: Option<i64>) -> IssueOptions {
+    IssueOptions {
+        archive_dir: dir.to_path_buf(),
+        issued_by: "test".into(),
+        replaces,
+    }
+}
+
+async fn notices_and_circulars(ts: &TestStore) {
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let config = Config::default();
+    let archive_dir = tempfile::tempdir().unwrap();
+    let departments = city_departments_with_findings(store).await;
+    assert!(
+        departments.len() >= 3,
+        "the demo has late city departments: {departments:?}"
+    );
+    let (dept, name) = departments[0].clone();
+
+    // A draft: unnumbered, watermarked, nothing recorded.
+    let prepared = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
+        .await
+        .unwrap();
+    let draft = prepared.render_draft(&engine()).unwrap();
+    let text = text_of(&draft);
+    // The watermark's characters are rotated: pdftotext places them apart.
+    assert!(
+        text.contains('草') && text.contains('稿') && text.contains("〔2026〕号"),
+        "{text}"
+    );
+    assert!(archive::list(store, None, None).await.unwrap().is_empty());
+
+    // Issued: numbered 1, archived, the PDF says what it must.
+    let (doc, pdf) = archive::issue(
+        store,
+        engine(),
+        &prepared,
+        &options(archive_dir.path(), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(doc.sequence, 1);
+    assert_eq!(doc.number, prepared.number(Some(1)));
+    assert!(doc.number.ends_with("〔2026〕1号"), "{}", doc.number);
+    assert_eq!(std::fs::read(&doc.path).unwrap(), pdf);
+    assert_eq!(archive::read_pdf(&doc).unwrap(), pdf);
+    let text = text_of(&pdf);
+    assert!(
+        text.contains(&format!("{name}：")),
+        "addressee {name}: {text}"
+    );
+    assert!(text.contains(&doc.number), "number");
+    assert!(!text.contains("草稿"));
+    let deadline = chinese_date(prepared.deadline.unwrap());
+    assert_eq!(
+        prepared.deadline,
+        Some(date("2026-01-20")),
+        "10 working days from 6 January 2026"
+    );
+    assert!(
+        text.contains(&format!("于{deadline}前整改完毕")),
+        "deadline {deadline}"
+    );
+    assert!(
+        text.contains("《晋城市政务数据资源共享管理实施细则》第四十三条"),
+        "citation"
+    );
+    assert!(
+        text.contains("第四十三条第（八）项"),
+        "what follows a missed deadline (JC Art.43(8))"
+    );
+    assert!(text.contains("抄送：") && text.contains("印发"), "版记");
+    assert_a4_and_embedded(&pdf);
+
+    // The same findings are not open any more.
+    let again = notice::prepare(store, &config, &notice_request(&dept, "2026-01-07")).await;
+    assert!(
+        matches!(again, Err(DocumentError::Invalid(_))),
+        "{:?}",
+        again.map(|p| p.title)
+    );
+
+    // Two inspectors at once: two numbers.
+    let a = notice::prepare(
+        store,
+        &config,
+        &notice_request(&departments[1].0, "2026-01-06"),
+    )
+    .await
+    .unwrap();
+    let b = notice::prepare(
+        store,
+        &config,
+        &notice_request(&departments[2].0, "2026-01-06"),
+    )
+    .await
+    .unwrap();
+    let concurrent = options(archive_dir.path(), None);
+    let (ra, rb) = tokio::join!(
+        archive::issue(store, engine(), &a, &concurrent),
+        archive::issue(store, engine(), &b, &concurrent),
+    );
+    let mut numbers = vec![ra.unwrap().0.sequence, rb.unwrap().0.sequence];
+    numbers.sort();
+    assert_eq!(numbers, [2, 3]);
+
+    // Immutable.
+    for sql in [
+        format!(
+            "UPDATE issued_documents SET title = 'x' WHERE id = {}",
+            doc.id
+        ),
+        format!("DELETE FROM issued_documents WHERE id = {}", doc.id),
+        format!(
+            "DELETE FROM issued_document_findings WHERE document_id = {}",
+            doc.id
+        ),
+    ] {
+        assert!(
+            sqlx::query(&sql).execute(store.pool()).await.is_err(),
+            "{sql}"
+        );
+    }
+
+    // A correction replaces the first notice and names its findings again.
+    let mut request = notice_request(&dept, "2026-01-08");
+    request.replaces = Some(doc.id);
+    request.working_days = Some(15);
+    let fixed = notice::prepare(store, &config, &request).await.unwrap();
+    assert_eq!(fixed.covers, prepared.covers);
+    let (corr, _) = archive::issue(
+        store,
+        engine(),
+        &fixed,
+        &options(archive_dir.path(), Some(doc.id)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(corr.sequence, 4);
+    assert_eq!(corr.replaces_id, Some(doc.id));
+    assert_eq!(
+        archive::get(store, doc.id).await.unwrap().replaced_by,
+        Some(corr.id)
+    );
+    let twice = archive::issue(
+        store,
+        engine(),
+        &fixed,
+        &options(archive_dir.path(), Some(doc.id)),
+    )
+    .await;
+    assert!(matches!(twice, Err(DocumentError::Invalid(_))));
+
+    // The circular: the deadlines passed by 2 February; one department rectified.
+    let request = CircularRequest {
+        year: 2025,
+        jurisdiction_id: None,
+        date: date("2026-02-02"),
+        except: vec![departments[2].0.clone()],
+        cc: vec![],
+    };
+    let circular = circular::prepare(store, &config, &request).await.unwrap();
+    assert_eq!(
+        circular.covers.len(),
+        2,
+        "the correction and the second notice: {:?}",
+        circular.covers
+    );
+    let (issued, pdf) = archive::issue(
+        store,
+        engine(),
+        &circular,
+        &options(archive_dir.path(), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(issued.sequence, 1, "numbers run per kind");
+    let text = text_of(&pdf);
+    assert!(
+        text.contains(&name) && text.contains(&departments[1].1),
+        "{text}"
+    );
+    assert!(!text.contains(&departments[2].1), "the department left out");
+    assert!(text.contains(&corr.number) && text.contains(&issued.number));
+    assert!(
+        text.contains("书面通报") && text.contains("第四十三条第（八）项"),
+        "JC's escalation"
+    );
+    assert_a4_and_embedded(&pdf);
+    // Named once: no second circular on the same notices.
+    let again = circular::prepare(store, &config, &request).await;
+    assert!(matches!(again, Err(DocumentError::Invalid(_))));
+}
+both_backends!(notices, notices_and_circulars);
+
+async fn hostile_department_name(ts: &TestStore) {
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let (dept, _) = city_departments_with_findings(store).await[0].clone();
+    sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
+        .bind(HOSTILE)
+        .bind(&dept)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let prepared = notice::prepare(
+        store,
+        &Config::default(),
+        &notice_request(&dept, "2026-01-06"),
+    )
+    .await
+    .unwrap();
+    let text = text_of(&prepared.render_draft(&engine()).unwrap());
+    let literal: String = HOSTILE.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        text.contains(&format!("{literal}：")),
+        "addressee printed literally: {text}"
+    );
+    assert!(
+        text.contains(&format!("{literal}2025年度政务数据共享问题清单")),
+        "attachment title"
+    );
+}
+both_backends!(hostile_name, hostile_department_name);
+
+async fn annual_report_on_the_demo(ts: &TestStore) {
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    let request = AnnualRequest {
+        year: 2025,
+        date: date("2026-01-15"),
+        as_of: None,
+        signer: Some("王明".into()),
+        cc: vec![],
+    };
+    let prepared: Prepared = annual::prepare(store, &Config::default(), &request)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let pdf = prepared.render_draft(&engine()).unwrap();
+    eprintln!(
+        "annual report rendered in {:.2} s (debug build)",
+        started.elapsed().as_secs_f64()
+    );
+    let text = text_of(&pdf);
+    for needle in [
+        "云州市人民政府：",
+        "2025年度政务数据共享情况的报告",
+        "一、总体情况",
+        "四、审批时效",
+        "八、年度评估结果",
+        "九、存在的问题",
+        "十、下一年度工作建议",
+        "图1",
+        "图4",
+        "签发人：王明",
+        "附件1",
+        "附件2",
+    ] {
+        assert!(text.contains(needle), "{needle} missing");
+    }
+    assert_a4_and_embedded(&pdf);
+    let pages: usize = poppler("pdfinfo", &pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .unwrap();
+    assert!(pages >= 5, "{pages} pages");
+}
+both_backends!(annual_report, annual_report_on_the_demo);
+
+/// Render times with a warm engine: a notice, and the annual report with
+/// its charts. Run in release:
+/// `cargo test --release --test it documents::benchmark -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run in release with --ignored --nocapture"]
+async fn benchmark() {
+    let ts = TestStore::new(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let config = Config::default();
+    let t = std::time::Instant::now();
+    let engine = Arc::new(Engine::new().unwrap());
+    eprintln!(
+        "engine build (fonts, templates)     {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let (dept, _) = city_departments_with_findings(store).await[0].clone();
+    let t = std::time::Instant::now();
+    let notice = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
+        .await
+        .unwrap();
+    eprintln!(
+        "notice data from the store          {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let t = std::time::Instant::now();
+    let _ = engine.render(notice.kind, &notice.inputs(Some(1))).unwrap();
+    eprintln!(
+        "notice render, first (cold caches)  {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let mut times = Vec::new();
+    for i in 0..20 {
+        // A new number each time: the inputs differ as between two notices.
+        let inputs = notice.inputs(Some(i + 2));
+        let t = std::time::Instant::now();
+        let pdf = engine.render(notice.kind, &inputs).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        assert!(!pdf.is_empty());
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!(
+        "notice render, warm (median of 20)  {:>8.1} ms  (max {:.1})",
+        times[10], times[19]
+    );
+    let request = AnnualRequest {
+        year: 2025,
+        date: date("2026-01-15"),
+        as_of: None,
+        signer: None,
+        cc: vec![],
+    };
+    let t = std::time::Instant::now();
+    let report = annual::prepare(store, &config, &request).await.unwrap();
+    eprintln!(
+        "annual data (metrics, evaluation, charts) {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let t = std::time::Instant::now();
+    let _ = engine.render(report.kind, &report.inputs(Some(1))).unwrap();
+    eprintln!(
+        "annual render, first (cold caches)  {:>8.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let mut times = Vec::new();
+    for i in 0..5 {
+        let inputs = report.inputs(Some(i + 2));
+        let t = std::time::Instant::now();
+        let pdf = engine.render(report.kind, &inputs).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        assert!(!pdf.is_empty());
+    }
+    times.sort_by(f64::total_cmp);
+    eprintln!(
+        "annual render, warm (median of 5)   {:>8.1} ms  (max {:.1})",
+        times[2], times[4]
+    );
+    ts.cleanup().await;
+}
+
+/// Writes the demo's documents to /tmp/dukao-samples for looking at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes sample PDFs"]
+async fn write_demo_samples() {
+    let ts = TestStore::new(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let config = Config::default();
+    std::fs::create_dir_all("/tmp/dukao-samples").unwrap();
+    let (dept, _) = city_departments_with_findings(store).await[0].clone();
+    let n = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, pdf) = archive::issue(store, engine(), &n, &options(dir.path(), None))
+        .await
+        .unwrap();
+    std::fs::write("/tmp/dukao-samples/demo-notice.pdf", pdf).unwrap();
+    let c = circular::prepare(
+        store,
+        &config,
+        &CircularRequest {
+            year: 2025,
+            jurisdiction_id: None,
+            date: date("2026-02-02"),
+            except: vec![],
+            cc: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    std::fs::write(
+        "/tmp/dukao-samples/demo-circular.pdf",
+        c.render_draft(&engine()).unwrap(),
+    )
+    .unwrap();
+    let a = annual::prepare(
+        store,
+        &config,
+        &AnnualRequest {
+            year: 2025,
+            date: date("2026-01-15"),
+            as_of: None,
+            signer: Some("王明".into()),
+            cc: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let (_, pdf) = archive::issue(store, engine(), &a, &options(dir.path(), None))
+        .await
+        .unwrap();
+    std::fs::write("/tmp/dukao-samples/demo-annual.pdf", pdf).unwrap();
+    ts.cleanup().await;
+}
+
+async fn documents_over_http(ts: &TestStore) {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let (dept, name) = city_departments_with_findings(store).await[0].clone();
+    // The API archives where the configuration says.
+    let archive_dir = tempfile::tempdir().unwrap();
+    let app = dukao::web::router(dukao::web::AppState {
+        store: store.clone(),
+        config: Arc::new(Config {
+            archive_dir: archive_dir.path().to_path_buf(),
+            ..Config::default()
+        }),
+    });
+    let call = |method: &str, uri: &str, body: Option<serde_json::Value>| {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(
+                body.map(|b| Body::from(b.to_string()))
+                    .unwrap_or_else(Body::empty),
+            )
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec();
+            (status, content_type, bytes)
+        }
+    };
+    let body = serde_json::json!({"department_id": dept, "year": 2025, "date": "2026-01-06"});
+    let (status, kind, pdf) =
+        call("POST", "/api/v1/documents/draft/notice", Some(body.clone())).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    assert!(text_of(&pdf).contains(&format!("{name}：")));
+    let (status, _, json) =
+        call("POST", "/api/v1/documents/issue/notice", Some(body.clone())).await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&json)
+    );
+    let issued: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let id = issued["id"].as_i64().unwrap();
+    assert!(issued["number"].as_str().unwrap().ends_with("〔2026〕1号"));
+    let (status, _, pdf) = call("GET", &format!("/api/v1/documents/{id}/pdf"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_of(&pdf).contains(issued["number"].as_str().unwrap()));
+    let (status, _, list) = call("GET", "/api/v1/documents?kind=notice", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&list)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Nothing open any more; unknown kinds and ids.
+    let (status, _, _) = call("POST", "/api/v1/documents/issue/notice", Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = call(
+        "POST",
+        "/api/v1/documents/draft/memo",
+        Some(serde_json::json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = call("GET", "/api/v1/documents/999", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+both_backends!(http, documents_over_http);
