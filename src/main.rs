@@ -185,6 +185,19 @@ fn set_bind(config: &mut Config, bind: &Option<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Opens the store, runs a command that writes its answer to standard
+/// output, and closes the store whatever the outcome.
+macro_rules! on_store {
+    ($config:expr, |$store:ident, $out:ident| $body:expr) => {{
+        let $store = Store::connect(&$config.database_url).await?;
+        let mut stdout = std::io::stdout().lock();
+        let $out: &mut dyn std::io::Write = &mut stdout;
+        let result = $body.await;
+        $store.close().await;
+        result.map(|()| ExitCode::SUCCESS)
+    }};
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config = load_config(&cli)?;
     match &cli.command {
@@ -233,86 +246,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(store, config).await
         }
         Command::Calendar { command } => run_calendar(&config, command),
-        Command::Check(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::metrics::cli::run_check(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Notice(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::documents::cli::run_notice(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Circular(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::documents::cli::run_circular(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Report(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::documents::cli::run_report(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Documents(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result =
-                dukao::documents::cli::run_documents(&store, args, &mut std::io::stdout().lock())
-                    .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Evaluate(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::evaluation::cli::run_evaluate(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
-        Command::Metrics(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let result = dukao::metrics::cli::run_metrics(
-                &config,
-                &store,
-                args,
-                &mut std::io::stdout().lock(),
-            )
-            .await;
-            store.close().await;
-            result.map(|()| ExitCode::SUCCESS)
-        }
+        Command::Check(args) => on_store!(config, |store, out| {
+            dukao::metrics::cli::run_check(&config, &store, args, out)
+        }),
+        Command::Metrics(args) => on_store!(config, |store, out| {
+            dukao::metrics::cli::run_metrics(&config, &store, args, out)
+        }),
+        Command::Evaluate(args) => on_store!(config, |store, out| {
+            dukao::evaluation::cli::run_evaluate(&config, &store, args, out)
+        }),
+        Command::Notice(args) => on_store!(config, |store, out| {
+            dukao::documents::cli::run_notice(&config, &store, args, out)
+        }),
+        Command::Circular(args) => on_store!(config, |store, out| {
+            dukao::documents::cli::run_circular(&config, &store, args, out)
+        }),
+        Command::Report(args) => on_store!(config, |store, out| {
+            dukao::documents::cli::run_report(&config, &store, args, out)
+        }),
+        Command::Documents(args) => on_store!(config, |store, out| {
+            dukao::documents::cli::run_documents(&store, args, out)
+        }),
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             println!("migrated {}", dukao::store::redact(&config.database_url));

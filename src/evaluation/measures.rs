@@ -181,27 +181,8 @@ pub fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::testutil::ctx_at;
-    use crate::metrics::{CheckKind, findings};
-
-    fn item(ctx: &Context, rule: Rule, id: &str, dept: &str, status: Status) -> CheckItem {
-        let profile = ctx.profile_of(dept);
-        let citation = &profile
-            .deadline(crate::rules::DeadlineKey::Correction)
-            .unwrap()
-            .citation;
-        let mut i = ctx.item(
-            CheckKind::Approvals,
-            rule,
-            id,
-            dept,
-            profile,
-            citation,
-            status,
-        );
-        i.category = Some(crate::rules::CategoryCode::ApprovalOverdue);
-        i
-    }
+    use crate::metrics::findings;
+    use crate::metrics::testutil::{ctx_at, judged_item as item};
 
     #[test]
     fn items_count_against_the_responsible_department() {

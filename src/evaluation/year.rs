@@ -360,37 +360,9 @@ fn county_of<'a>(ctx: &'a Context, jurisdiction_id: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::testutil::ctx_at;
-    use crate::metrics::{CheckKind, Rule, Status, findings};
-    use crate::rules::{CategoryCode, DeadlineKey};
+    use crate::metrics::testutil::{ctx_at, judged_item as item};
+    use crate::metrics::{Rule, Status, findings};
 
-    fn item(ctx: &Context, rule: Rule, id: &str, dept: &str, status: Status) -> CheckItem {
-        let profile = ctx.profile_of(dept);
-        let citation = &profile.deadline(DeadlineKey::Correction).unwrap().citation;
-        let mut i = ctx.item(
-            CheckKind::Approvals,
-            rule,
-            id,
-            dept,
-            profile,
-            citation,
-            status,
-        );
-        if status.is_breach() {
-            i.category = Some(CategoryCode::ApprovalOverdue);
-        }
-        i
-    }
-
-    /// Hand-computed with the default scheme (general findings −0.5 each;
-    /// county = 0.7 × departments' mean + 0.3 × authority):
-    /// - DEP-X-1: replies 3 of 4 on time → the only applicable indicator at
-    ///   75 % → 75.00, minus one approval_overdue finding → 74.50;
-    /// - DEP-X-2: one correction on time → 100.00;
-    /// - DEP-X-AUTH: reviews 1 of 2 on time → 50.00 − 0.50 = 49.50;
-    /// - 新川县: 0.7 × (74.50 + 100)/2 + 0.3 × 49.50 = 61.075 + 14.85 = 75.925;
-    /// - DEP-C-1 and DEP-C-2 both 100 → tie at rank 1, DEP-C-AUTH 50 − 0.5
-    ///   → rank 3; DEP-Y-1 (nothing measured) not evaluable, unranked.
     #[test]
     fn a_year_of_hand_computed_scores() {
         let ctx = ctx_at("2025-12-31T23:00:00+08:00");

@@ -62,3 +62,32 @@ pub fn ctx_period(period: Period, as_of: &str) -> Context {
     )
     .unwrap()
 }
+
+/// A hand-made item of `rule` for `dept`, judged `status`; a breach carries
+/// the category approval_overdue so that it becomes a finding.
+pub fn judged_item(
+    ctx: &Context,
+    rule: super::Rule,
+    id: &str,
+    dept: &str,
+    status: super::Status,
+) -> super::CheckItem {
+    let profile = ctx.profile_of(dept);
+    let citation = &profile
+        .deadline(crate::rules::DeadlineKey::Correction)
+        .expect("every shipped profile regulates corrections")
+        .citation;
+    let mut item = ctx.item(
+        super::CheckKind::Approvals,
+        rule,
+        id,
+        dept,
+        profile,
+        citation,
+        status,
+    );
+    if status.is_breach() {
+        item.category = Some(crate::rules::CategoryCode::ApprovalOverdue);
+    }
+    item
+}
