@@ -25,7 +25,7 @@ pub use source::{Format, Input, Location};
 use validate::{KnownIds, TableValidator, Value};
 
 use crate::model::{ColumnKind, TableName};
-use crate::store::Store;
+use crate::store::{Backend, Store};
 
 /// One input of an import: which table, from where, in which format.
 #[derive(Debug, Clone)]
@@ -170,6 +170,16 @@ pub async fn import(
         tokio::task::spawn_blocking(move || read_and_validate(sources, known, tx_rows, bar));
 
     let mut tx = store.pool().begin().await?;
+    if store.backend() == Backend::Sqlite {
+        // A large run inserts into every grant's part of the access log at
+        // once (the log is in time order): with the default 64 MiB page
+        // cache the transaction's dirty pages spill to the WAL and are read
+        // back again and again (measured on the city: ~27k rows/s). The
+        // cache grows only as pages are touched, so small runs stay small.
+        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+            .execute(&mut *tx)
+            .await?;
+    }
     let mut write_error = None;
     while let Some(batch) = rx_rows.recv().await {
         if let Err(e) =
@@ -208,6 +218,7 @@ pub async fn import(
         return Err(ImportError::Invalid { errors, total });
     }
     tx.commit().await?;
+    refresh_statistics(store, &counts).await;
     let summary = counts
         .iter()
         .map(|c| format!("{}={}", c.table, c.rows))
@@ -220,6 +231,30 @@ pub async fn import(
         elapsed: started.elapsed(),
     })
 }
+
+/// Tables that received at least this many rows get fresh planner
+/// statistics after the run.
+const ANALYZE_THRESHOLD_ROWS: u64 = 10_000;
+
+/// Refreshes PostgreSQL's planner statistics of the tables a large run
+/// filled: autovacuum would do it only later, and until then the metrics'
+/// plans are blind (measured on the city: the grants check took 13.6 s before
+/// ANALYZE and 7.4 s after). A failure is logged, never fatal: the data has
+/// landed.
+async fn refresh_statistics(store: &Store, counts: &[TableCount]) {
+    if store.backend() != Backend::Postgres {
+        return;
+    }
+    for c in counts.iter().filter(|c| c.rows >= ANALYZE_THRESHOLD_ROWS) {
+        let sql = format!("ANALYZE {}", c.table.as_str());
+        if let Err(e) = sqlx::query(&sql).execute(store.pool()).await {
+            tracing::warn!(table = c.table.as_str(), error = %e, "ANALYZE failed");
+        }
+    }
+}
+
+/// SQLite page cache of an import's connection, in KiB (1 GiB).
+const IMPORT_CACHE_KIB: u32 = 1 << 20;
 
 /// The stored ids every source may refer to.
 async fn load_known_ids(store: &Store, sources: &[ImportSource]) -> Result<KnownIds, ImportError> {
