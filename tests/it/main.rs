@@ -6,7 +6,7 @@ mod common;
 
 mod cli;
 mod documents;
+mod evaluation;
 mod http;
 mod import;
-mod evaluation;
 mod metrics;
