@@ -62,22 +62,19 @@ pub struct RequestRow {
 
 /// Reads the requests submitted in the period, up to `T`.
 pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<RequestRow>, MetricsError> {
-    let row = packed::row(
-        &[
-            packed::text("id"),
-            packed::text("requester_id"),
-            packed::text("provider_id"),
-            packed::text("share_type"),
-            packed::int("submitted_at"),
-            packed::int("reviewed_at"),
-            packed::int("forwarded_at"),
-            packed::boolean("already_published"),
-            packed::int("replied_at"),
-            packed::text("decision"),
-            packed::blank("refusal_reason"),
-        ],
-        4,
-    );
+    let row = packed::row(&[
+        packed::text("id"),
+        packed::text("requester_id"),
+        packed::text("provider_id"),
+        packed::text("share_type"),
+        packed::int("submitted_at"),
+        packed::int("reviewed_at"),
+        packed::int("forwarded_at"),
+        packed::boolean("already_published"),
+        packed::int("replied_at"),
+        packed::text("decision"),
+        packed::blank("refusal_reason"),
+    ]);
     let sql = format!(
         "SELECT {row} FROM share_requests \
          WHERE submitted_at >= $1 AND submitted_at < $2 AND submitted_at <= $3"

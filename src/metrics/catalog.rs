@@ -127,7 +127,7 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
         });
     }
     if !data.duty_changes.is_empty() {
-        let row = packed::row(&[packed::text("e.department_id"), packed::int("ev.at")], 3);
+        let row = packed::row(&[packed::text("e.department_id"), packed::int("ev.at")]);
         let sql = format!(
             "SELECT {row} FROM catalog_events ev JOIN catalog_entries e ON e.id = ev.entry_id \
              WHERE ev.kind = 'updated' AND ev.at >= $1 AND ev.at <= $2"
@@ -197,14 +197,11 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
             approved: get_bool(&r, "withdrawal_approved")?,
         });
     }
-    let row = packed::row(
-        &[
-            packed::text("id"),
-            packed::text("department_id"),
-            packed::text("share_type"),
-        ],
-        2,
-    );
+    let row = packed::row(&[
+        packed::text("id"),
+        packed::text("department_id"),
+        packed::text("share_type"),
+    ]);
     let sql = format!(
         "SELECT {row} FROM catalog_entries \
          WHERE published_at <= $1 AND (withdrawn_at IS NULL OR withdrawn_at > $1) \

@@ -35,17 +35,14 @@ pub struct CorrectionRow {
 
 /// Reads the corrections raised in the period, up to `T`.
 pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<CorrectionRow>, MetricsError> {
-    let row = packed::row(
-        &[
-            packed::text("c.id"),
-            packed::text("e.department_id"),
-            packed::int("c.raised_at"),
-            packed::int("c.extended_at"),
-            packed::int("c.extension_days"),
-            packed::int("c.resolved_at"),
-        ],
-        4,
-    );
+    let row = packed::row(&[
+        packed::text("c.id"),
+        packed::text("e.department_id"),
+        packed::int("c.raised_at"),
+        packed::int("c.extended_at"),
+        packed::int("c.extension_days"),
+        packed::int("c.resolved_at"),
+    ]);
     let sql = format!(
         "SELECT {row} FROM corrections c JOIN catalog_entries e ON e.id = c.entry_id \
          WHERE c.raised_at >= $1 AND c.raised_at < $2 AND c.raised_at <= $3"

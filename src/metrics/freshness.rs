@@ -235,18 +235,15 @@ pub fn freshness_citation(profile: &Profile) -> Option<&Citation> {
 pub async fn load(ctx: &Context, store: &Store) -> Result<FreshnessData, MetricsError> {
     let eval = ctx.evaluation_ms();
     let mut data = FreshnessData::default();
-    let row = packed::row(
-        &[
-            packed::text("e.id"),
-            packed::text("e.department_id"),
-            packed::text("e.update_cycle"),
-            packed::int("e.published_at"),
-            packed::int(
-                "(SELECT MAX(u.at) FROM data_updates u WHERE u.entry_id = e.id AND u.at <= $1)",
-            ),
-        ],
-        2,
-    );
+    let row = packed::row(&[
+        packed::text("e.id"),
+        packed::text("e.department_id"),
+        packed::text("e.update_cycle"),
+        packed::int("e.published_at"),
+        packed::int(
+            "(SELECT MAX(u.at) FROM data_updates u WHERE u.entry_id = e.id AND u.at <= $1)",
+        ),
+    ]);
     let sql = format!(
         "SELECT {row} FROM catalog_entries e \
          WHERE e.published_at <= $1 AND (e.withdrawn_at IS NULL OR e.withdrawn_at > $1)"
@@ -273,17 +270,14 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<FreshnessData, Metrics
                 continue;
             }
             let regular: Vec<String> = REGULAR_CYCLES.iter().map(|c| format!("'{c}'")).collect();
-            let row = packed::row(
-                &[
-                    packed::text("e.id"),
-                    packed::text("e.department_id"),
-                    packed::int(
-                        "(SELECT MIN(u.at) FROM data_updates u WHERE u.entry_id = e.id \
+            let row = packed::row(&[
+                packed::text("e.id"),
+                packed::text("e.department_id"),
+                packed::int(
+                    "(SELECT MIN(u.at) FROM data_updates u WHERE u.entry_id = e.id \
                          AND u.at >= $1 AND u.at < $2 AND u.at <= $3)",
-                    ),
-                ],
-                4,
-            );
+                ),
+            ]);
             let sql = format!(
                 "SELECT {row} FROM catalog_entries e \
                  WHERE e.published_at < $1 AND (e.withdrawn_at IS NULL OR e.withdrawn_at >= $2) \

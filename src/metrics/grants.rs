@@ -127,32 +127,30 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<GrantRow>, Metrics
         "FROM access_log a WHERE a.grant_id = g.id AND a.at >= {end_expr} \
          AND a.at >= $3 AND a.at < $4 AND a.at <= $1"
     );
-    let row = packed::row(
-        &[
-            packed::text("g.id"),
-            packed::text("g.grantee_id"),
-            packed::text("e.department_id"),
-            packed::int("g.granted_at"),
-            packed::int("g.expires_at"),
-            packed::int("g.revoked_at"),
-            packed::int(&format!(
-                "CASE WHEN (g.granted_at >= $5 OR {end_expr} > $3) AND g.granted_at <= $6 THEN \
+    let row = packed::row(&[
+        packed::text("g.id"),
+        packed::text("g.grantee_id"),
+        packed::text("e.department_id"),
+        packed::int("g.granted_at"),
+        packed::int("g.expires_at"),
+        packed::int("g.revoked_at"),
+        packed::int(&format!(
+            "CASE WHEN (g.granted_at >= $5 OR {end_expr} > $3) AND g.granted_at <= $6 THEN \
                  (SELECT MIN(a.at) FROM access_log a WHERE a.grant_id = g.id AND a.at <= $1) END"
-            )),
-            packed::int(&format!(
-                "CASE WHEN {end_expr} > $2 THEN \
+        )),
+        packed::int(&format!(
+            "CASE WHEN {end_expr} > $2 THEN \
                  (SELECT MAX(a.at) FROM access_log a WHERE a.grant_id = g.id AND a.at <= $2) END"
-            )),
-            // Count and first instant of the uses after the end, in one
-            // seek, only for grants that had ended within the period by `T`.
-            format!(
-                "COALESCE(CASE WHEN {end_expr} <= $1 AND {end_expr} < $4 THEN \
-                 (SELECT CAST(COUNT(*) AS TEXT) || $7 || COALESCE(CAST(MIN(a.at) AS TEXT), '') \
-                 {after_end}) END, CAST('0' AS TEXT) || $7)"
-            ),
-        ],
-        7,
-    );
+        )),
+        // Count and first instant of the uses after the end, in one
+        // seek, only for grants that had ended within the period by `T`.
+        format!(
+            "COALESCE(CASE WHEN {end_expr} <= $1 AND {end_expr} < $4 THEN \
+                 (SELECT CAST(COUNT(*) AS TEXT) || {sep} || COALESCE(CAST(MIN(a.at) AS TEXT), '') \
+                 {after_end}) END, CAST('0' AS TEXT) || {sep})",
+            sep = packed::SEPARATOR_PARAM
+        ),
+    ]);
     let sql = format!(
         "SELECT {row} FROM grants g JOIN catalog_entries e ON e.id = g.entry_id \
          WHERE g.granted_at <= $1 AND g.granted_at < $4"

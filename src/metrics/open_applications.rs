@@ -27,16 +27,13 @@ pub struct ApplicationRow {
 
 /// Reads the applications submitted in the period, up to `T`.
 pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<ApplicationRow>, MetricsError> {
-    let row = packed::row(
-        &[
-            packed::text("o.id"),
-            packed::text("e.department_id"),
-            packed::int("o.submitted_at"),
-            packed::boolean("o.on_the_spot"),
-            packed::int("o.answered_at"),
-        ],
-        4,
-    );
+    let row = packed::row(&[
+        packed::text("o.id"),
+        packed::text("e.department_id"),
+        packed::int("o.submitted_at"),
+        packed::boolean("o.on_the_spot"),
+        packed::int("o.answered_at"),
+    ]);
     let sql = format!(
         "SELECT {row} FROM open_applications o JOIN catalog_entries e ON e.id = o.entry_id \
          WHERE o.submitted_at >= $1 AND o.submitted_at < $2 AND o.submitted_at <= $3"

@@ -38,20 +38,26 @@ pub(crate) fn blank(column: &str) -> String {
     format!("CASE WHEN {column} IS NULL OR TRIM({column}) = '' THEN '1' ELSE '0' END")
 }
 
-/// The packed row expression: `e1 || $n || e2 || …` with the separator as
-/// parameter `$n`.
-pub(crate) fn row(exprs: &[String], separator_param: usize) -> String {
-    exprs.join(&format!(" || ${separator_param} || "))
+/// Stands for the separator's parameter in SQL text; [`fetch`] numbers it
+/// after the query's own parameters, so no caller counts them by hand (a
+/// miscount once bound an instant to the separator's place).
+pub(crate) const SEPARATOR_PARAM: &str = "$SEP";
+
+/// The packed row expression: `e1 || $SEP || e2 || …`.
+pub(crate) fn row(exprs: &[String]) -> String {
+    exprs.join(&format!(" || {SEPARATOR_PARAM} || "))
 }
 
 /// Runs `sql` (whose single column is a packed row) with `binds` as `$1…`
-/// and the separator as the next parameter; returns the packed rows.
+/// and the separator as the next parameter, in place of every
+/// [`SEPARATOR_PARAM`]; returns the packed rows.
 pub(crate) async fn fetch(
     store: &Store,
     sql: &str,
     binds: &[i64],
 ) -> Result<Vec<String>, MetricsError> {
-    let mut q = sqlx::query(sql);
+    let sql = number_separator(sql, binds.len());
+    let mut q = sqlx::query(&sql);
     for b in binds {
         q = q.bind(*b);
     }
@@ -60,6 +66,11 @@ pub(crate) async fn fetch(
     rows.iter()
         .map(|r| r.try_get::<String, _>(0).map_err(MetricsError::from))
         .collect()
+}
+
+/// `sql` with [`SEPARATOR_PARAM`] numbered after `binds` parameters.
+fn number_separator(sql: &str, binds: usize) -> String {
+    sql.replace(SEPARATOR_PARAM, &format!("${}", binds + 1))
 }
 
 /// The fields of one packed row, read in order.
@@ -141,7 +152,8 @@ mod tests {
         );
     }
 
+    /// A packed row in a query with three parameters of its own.
     fn row_sql() -> String {
-        row(&[text("id"), int("at")], 4)
+        number_separator(&row(&[text("id"), int("at")]), 3)
     }
 }
