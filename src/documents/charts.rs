@@ -45,8 +45,13 @@ pub fn monthly(requests: &[u64; 12], on_time: &[Option<f64>; 12]) -> Result<Stri
     draw(|root| {
         let max = requests.iter().copied().max().unwrap_or(0).max(1);
         let top = nice_ceiling(max as f64 * 1.15) as u64;
+        // The two axes are named horizontally above them: a rotated CJK
+        // label on the right axis reads bottom-up in plotters' SVG.
+        axis_name(root, "申请量（件）", HPos::Left)?;
+        axis_name(root, "审批按时率（%）", HPos::Right)?;
         let mut chart = ChartBuilder::on(root)
             .margin(16)
+            .margin_top(44)
             .x_label_area_size(44)
             .y_label_area_size(70)
             .right_y_label_area_size(70)
@@ -63,16 +68,12 @@ pub fn monthly(requests: &[u64; 12], on_time: &[Option<f64>; 12]) -> Result<Stri
                 SegmentValue::CenterOf(m) => format!("{m}月"),
                 _ => String::new(),
             })
-            .y_desc("申请量（件）")
             .label_style(style(20))
-            .axis_desc_style(style(20))
             .draw()
             .map_err(fail)?;
         chart
             .configure_secondary_axes()
-            .y_desc("审批按时率（%）")
             .label_style(style(20))
-            .axis_desc_style(style(20))
             .draw()
             .map_err(fail)?;
         let bars = Histogram::vertical(&chart)
@@ -254,6 +255,25 @@ pub fn county_comparison(rows: &[(String, f64)]) -> Result<String, DocumentError
             .map_err(fail)?;
         Ok(())
     })
+}
+
+/// An axis's name, set horizontally in the top margin above the left or
+/// the right axis.
+fn axis_name(
+    root: &DrawingArea<SVGBackend, Shift>,
+    name: &str,
+    side: HPos,
+) -> Result<(), DocumentError> {
+    let x = match side {
+        HPos::Right => SIZE.0 as i32 - 16,
+        _ => 16,
+    };
+    root.draw(&Text::new(
+        name.to_string(),
+        (x, 12),
+        style(20).pos(Pos::new(side, VPos::Top)),
+    ))
+    .map_err(fail)
 }
 
 fn empty(root: &DrawingArea<SVGBackend, Shift>, message: &str) -> Result<(), DocumentError> {

@@ -17,6 +17,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use typst::foundations::{Array, Dict, Value};
 use typst::text::Font;
@@ -155,6 +156,19 @@ impl FontSet {
     }
 }
 
+/// How long the phases of one render took.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderTimings {
+    /// Glyph coverage check and JSON → typst values.
+    pub inputs: Duration,
+    /// typst: evaluation and layout.
+    pub compile: Duration,
+    /// PDF export (font subsetting, compression).
+    pub export: Duration,
+    /// Pages laid out.
+    pub pages: usize,
+}
+
 /// The typst engine with the templates and fonts.
 pub struct Engine {
     typst: TypstEngine,
@@ -196,6 +210,17 @@ impl Engine {
         kind: DocumentKind,
         inputs: &serde_json::Value,
     ) -> Result<Vec<u8>, DocumentError> {
+        self.render_timed(kind, inputs).map(|(pdf, _)| pdf)
+    }
+
+    /// [`Engine::render`], also telling how long each phase took (for the
+    /// benchmark and the `--timings` output).
+    pub fn render_timed(
+        &self,
+        kind: DocumentKind,
+        inputs: &serde_json::Value,
+    ) -> Result<(Vec<u8>, RenderTimings), DocumentError> {
+        let start = Instant::now();
         check_coverage(&self.fonts, inputs)?;
         let dict = match to_value(inputs) {
             Value::Dict(d) => d,
@@ -205,20 +230,30 @@ impl Engine {
                 ));
             }
         };
+        let prepared = Instant::now();
         let document: PagedDocument = self
             .typst
             .compile_with_input(kind.template(), dict)
             .output
             .map_err(|e| DocumentError::Typst(describe(&e)))?;
+        let compiled = Instant::now();
         let options = typst_pdf::PdfOptions::default();
-        typst_pdf::pdf(&document, &options).map_err(|e| {
+        let pdf = typst_pdf::pdf(&document, &options).map_err(|e| {
             DocumentError::Typst(
                 e.iter()
                     .map(|d| d.message.to_string())
                     .collect::<Vec<_>>()
                     .join("; "),
             )
-        })
+        })?;
+        let exported = Instant::now();
+        let timings = RenderTimings {
+            inputs: prepared - start,
+            compile: compiled - prepared,
+            export: exported - compiled,
+            pages: document.pages().len(),
+        };
+        Ok((pdf, timings))
     }
 
     /// [`Engine::render`] on a blocking thread.

@@ -45,7 +45,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 pub use archive::{IssuedDocument, issue};
-pub use engine::Engine;
+pub use engine::{Engine, RenderTimings};
 
 use crate::metrics::Jurisdiction;
 use crate::rules::{Citation, Profile};

@@ -28,7 +28,7 @@
 //!   duty). The refusal exists as of its decision instant (`replied_at`,
 //!   else `reviewed_at`, else `submitted_at`).
 
-use super::packed::{self, Fields};
+use super::packed;
 use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Stage, Status, working_day_limit};
 use crate::rules::{ClockStart, DeadlineKey};
 use crate::store::Store;
@@ -79,15 +79,11 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<RequestRow>, Metri
         "SELECT {row} FROM share_requests \
          WHERE submitted_at >= $1 AND submitted_at < $2 AND submitted_at <= $3"
     );
-    let rows = packed::fetch(
+    packed::fetch_decoded(
         store,
         &sql,
         &[ctx.period.start_ms(), ctx.period.end_ms(), ctx.as_of],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let mut f = Fields::new(r);
+        |f| {
             Ok(RequestRow {
                 id: f.string()?,
                 requester_id: f.string()?,
@@ -101,8 +97,9 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<RequestRow>, Metri
                 decision: f.string()?,
                 reason_given: !f.bool()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// Runs the check.

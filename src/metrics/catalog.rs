@@ -207,14 +207,14 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
          WHERE published_at <= $1 AND (withdrawn_at IS NULL OR withdrawn_at > $1) \
          AND share_type <> 'unconditional' AND (share_basis IS NULL OR TRIM(share_basis) = '')"
     );
-    for r in packed::fetch(store, &sql, &[ctx.evaluation_ms()]).await? {
-        let mut f = Fields::new(&r);
-        data.unbased.push(UnbasedEntryRow {
+    data.unbased = packed::fetch_decoded(store, &sql, &[ctx.evaluation_ms()], |f| {
+        Ok(UnbasedEntryRow {
             id: f.string()?,
             department_id: f.string()?,
             share_type: f.string()?,
-        });
-    }
+        })
+    })
+    .await?;
     Ok(data)
 }
 

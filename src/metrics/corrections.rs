@@ -11,7 +11,7 @@
 //! - `in_time` profiles (PDS, KF) are judged on the bureau's default number,
 //!   flagged `bureau_default`.
 
-use super::packed::{self, Fields};
+use super::packed;
 use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Status, working_day_limit};
 use crate::rules::DeadlineKey;
 use crate::store::Store;
@@ -47,15 +47,11 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<CorrectionRow>, Me
         "SELECT {row} FROM corrections c JOIN catalog_entries e ON e.id = c.entry_id \
          WHERE c.raised_at >= $1 AND c.raised_at < $2 AND c.raised_at <= $3"
     );
-    let rows = packed::fetch(
+    packed::fetch_decoded(
         store,
         &sql,
         &[ctx.period.start_ms(), ctx.period.end_ms(), ctx.as_of],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let mut f = Fields::new(r);
+        |f| {
             Ok(CorrectionRow {
                 id: f.string()?,
                 department_id: f.string()?,
@@ -64,8 +60,9 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<CorrectionRow>, Me
                 extension_days: f.opt_int()?,
                 resolved_at: f.opt_int()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// Runs the check.

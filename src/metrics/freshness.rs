@@ -248,16 +248,16 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<FreshnessData, Metrics
         "SELECT {row} FROM catalog_entries e \
          WHERE e.published_at <= $1 AND (e.withdrawn_at IS NULL OR e.withdrawn_at > $1)"
     );
-    for r in packed::fetch(store, &sql, &[eval]).await? {
-        let mut f = Fields::new(&r);
-        data.entries.push(EntryRow {
+    data.entries = packed::fetch_decoded(store, &sql, &[eval], |f| {
+        Ok(EntryRow {
             id: f.string()?,
             department_id: f.string()?,
             update_cycle: f.string()?,
             published_at: f.int()?,
             last_update: f.opt_int()?,
-        });
-    }
+        })
+    })
+    .await?;
     let floor_applies = ctx.departments.values().any(|d| {
         ctx.profiles
             .by_id(&d.profile)

@@ -28,7 +28,7 @@
 
 use chrono::Months;
 
-use super::packed::{self, Fields};
+use super::packed;
 use super::{CheckItem, CheckKind, Context, DAY_MS, MetricsError, Rule, Status};
 use crate::rules::{DeadlineKey, DeadlineKind, DeadlineRule};
 use crate::store::Store;
@@ -155,7 +155,7 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<GrantRow>, Metrics
         "SELECT {row} FROM grants g JOIN catalog_entries e ON e.id = g.entry_id \
          WHERE g.granted_at <= $1 AND g.granted_at < $4"
     );
-    let rows = packed::fetch(
+    packed::fetch_decoded(
         store,
         &sql,
         &[
@@ -166,11 +166,7 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<GrantRow>, Metrics
             earliest_window,
             latest_window,
         ],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let mut f = Fields::new(r);
+        |f| {
             Ok(GrantRow {
                 id: f.string()?,
                 grantee_id: f.string()?,
@@ -183,8 +179,9 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<GrantRow>, Metrics
                 uses_after_end: f.opt_int()?.unwrap_or(0),
                 first_use_after_end: f.opt_int()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// Runs the check.

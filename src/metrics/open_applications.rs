@@ -5,7 +5,7 @@
 //! profile's working days from the submission (收到申请之日起). Done at
 //! `answered_at`; responsible: the entry's department.
 
-use super::packed::{self, Fields};
+use super::packed;
 use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Status, working_day_limit};
 use crate::rules::{DeadlineKey, DeadlineKind};
 use crate::store::Store;
@@ -38,15 +38,11 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<ApplicationRow>, M
         "SELECT {row} FROM open_applications o JOIN catalog_entries e ON e.id = o.entry_id \
          WHERE o.submitted_at >= $1 AND o.submitted_at < $2 AND o.submitted_at <= $3"
     );
-    let rows = packed::fetch(
+    packed::fetch_decoded(
         store,
         &sql,
         &[ctx.period.start_ms(), ctx.period.end_ms(), ctx.as_of],
-    )
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let mut f = Fields::new(r);
+        |f| {
             Ok(ApplicationRow {
                 id: f.string()?,
                 department_id: f.string()?,
@@ -54,8 +50,9 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<ApplicationRow>, M
                 on_the_spot: f.bool()?,
                 answered_at: f.opt_int()?,
             })
-        })
-        .collect()
+        },
+    )
+    .await
 }
 
 /// Runs the check.

@@ -68,6 +68,20 @@ pub(crate) async fn fetch(
         .collect()
 }
 
+/// [`fetch`], each packed row decoded by `decode` from its [`Fields`].
+pub(crate) async fn fetch_decoded<T>(
+    store: &Store,
+    sql: &str,
+    binds: &[i64],
+    mut decode: impl FnMut(&mut Fields<'_>) -> Result<T, MetricsError>,
+) -> Result<Vec<T>, MetricsError> {
+    fetch(store, sql, binds)
+        .await?
+        .iter()
+        .map(|r| decode(&mut Fields::new(r)))
+        .collect()
+}
+
 /// `sql` with [`SEPARATOR_PARAM`] numbered after `binds` parameters.
 fn number_separator(sql: &str, binds: usize) -> String {
     sql.replace(SEPARATOR_PARAM, &format!("${}", binds + 1))

@@ -61,10 +61,55 @@ fn text_of(pdf: &[u8]) -> String {
         .collect()
 }
 
-/// Every page A4 and every font embedded.
+/// Every page A4, every font embedded, and the 版记 on the last page,
+/// which is even (the back cover, GB/T 9704 §7.4).
 fn assert_a4_and_embedded(pdf: &[u8]) {
     let info = poppler("pdfinfo", pdf);
     assert!(info.contains("595.276 x 841.89"), "{info}");
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no page count in {info}"));
+    assert_eq!(
+        pages % 2,
+        0,
+        "the 版记 must stand on an even page: {pages} pages"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let last_page = |first: usize, last: usize| {
+        let out = Command::new("pdftotext")
+            .args(["-f", &first.to_string(), "-l", &last.to_string()])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).replace(char::is_whitespace, "")
+    };
+    assert!(
+        last_page(pages, pages).contains("印发"),
+        "no 版记 on the last page"
+    );
+    assert!(
+        !last_page(1, pages - 1).contains("印发"),
+        "the 版记 stands before the last page"
+    );
+    // GB/T 9704 §7.5: a blank page before the 版记 page leaves both
+    // unnumbered; otherwise the 版记 page has its number.
+    let before = last_page(pages - 1, pages - 1).replace("草稿", "");
+    let number = |n: usize| format!("—{n}—");
+    if before.is_empty() {
+        assert!(!last_page(pages, pages).contains(&number(pages)));
+    } else {
+        assert!(
+            before.contains(&number(pages - 1)),
+            "page {}: {before}",
+            pages - 1
+        );
+        assert!(last_page(pages, pages).contains(&number(pages)));
+    }
     let fonts = poppler("pdffonts", pdf);
     let rows: Vec<&str> = fonts
         .lines()
@@ -426,25 +471,16 @@ async fn benchmark() {
         t.elapsed().as_secs_f64() * 1e3
     );
     let t = std::time::Instant::now();
-    let _ = engine.render(notice.kind, &notice.inputs(Some(1))).unwrap();
+    let (_, first) = engine
+        .render_timed(notice.kind, &notice.inputs(Some(1)))
+        .unwrap();
     eprintln!(
-        "notice render, first (cold caches)  {:>8.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
+        "notice render, first (cold caches)  {:>8.1} ms  ({} pages)",
+        t.elapsed().as_secs_f64() * 1e3,
+        first.pages
     );
-    let mut times = Vec::new();
-    for i in 0..20 {
-        // A new number each time: the inputs differ as between two notices.
-        let inputs = notice.inputs(Some(i + 2));
-        let t = std::time::Instant::now();
-        let pdf = engine.render(notice.kind, &inputs).unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        assert!(!pdf.is_empty());
-    }
-    times.sort_by(f64::total_cmp);
-    eprintln!(
-        "notice render, warm (median of 20)  {:>8.1} ms  (max {:.1})",
-        times[10], times[19]
-    );
+    let times = render_many(&engine, &notice, 20);
+    report_times("notice render, warm", &times);
     let request = AnnualRequest {
         year: 2025,
         date: date("2026-01-15"),
@@ -459,25 +495,52 @@ async fn benchmark() {
         t.elapsed().as_secs_f64() * 1e3
     );
     let t = std::time::Instant::now();
-    let _ = engine.render(report.kind, &report.inputs(Some(1))).unwrap();
+    let (_, first) = engine
+        .render_timed(report.kind, &report.inputs(Some(1)))
+        .unwrap();
     eprintln!(
-        "annual render, first (cold caches)  {:>8.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
+        "annual render, first (cold caches)  {:>8.1} ms  ({} pages)",
+        t.elapsed().as_secs_f64() * 1e3,
+        first.pages
     );
-    let mut times = Vec::new();
-    for i in 0..5 {
-        let inputs = report.inputs(Some(i + 2));
-        let t = std::time::Instant::now();
-        let pdf = engine.render(report.kind, &inputs).unwrap();
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        assert!(!pdf.is_empty());
-    }
-    times.sort_by(f64::total_cmp);
-    eprintln!(
-        "annual render, warm (median of 5)   {:>8.1} ms  (max {:.1})",
-        times[2], times[4]
-    );
+    let times = render_many(&engine, &report, 5);
+    report_times("annual render, warm", &times);
     ts.cleanup().await;
+}
+
+/// Renders `prepared` `n` times, each with a new number (the inputs differ
+/// as between two documents), giving (total, compile, export) in ms.
+fn render_many(engine: &Engine, prepared: &Prepared, n: i64) -> Vec<(f64, f64, f64)> {
+    (0..n)
+        .map(|i| {
+            let inputs = prepared.inputs(Some(i + 2));
+            let t = std::time::Instant::now();
+            let (pdf, timings) = engine.render_timed(prepared.kind, &inputs).unwrap();
+            let total = t.elapsed().as_secs_f64() * 1e3;
+            assert!(!pdf.is_empty());
+            (
+                total,
+                timings.compile.as_secs_f64() * 1e3,
+                timings.export.as_secs_f64() * 1e3,
+            )
+        })
+        .collect()
+}
+
+/// Prints the median and maximum of each phase.
+fn report_times(what: &str, times: &[(f64, f64, f64)]) {
+    let median = |pick: fn(&(f64, f64, f64)) -> f64| {
+        let mut v: Vec<f64> = times.iter().map(pick).collect();
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[v.len() - 1])
+    };
+    let (total, max) = median(|t| t.0);
+    let (compile, _) = median(|t| t.1);
+    let (export, _) = median(|t| t.2);
+    eprintln!(
+        "{what} (median of {}) {total:>8.1} ms  (max {max:.1}; compile {compile:.1}, pdf export {export:.1})",
+        times.len()
+    );
 }
 
 /// Writes the demo's documents to /tmp/dukao-samples for looking at.
