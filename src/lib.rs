@@ -6,6 +6,7 @@
 //! records into deadlines; [`web`] serves the JSON API; [`demo`] generates a
 //! deterministic synthetic municipality in the interchange format.
 
+pub mod audit;
 pub mod calendar;
 pub mod config;
 pub mod demo;

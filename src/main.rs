@@ -106,6 +106,9 @@ enum Command {
     Report(dukao::documents::cli::ReportArgs),
     /// List the archive of issued documents.
     Documents(dukao::documents::cli::DocumentsArgs),
+    /// The audit trail of issued documents and frozen evaluations, or
+    /// `--verify` to recompute its hash chain.
+    Audit(dukao::audit::AuditArgs),
     /// Apply database migrations and exit.
     Migrate,
     /// The official working-day calendar (holidays and make-up working days).
@@ -267,6 +270,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Documents(args) => on_store!(config, |store, out| {
             dukao::documents::cli::run_documents(&store, args, out)
         }),
+        Command::Audit(args) => {
+            let store = Store::connect(&config.database_url).await?;
+            let mut stdout = std::io::stdout().lock();
+            let result = dukao::audit::run_audit(&store, args, &mut stdout).await;
+            store.close().await;
+            result.map(|intact| {
+                if intact {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
+        }
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             println!("migrated {}", dukao::store::redact(&config.database_url));

@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::metrics::api::routes())
         .merge(crate::evaluation::api::routes())
         .merge(crate::documents::api::routes())
+        .merge(crate::audit::routes())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

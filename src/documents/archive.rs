@@ -25,6 +25,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{DocumentError, DocumentKind, Engine, Prepared};
+use crate::audit::{self, Change};
 use crate::store::Store;
 
 /// An issued, archived document.
@@ -164,55 +165,73 @@ pub async fn issue(
     let path = options.archive_dir.join(&relative);
     write_once(&path, &pdf)?;
 
-    let issued_at = crate::time::now_millis();
-    let inserted = sqlx::query(
-        "INSERT INTO issued_documents (kind, issuer_id, issuer_name, year, sequence, number, title, \
-         addressee, subject_id, data_year, issued_on, deadline, issued_at, issued_by, path, sha256, \
-         size, input, replaces_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-         RETURNING id",
-    )
-    .bind(prepared.kind.as_str())
-    .bind(&prepared.issuer_id)
-    .bind(&prepared.issuer_name)
-    .bind(year)
-    .bind(sequence)
-    .bind(&number)
-    .bind(&prepared.title)
-    .bind(&prepared.addressee)
-    .bind(&prepared.subject_id)
-    .bind(i64::from(prepared.data_year))
-    .bind(prepared.issued_on.format("%Y-%m-%d").to_string())
-    .bind(prepared.deadline.map(|d| d.format("%Y-%m-%d").to_string()))
-    .bind(issued_at)
-    .bind(&options.issued_by)
-    .bind(path.display().to_string())
-    .bind(&sha256)
-    .bind(pdf.len() as i64)
-    .bind(serde_json::to_string(&inputs).expect("inputs serialise"))
-    .bind(options.replaces)
-    .fetch_one(&mut *tx)
+    // Record, audit and commit; on any failure the archived file goes too.
+    let recorded: Result<i64, DocumentError> = async {
+        let issued_at = crate::time::now_millis();
+        let id: i64 = sqlx::query(
+            "INSERT INTO issued_documents (kind, issuer_id, issuer_name, year, sequence, number, title, \
+             addressee, subject_id, data_year, issued_on, deadline, issued_at, issued_by, path, sha256, \
+             size, input, replaces_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+             RETURNING id",
+        )
+        .bind(prepared.kind.as_str())
+        .bind(&prepared.issuer_id)
+        .bind(&prepared.issuer_name)
+        .bind(year)
+        .bind(sequence)
+        .bind(&number)
+        .bind(&prepared.title)
+        .bind(&prepared.addressee)
+        .bind(&prepared.subject_id)
+        .bind(i64::from(prepared.data_year))
+        .bind(prepared.issued_on.format("%Y-%m-%d").to_string())
+        .bind(prepared.deadline.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(issued_at)
+        .bind(&options.issued_by)
+        .bind(path.display().to_string())
+        .bind(&sha256)
+        .bind(pdf.len() as i64)
+        .bind(serde_json::to_string(&inputs).expect("inputs serialise"))
+        .bind(options.replaces)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        for key in &prepared.covers {
+            sqlx::query(
+                "INSERT INTO issued_document_findings (document_id, finding_key) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let change = Change {
+            actor: &options.issued_by,
+            action: "document.issue",
+            subject: format!("document:{id}"),
+            details: serde_json::json!({
+                "kind": prepared.kind.as_str(),
+                "number": number,
+                "addressee": prepared.addressee,
+                "subject_id": prepared.subject_id,
+                "sha256": sha256,
+                "findings": prepared.covers.len(),
+                "replaces": options.replaces,
+            }),
+        };
+        audit::append(&mut tx, &change).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
     .await;
-    let id: i64 = match inserted {
-        Ok(row) => row.try_get(0)?,
+    let id = match recorded {
+        Ok(id) => id,
         Err(e) => {
             let _ = std::fs::remove_file(&path);
-            return Err(e.into());
+            return Err(e);
         }
     };
-    for key in &prepared.covers {
-        sqlx::query(
-            "INSERT INTO issued_document_findings (document_id, finding_key) VALUES ($1, $2)",
-        )
-        .bind(id)
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-    }
-    if let Err(e) = tx.commit().await {
-        let _ = std::fs::remove_file(&path);
-        return Err(e.into());
-    }
     let doc = get(store, id).await?;
     tracing::info!(id, number = %doc.number, path = %doc.path, "document issued");
     Ok((doc, pdf))

@@ -139,6 +139,9 @@ pub enum DocumentError {
     /// The evaluation failed.
     #[error(transparent)]
     Evaluation(#[from] crate::evaluation::EvaluationError),
+    /// The audit trail could not be written.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     /// The calendar has no data for a date needed.
     #[error(transparent)]
     Calendar(#[from] crate::calendar::CalendarError),

@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use super::scheme::{Scheme, SchemeError};
 use super::year::YearEvaluation;
+use crate::audit::{self, Change};
 use crate::config::Config;
 use crate::metrics::{self, CheckKind, Context, MetricsError, Period, findings};
 use crate::store::Store;
@@ -28,6 +29,9 @@ pub enum EvaluationError {
     /// A query failed.
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    /// The audit trail could not be written.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     /// `--freeze` on a year already frozen.
     #[error(
         "the evaluation of {year} was frozen on {frozen_at} by {frozen_by} (scheme {scheme_version}); a frozen year is never recomputed or overwritten"
@@ -185,6 +189,8 @@ pub async fn freeze(
     let json = serde_json::to_string(&result).expect("an evaluation serialises");
     let sha256 = hex(&Sha256::digest(json.as_bytes()));
     let frozen_at = now_millis();
+    // The snapshot and its audit entry commit together.
+    let mut tx = store.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO evaluation_snapshots \
          (year, scheme_id, scheme_version, as_of, frozen_at, frozen_by, sha256, result) \
@@ -198,15 +204,29 @@ pub async fn freeze(
     .bind(frozen_by)
     .bind(&sha256)
     .bind(&json)
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await;
     if let Err(e) = inserted {
+        drop(tx);
         // Lost a race with another freeze of the same year?
         if let Some(s) = load_snapshot(store, year).await? {
             return Err(already_frozen(year, &s));
         }
         return Err(e.into());
     }
+    let change = Change {
+        actor: frozen_by,
+        action: "evaluation.freeze",
+        subject: format!("evaluation:{year}"),
+        details: serde_json::json!({
+            "scheme": result.scheme.id,
+            "scheme_version": result.scheme.version,
+            "as_of": format_millis(as_of),
+            "sha256": sha256,
+        }),
+    };
+    audit::append(&mut tx, &change).await?;
+    tx.commit().await?;
     Ok(Evaluated {
         status: "frozen",
         frozen_at: Some(format_millis(frozen_at)),

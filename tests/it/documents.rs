@@ -273,9 +273,38 @@ async fn notices_and_circulars(ts: &TestStore) {
         archive::issue(store, engine(), &a, &concurrent),
         archive::issue(store, engine(), &b, &concurrent),
     );
-    let mut numbers = vec![ra.unwrap().0.sequence, rb.unwrap().0.sequence];
+    let (ra, rb) = (ra.unwrap().0, rb.unwrap().0);
+    let mut numbers = vec![ra.sequence, rb.sequence];
     numbers.sort();
     assert_eq!(numbers, [2, 3]);
+
+    // Each issue is in the audit trail, in the order of its number, with
+    // who issued it and the PDF's digest; the chain holds.
+    let trail = dukao::audit::list(
+        store,
+        &dukao::audit::Filter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(trail.len(), 3);
+    assert_eq!(trail[2].subject, format!("document:{}", doc.id));
+    for entry in &trail {
+        let issued = [&doc, &ra, &rb]
+            .into_iter()
+            .find(|d| entry.subject == format!("document:{}", d.id))
+            .unwrap_or_else(|| panic!("{entry:?} names no issued document"));
+        assert_eq!(
+            (entry.action.as_str(), entry.actor.as_str()),
+            ("document.issue", "test")
+        );
+        let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap();
+        assert_eq!(details["number"], issued.number.as_str());
+        assert_eq!(details["sha256"], issued.sha256.as_str());
+    }
+    assert!(dukao::audit::verify(store).await.unwrap().intact());
 
     // Immutable.
     for sql in [
@@ -693,3 +722,62 @@ async fn documents_over_http(ts: &TestStore) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 both_backends!(http, documents_over_http);
+
+/// An issue whose audit entry cannot be written is not an issue: no record,
+/// no archived file, no number used.
+async fn issue_and_audit_commit_together(ts: &TestStore) {
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    record_findings(store).await;
+    let config = Config::default();
+    let archive_dir = tempfile::tempdir().unwrap();
+    let (dept, _) = city_departments_with_findings(store).await[0].clone();
+    let prepared = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_head")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let failed = archive::issue(
+        store,
+        engine(),
+        &prepared,
+        &options(archive_dir.path(), None),
+    )
+    .await;
+    assert!(matches!(failed, Err(DocumentError::Audit(_))), "{failed:?}");
+    assert!(archive::list(store, None, None).await.unwrap().is_empty());
+    assert_eq!(walk_files(archive_dir.path()), 0, "no PDF left behind");
+
+    sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)")
+        .bind(dukao::audit::GENESIS)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let (doc, _) = archive::issue(
+        store,
+        engine(),
+        &prepared,
+        &options(archive_dir.path(), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(doc.sequence, 1, "the failed issue used no number");
+    assert!(dukao::audit::verify(store).await.unwrap().intact());
+}
+both_backends!(
+    issue_and_audit_commit_together_,
+    issue_and_audit_commit_together
+);
+
+/// Files anywhere under `dir`.
+fn walk_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            if p.is_dir() { walk_files(&p) } else { 1 }
+        })
+        .sum()
+}

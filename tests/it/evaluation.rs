@@ -115,6 +115,24 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
         .unwrap();
     assert_eq!(frozen.status, "frozen");
     assert_eq!(frozen.sha256.as_ref().map(String::len), Some(64));
+    let trail = dukao::audit::list(
+        store,
+        &dukao::audit::Filter {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(trail.len(), 1, "the freeze is audited");
+    assert_eq!(
+        (
+            trail[0].action.as_str(),
+            trail[0].subject.as_str(),
+            trail[0].actor.as_str()
+        ),
+        ("evaluation.freeze", "evaluation:2025", "tester")
+    );
     let official = evaluation::evaluate(
         store,
         &config,

@@ -14,7 +14,7 @@ use crate::common::{TestStore, demo_csv, fingerprint, import_dir};
 
 const TOKEN: &str = "platform-secret-token";
 
-fn app(ts: &TestStore) -> axum::Router {
+pub(crate) fn app(ts: &TestStore) -> axum::Router {
     let config = Config {
         ingest_tokens: vec![TOKEN.to_string()],
         ..Config::default()
@@ -201,7 +201,7 @@ async fn read_endpoints(ts: &TestStore) {
 }
 both_backends!(read_endpoints_, read_endpoints);
 
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
+pub(crate) async fn get(app: &axum::Router, uri: &str) -> (StatusCode, serde_json::Value) {
     call(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 

@@ -1,0 +1,45 @@
+//! `GET /api/v1/audit` (the newest entries) and `GET /api/v1/audit/verify`.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{AuditError, Entry, Filter, Verification, list, verify};
+use crate::web::{ApiError, AppState};
+
+/// The audit routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/audit", get(entries))
+        .route("/api/v1/audit/verify", get(check))
+}
+
+impl From<AuditError> for ApiError {
+    fn from(e: AuditError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    subject: Option<String>,
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn entries(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Entry>>, ApiError> {
+    let filter = Filter {
+        subject: q.subject,
+        before: q.before,
+        limit: q.limit.unwrap_or(100),
+    };
+    Ok(Json(list(&state.store, &filter).await?))
+}
+
+async fn check(State(state): State<AppState>) -> Result<Json<Verification>, ApiError> {
+    Ok(Json(verify(&state.store).await?))
+}
