@@ -167,6 +167,16 @@ pub struct Filter {
     pub limit: i64,
 }
 
+impl Filter {
+    /// The newest `limit` entries, whatever their subject.
+    pub fn newest(limit: i64) -> Filter {
+        Filter {
+            limit,
+            ..Filter::default()
+        }
+    }
+}
+
 /// The newest entries matching `filter`, newest first.
 pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>, AuditError> {
     let rows = sqlx::query(

@@ -27,13 +27,6 @@ async fn record(store: &Store, actor: &str, subject: &str) -> audit::Entry {
     entry
 }
 
-fn newest(limit: i64) -> Filter {
-    Filter {
-        limit,
-        ..Filter::default()
-    }
-}
-
 /// Runs SQL as the database owner would, with the append-only triggers off.
 async fn tamper(ts: &TestStore, sql: &str) {
     let pool = ts.store.pool();
@@ -90,7 +83,7 @@ async fn chain(ts: &TestStore) {
     let v = audit::verify(store).await.unwrap();
     assert!(v.intact(), "{v:?}");
     assert_eq!(v.entries, 10);
-    let listed = audit::list(store, &newest(100)).await.unwrap();
+    let listed = audit::list(store, &Filter::newest(100)).await.unwrap();
     assert_eq!(
         listed.iter().map(|e| e.seq).collect::<Vec<_>>(),
         (1..=10).rev().collect::<Vec<_>>()
@@ -100,7 +93,7 @@ async fn chain(ts: &TestStore) {
         store,
         &Filter {
             subject: Some("document:2".into()),
-            ..newest(10)
+            ..Filter::newest(10)
         },
     )
     .await

@@ -169,6 +169,17 @@ fn notice_request(department: &str, on: &str) -> NoticeRequest {
     }
 }
 
+/// Issues `prepared` (no correction) into the archive `dir`.
+async fn issue(
+    store: &Store,
+    prepared: &Prepared,
+    dir: &std::path::Path,
+) -> (archive::IssuedDocument, Vec<u8>) {
+    archive::issue(store, engine(), prepared, &options(dir, None))
+        .await
+        .unwrap()
+}
+
 fn options(dir: &std::path::Path, replaces: Option<i64>) -> IssueOptions {
     IssueOptions {
         archive_dir: dir.to_path_buf(),
@@ -204,14 +215,7 @@ async fn notices_and_circulars(ts: &TestStore) {
     assert!(archive::list(store, None, None).await.unwrap().is_empty());
 
     // Issued: numbered 1, archived, the PDF says what it must.
-    let (doc, pdf) = archive::issue(
-        store,
-        engine(),
-        &prepared,
-        &options(archive_dir.path(), None),
-    )
-    .await
-    .unwrap();
+    let (doc, pdf) = issue(store, &prepared, archive_dir.path()).await;
     assert_eq!(doc.sequence, 1);
     assert_eq!(doc.number, prepared.number(Some(1)));
     assert!(doc.number.ends_with("〔2026〕1号"), "{}", doc.number);
@@ -280,15 +284,9 @@ async fn notices_and_circulars(ts: &TestStore) {
 
     // Each issue is in the audit trail, in the order of its number, with
     // who issued it and the PDF's digest; the chain holds.
-    let trail = dukao::audit::list(
-        store,
-        &dukao::audit::Filter {
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
+        .await
+        .unwrap();
     assert_eq!(trail.len(), 3);
     assert_eq!(trail[2].subject, format!("document:{}", doc.id));
     for entry in &trail {
@@ -368,14 +366,7 @@ async fn notices_and_circulars(ts: &TestStore) {
         "the correction and the second notice: {:?}",
         circular.covers
     );
-    let (issued, pdf) = archive::issue(
-        store,
-        engine(),
-        &circular,
-        &options(archive_dir.path(), None),
-    )
-    .await
-    .unwrap();
+    let (issued, pdf) = issue(store, &circular, archive_dir.path()).await;
     assert_eq!(issued.sequence, 1, "numbers run per kind");
     let text = text_of(&pdf);
     assert!(
@@ -589,9 +580,7 @@ async fn write_demo_samples() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (_, pdf) = archive::issue(store, engine(), &n, &options(dir.path(), None))
-        .await
-        .unwrap();
+    let (_, pdf) = issue(store, &n, dir.path()).await;
     std::fs::write("/tmp/dukao-samples/demo-notice.pdf", pdf).unwrap();
     let c = circular::prepare(
         store,
@@ -624,9 +613,7 @@ async fn write_demo_samples() {
     )
     .await
     .unwrap();
-    let (_, pdf) = archive::issue(store, engine(), &a, &options(dir.path(), None))
-        .await
-        .unwrap();
+    let (_, pdf) = issue(store, &a, dir.path()).await;
     std::fs::write("/tmp/dukao-samples/demo-annual.pdf", pdf).unwrap();
     ts.cleanup().await;
 }
@@ -755,14 +742,7 @@ async fn issue_and_audit_commit_together(ts: &TestStore) {
         .execute(store.pool())
         .await
         .unwrap();
-    let (doc, _) = archive::issue(
-        store,
-        engine(),
-        &prepared,
-        &options(archive_dir.path(), None),
-    )
-    .await
-    .unwrap();
+    let (doc, _) = issue(store, &prepared, archive_dir.path()).await;
     assert_eq!(doc.sequence, 1, "the failed issue used no number");
     assert!(dukao::audit::verify(store).await.unwrap().intact());
 }

@@ -115,15 +115,9 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
         .unwrap();
     assert_eq!(frozen.status, "frozen");
     assert_eq!(frozen.sha256.as_ref().map(String::len), Some(64));
-    let trail = dukao::audit::list(
-        store,
-        &dukao::audit::Filter {
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
+        .await
+        .unwrap();
     assert_eq!(trail.len(), 1, "the freeze is audited");
     assert_eq!(
         (
