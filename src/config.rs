@@ -56,6 +56,10 @@ pub struct Config {
     pub default_profile: String,
     /// Tokens the platform presents to push data (`Authorization: Bearer …`).
     pub ingest_tokens: Vec<String>,
+    /// The people who may change state over HTTP (issue documents), each
+    /// with the token they present; their name goes into the archive and
+    /// the audit trail.
+    pub operators: Vec<Operator>,
     /// A calendar override file for years the built-in data lacks.
     pub calendar_overrides: Option<PathBuf>,
     /// Evaluation schemes: a `.toml` scheme file, or a folder of them (one
@@ -70,6 +74,16 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
+/// A person allowed to change state over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    /// Their name, as recorded (王明).
+    pub name: String,
+    /// The bearer token they present.
+    pub token: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
@@ -81,6 +95,8 @@ struct FileConfig {
     archive_dir: Option<PathBuf>,
     #[serde(default)]
     ingest: IngestSection,
+    #[serde(default)]
+    operators: Vec<Operator>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +113,7 @@ impl Default for Config {
             bind: DEFAULT_BIND.parse().expect("valid default bind address"),
             default_profile: "jincheng".to_string(),
             ingest_tokens: Vec::new(),
+            operators: Vec::new(),
             calendar_overrides: None,
             evaluation_schemes: None,
             archive_dir: PathBuf::from("reports"),
@@ -109,7 +126,8 @@ impl Config {
     /// Loads the configuration: the named file (which must exist), else
     /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
     /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`,
-    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_INGEST_TOKENS` — comma separated).
+    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_INGEST_TOKENS` — comma separated,
+    /// `DUKAO_OPERATORS` — `name=token` pairs, comma separated).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
@@ -153,6 +171,7 @@ impl Config {
             config.default_profile = p;
         }
         config.ingest_tokens = file.ingest.tokens;
+        config.operators = file.operators;
         config.calendar_overrides = file.calendar_overrides;
         config.evaluation_schemes = file.evaluation_schemes;
         if let Some(dir) = file.archive_dir {
@@ -188,6 +207,26 @@ impl Config {
                 .filter(|t| !t.is_empty())
                 .map(String::from)
                 .collect();
+        }
+        if let Some(pairs) = get("DUKAO_OPERATORS") {
+            self.operators = pairs
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, token)) if !name.trim().is_empty() && !token.trim().is_empty() => {
+                        Ok(Operator {
+                            name: name.trim().to_string(),
+                            token: token.trim().to_string(),
+                        })
+                    }
+                    _ => Err(ConfigError::Value {
+                        key: "DUKAO_OPERATORS",
+                        value: pair.chars().take_while(|c| *c != '=').collect(),
+                        message: "each operator is name=token".into(),
+                    }),
+                })
+                .collect::<Result<_, _>>()?;
         }
         Ok(())
     }
@@ -238,6 +277,42 @@ mod tests {
         assert_eq!(config.database_url, "postgres://h/db");
         assert_eq!(config.ingest_tokens, ["t1", "t2"]);
         assert_eq!(config.bind.port(), 9000);
+    }
+
+    #[test]
+    fn operators_from_file_and_environment() {
+        let mut config = Config::from_toml(
+            "[[operators]]\nname = \"王明\"\ntoken = \"tok-1\"\n[[operators]]\nname = \"李华\"\ntoken = \"tok-2\"\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.operators.len(), 2);
+        assert_eq!(
+            (
+                config.operators[1].name.as_str(),
+                config.operators[1].token.as_str()
+            ),
+            ("李华", "tok-2")
+        );
+        config
+            .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三 = tok-3, ".into()))
+            .unwrap();
+        assert_eq!(
+            config.operators,
+            [Operator {
+                name: "张三".into(),
+                token: "tok-3".into()
+            }]
+        );
+        // A pair without a token is refused, and the message keeps no token.
+        let err = config
+            .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三=secret,李华".into()))
+            .unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Value { key: "DUKAO_OPERATORS", value, .. } if value == "李华"),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("secret"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::Row;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, Operator};
 use crate::ingest::{self, Format, ImportError, ImportOptions, ImportSource};
 use crate::model::TableName;
 use crate::store::{Store, get_bool};
@@ -56,6 +56,12 @@ pub enum ApiError {
     /// Missing or wrong token.
     #[error("missing or invalid platform token")]
     Unauthorized,
+    /// A state change without the token of a configured operator.
+    #[error(
+        "this changes state: present an operator's token (Authorization: Bearer …); \
+         operators are configured under [[operators]] or in DUKAO_OPERATORS"
+    )]
+    OperatorRequired,
     /// No such resource.
     #[error("{0}")]
     NotFound(String),
@@ -81,7 +87,7 @@ pub enum ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::OperatorRequired => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -291,12 +297,7 @@ async fn ingest_table(
 
 /// Checks `Authorization: Bearer <token>` against the configured tokens.
 fn authorize(headers: &HeaderMap, tokens: &[String]) -> Result<(), ApiError> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(ApiError::Unauthorized)?;
+    let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
     if tokens
         .iter()
         .any(|t| !t.is_empty() && constant_time_eq(t.as_bytes(), presented.as_bytes()))
@@ -305,6 +306,27 @@ fn authorize(headers: &HeaderMap, tokens: &[String]) -> Result<(), ApiError> {
     } else {
         Err(ApiError::Unauthorized)
     }
+}
+
+/// The configured operator whose token the request presents: the name that
+/// goes into the archive and the audit trail. Platform (ingest) tokens are
+/// not operator tokens.
+pub fn operator<'a>(headers: &HeaderMap, operators: &'a [Operator]) -> Result<&'a str, ApiError> {
+    let presented = bearer(headers).ok_or(ApiError::OperatorRequired)?;
+    operators
+        .iter()
+        .find(|o| !o.token.is_empty() && constant_time_eq(o.token.as_bytes(), presented.as_bytes()))
+        .map(|o| o.name.as_str())
+        .ok_or(ApiError::OperatorRequired)
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// Compares without leaking where the first difference is.

@@ -19,7 +19,7 @@
 //! blocking thread with the process's shared engine.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -192,12 +192,14 @@ async fn draft(
 async fn issue(
     State(state): State<AppState>,
     Path(kind): Path<String>,
+    headers: HeaderMap,
     Json(value): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
+    let issued_by = crate::web::operator(&headers, &state.config.operators)?.to_string();
     let (prepared, replaces) = prepare(&state, &kind, value).await?;
     let options = IssueOptions {
         archive_dir: state.config.archive_dir.clone(),
-        issued_by: "api".into(),
+        issued_by,
         replaces,
     };
     let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;

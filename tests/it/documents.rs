@@ -634,43 +634,68 @@ async fn documents_over_http(ts: &TestStore) {
         store: store.clone(),
         config: Arc::new(Config {
             archive_dir: archive_dir.path().to_path_buf(),
+            ingest_tokens: vec!["platform-token".into()],
+            operators: vec![dukao::config::Operator {
+                name: "王明".into(),
+                token: "operator-token".into(),
+            }],
             ..Config::default()
         }),
     });
+    let call_as =
+        |token: Option<&str>, method: &str, uri: &str, body: Option<serde_json::Value>| {
+            let mut request = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("content-type", "application/json");
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let request = request
+                .body(
+                    body.map(|b| Body::from(b.to_string()))
+                        .unwrap_or_else(Body::empty),
+                )
+                .unwrap();
+            let app = app.clone();
+            async move {
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status();
+                let content_type = response
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default();
+                let bytes = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
+                    .to_vec();
+                (status, content_type, bytes)
+            }
+        };
+    // Reads and drafts are open; issuing needs an operator's token.
     let call = |method: &str, uri: &str, body: Option<serde_json::Value>| {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", "application/json")
-            .body(
-                body.map(|b| Body::from(b.to_string()))
-                    .unwrap_or_else(Body::empty),
-            )
-            .unwrap();
-        let app = app.clone();
-        async move {
-            let response = app.oneshot(request).await.unwrap();
-            let status = response.status();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_string())
-                .unwrap_or_default();
-            let bytes = response
-                .into_body()
-                .collect()
-                .await
-                .unwrap()
-                .to_bytes()
-                .to_vec();
-            (status, content_type, bytes)
-        }
+        call_as(Some("operator-token"), method, uri, body)
     };
     let body = serde_json::json!({"department_id": dept, "year": 2025, "date": "2026-01-06"});
     let (status, kind, pdf) =
         call("POST", "/api/v1/documents/draft/notice", Some(body.clone())).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
     assert!(text_of(&pdf).contains(&format!("{name}：")));
+    for token in [None, Some("platform-token"), Some("wrong")] {
+        let (status, _, _) = call_as(
+            token,
+            "POST",
+            "/api/v1/documents/issue/notice",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    assert!(archive::list(store, None, None).await.unwrap().is_empty());
     let (status, _, json) =
         call("POST", "/api/v1/documents/issue/notice", Some(body.clone())).await;
     assert_eq!(
@@ -681,6 +706,14 @@ async fn documents_over_http(ts: &TestStore) {
     );
     let issued: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let id = issued["id"].as_i64().unwrap();
+    assert_eq!(issued["issued_by"], "王明");
+    let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (trail[0].actor.as_str(), trail[0].subject.clone()),
+        ("王明", format!("document:{id}"))
+    );
     assert!(issued["number"].as_str().unwrap().ends_with("〔2026〕1号"));
     let (status, _, pdf) = call("GET", &format!("/api/v1/documents/{id}/pdf"), None).await;
     assert_eq!(status, StatusCode::OK);
