@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use dukao::config::Config;
-use dukao::demo::{self, DemoOptions, Scale};
+use dukao::demo::{self, DemoOptions, Scale, walkthrough};
 use dukao::ingest::{self, ImportError, ImportOptions};
 use dukao::store::Store;
 use dukao::web::{self, AppState};
@@ -427,7 +427,27 @@ async fn run_demo(
         ingest::import(&store, sources, &import_options).await,
         false,
     )?;
-    if code != ExitCode::SUCCESS || no_serve {
+    if code != ExitCode::SUCCESS {
+        store.close().await;
+        return Ok(code);
+    }
+    // The bureau's year-end work on the demo, as files to open.
+    let reports = PathBuf::from("reports/demo");
+    eprintln!(
+        "supervising {}: metrics, evaluation, draft documents into {}",
+        options.year,
+        reports.display()
+    );
+    let written = walkthrough::run(&config, &store, options.year, &reports).await;
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    walkthrough::describe(&written, &mut std::io::stderr())?;
+    if no_serve {
         store.close().await;
         return Ok(code);
     }

@@ -117,6 +117,7 @@ pub mod requests;
 pub mod rng;
 pub mod updates;
 pub mod usage;
+pub mod walkthrough;
 pub mod workdays;
 pub mod writer;
 

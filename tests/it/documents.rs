@@ -794,3 +794,53 @@ fn walk_files(dir: &std::path::Path) -> usize {
         })
         .sum()
 }
+
+/// `dukao demo`'s year-end walkthrough: metrics, evaluation and the two
+/// drafts, written as files.
+async fn demo_walkthrough(ts: &TestStore) {
+    let store = &ts.store;
+    import_dir(store, demo_csv()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let written = dukao::demo::walkthrough::run(&Config::default(), store, 2025, dir.path())
+        .await
+        .unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|w| w.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let read = |i: usize| std::fs::read(&written[i].path).unwrap();
+    let evaluation = String::from_utf8(read(1)).unwrap();
+    assert!(evaluation.contains("市直部门排名"), "{evaluation}");
+    assert!(!read(0).is_empty());
+    // The notice goes to a department with findings, never to an authority.
+    let department = names[2]
+        .strip_prefix("notice-")
+        .and_then(|n| n.strip_suffix("-2025-draft.pdf"))
+        .unwrap()
+        .to_string();
+    let (name, authority): (String, bool) =
+        sqlx::query("SELECT name, is_authority FROM departments WHERE id = $1")
+            .bind(&department)
+            .fetch_one(store.pool())
+            .await
+            .map(|r| {
+                (
+                    r.try_get(0).unwrap(),
+                    dukao::store::get_bool(&r, "is_authority").unwrap().unwrap(),
+                )
+            })
+            .unwrap();
+    assert!(!authority);
+    let notice = text_of(&read(2));
+    assert!(
+        notice.contains(&format!("{name}：")) && notice.contains("整改"),
+        "{notice}"
+    );
+    assert!(text_of(&read(3)).contains("2025年度"));
+    assert!(
+        archive::list(store, None, None).await.unwrap().is_empty(),
+        "drafts only"
+    );
+}
+both_backends!(demo_walkthrough_, demo_walkthrough);
