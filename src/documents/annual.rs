@@ -475,12 +475,15 @@ pub async fn prepare(
         evaluation: evaluation_rows(&evaluation),
     };
 
-    let title = format!(
-        "{issuer_name}关于{}年度政务数据共享情况的报告",
-        request.year
-    );
+    let title_parts = vec![
+        issuer_name.clone(),
+        format!("关于{}年度", request.year),
+        "政务数据共享情况的报告".to_string(),
+    ];
+    let title = title_parts.concat();
     let addressee = format!("{}人民政府", root.name);
     let mut doc = Doc::new(&issuer_name, request.date, title.clone(), addressee.clone());
+    doc.title_parts = title_parts;
     doc.upward = true;
     doc.signer = request.signer.clone();
     doc.attachments = vec![

@@ -184,19 +184,25 @@ pub async fn prepare(
     let rule = profile.deadline(DeadlineKey::Rectification);
     let working_days = rule.and_then(|r| r.working_days).unwrap_or(10);
     let deadline = ctx.calendar.add_working_days(request.date, working_days)?;
-    let title = match step.action {
-        EscalationAction::CirculatedCriticism => format!(
-            "关于对{}个单位未按期完成{}年度政务数据共享问题整改予以通报批评的通报",
-            units.len(),
-            request.year
-        ),
-        _ => format!(
-            "关于{}个单位未按期完成{}年度政务数据共享问题整改情况的通报",
-            units.len(),
-            request.year
-        ),
+    let year = format!("{}年度", request.year);
+    let title_parts: Vec<String> = match step.action {
+        EscalationAction::CirculatedCriticism => vec![
+            format!("关于对{}个单位", units.len()),
+            "未按期完成".into(),
+            year,
+            "政务数据共享问题整改".into(),
+            "予以通报批评的通报".into(),
+        ],
+        _ => vec![
+            format!("关于{}个单位", units.len()),
+            "未按期完成".into(),
+            year,
+            "政务数据共享问题整改情况的通报".into(),
+        ],
     };
+    let title = title_parts.concat();
     let mut doc = Doc::new(&issuer_name, request.date, title.clone(), addressee.clone());
+    doc.title_parts = title_parts;
     doc.cc = std::iter::once(government_office(&jurisdiction))
         .filter(|office| *office != addressee)
         .chain(request.cc.iter().cloned())

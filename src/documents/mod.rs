@@ -250,6 +250,11 @@ pub struct Doc {
     pub signer: Option<String>,
     /// 标题.
     pub title: String,
+    /// The title's phrases, in order (their concatenation is `title`): a
+    /// long title breaks only between them, so that each line keeps its
+    /// words whole (GB/T 9704: 回行时要做到词意完整，排列对称). Empty: break by
+    /// length.
+    pub title_parts: Vec<String>,
     /// 主送机关.
     pub addressee: String,
     /// 成文日期, `2026年1月6日`.
@@ -283,6 +288,7 @@ impl Doc {
             number: String::new(),
             signer: None,
             title,
+            title_parts: Vec::new(),
             addressee,
             date: chinese_date(date),
             year: date.year(),

@@ -186,7 +186,12 @@ pub async fn prepare(
                 .date
                 .min(period.end_day().pred_opt().expect("a year has a last day"))
         });
-    let title = format!("关于限期整改{}年度政务数据共享问题的通知", request.year);
+    let title_parts = vec![
+        "关于限期整改".to_string(),
+        format!("{}年度", request.year),
+        "政务数据共享问题的通知".to_string(),
+    ];
+    let title = title_parts.concat();
     let attachment_title = format!(
         "{}{}年度政务数据共享问题清单",
         department.name, request.year
@@ -197,6 +202,7 @@ pub async fn prepare(
         title.clone(),
         department.name.clone(),
     );
+    doc.title_parts = title_parts;
     doc.attachments = vec![attachment_title.clone()];
     doc.cc = std::iter::once(government_office(&issuer_jurisdiction))
         .chain(request.cc.iter().cloned())

@@ -250,3 +250,45 @@ fn numbers_dates_and_codes() {
         "《晋城市政务数据资源共享管理实施细则》第四十三条第（八）项"
     );
 }
+
+/// The lines of the first page as pdftotext sets them, without spaces.
+fn first_page_lines(pdf: &[u8]) -> Vec<String> {
+    let text = pdftotext(pdf);
+    let first = text.split('\u{c}').next().unwrap_or_default();
+    first
+        .lines()
+        .map(squeeze)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn a_long_title_breaks_between_its_phrases() {
+    let e = engine();
+    let mut inputs = notice_inputs("云州市生态环境局", 1);
+    inputs["doc"]["draft"] = json!(false);
+    inputs["doc"]["title_parts"] = json!(["关于限期整改", "2025年度", "政务数据共享问题的通知"]);
+    let lines = first_page_lines(&e.render(DocumentKind::Notice, &inputs).unwrap());
+    let at = lines
+        .iter()
+        .position(|l| l == "关于限期整改2025年度")
+        .unwrap_or_else(|| panic!("no title line of whole phrases: {lines:?}"));
+    assert_eq!(lines[at + 1], "政务数据共享问题的通知");
+
+    // The fewest lines: the first phrase leaves no room for the second, the
+    // last two share a line; one line when all fit.
+    inputs["doc"]["title_parts"] = json!([
+        "关于云州市政务服务和大数据管理局",
+        "云州市生态环境局",
+        "云州市市场监督管理局"
+    ]);
+    let lines = first_page_lines(&e.render(DocumentKind::Notice, &inputs).unwrap());
+    let at = lines
+        .iter()
+        .position(|l| l == "关于云州市政务服务和大数据管理局")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(lines[at + 1], "云州市生态环境局云州市市场监督管理局");
+    inputs["doc"]["title_parts"] = json!(["关于", "限期整改的通知"]);
+    let lines = first_page_lines(&e.render(DocumentKind::Notice, &inputs).unwrap());
+    assert!(lines.iter().any(|l| l == "关于限期整改的通知"), "{lines:?}");
+}
