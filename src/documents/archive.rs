@@ -84,6 +84,22 @@ pub struct IssueOptions {
     pub replaces: Option<i64>,
 }
 
+/// The number the next issue of this issuer, kind and year would get (no
+/// lock: a guess that the issue confirms under the counter's lock).
+async fn next_number(store: &Store, prepared: &Prepared, year: i64) -> Result<i64, DocumentError> {
+    let last: Option<i64> = sqlx::query(
+        "SELECT last_number FROM document_counters WHERE issuer_id = $1 AND kind = $2 AND year = $3",
+    )
+    .bind(&prepared.issuer_id)
+    .bind(prepared.kind.as_str())
+    .bind(year)
+    .fetch_optional(store.pool())
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()?;
+    Ok(last.map_or(1, |n| n + 1))
+}
+
 /// Hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -112,6 +128,18 @@ pub async fn issue(
         }
     }
     let year = i64::from(prepared.issued_on.year());
+    // Render with the number this issue will most likely get before taking
+    // the counter's lock, so that the lock is held only for the writes, not
+    // for a render; if another issue takes that number meanwhile, render
+    // again with the one taken.
+    let expected = next_number(store, prepared, year).await?;
+    let mut rendered = (
+        expected,
+        engine
+            .clone()
+            .render_blocking(prepared.kind, prepared.inputs(Some(expected)))
+            .await?,
+    );
     let mut tx = store.pool().begin().await?;
     let sequence: i64 = sqlx::query(
         "INSERT INTO document_counters (issuer_id, kind, year, last_number) VALUES ($1, $2, $3, 1) \
@@ -151,9 +179,20 @@ pub async fn issue(
 
     let number = prepared.number(Some(sequence));
     let inputs = prepared.inputs(Some(sequence));
-    let pdf = engine
-        .render_blocking(prepared.kind, inputs.clone())
-        .await?;
+    if rendered.0 != sequence {
+        tracing::debug!(
+            expected,
+            sequence,
+            "another issue took the number: rendering again"
+        );
+        rendered = (
+            sequence,
+            engine
+                .render_blocking(prepared.kind, inputs.clone())
+                .await?,
+        );
+    }
+    let pdf = rendered.1;
     let sha256 = hex(&Sha256::digest(&pdf));
     let relative = PathBuf::from(year.to_string())
         .join(sanitize(&prepared.issuer_id))

@@ -281,6 +281,16 @@ async fn notices_and_circulars(ts: &TestStore) {
     let mut numbers = vec![ra.sequence, rb.sequence];
     numbers.sort();
     assert_eq!(numbers, [2, 3]);
+    // Both rendered before taking a number, expecting 2: the one that got 3
+    // was rendered again, and each PDF carries its own number.
+    for d in [&ra, &rb] {
+        let pdf = archive::read_pdf(d).unwrap();
+        assert!(
+            text_of(&pdf).contains(&d.number),
+            "{} not in its PDF",
+            d.number
+        );
+    }
 
     // Each issue is in the audit trail, in the order of its number, with
     // who issued it and the PDF's digest; the chain holds.
