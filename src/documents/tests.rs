@@ -1,8 +1,6 @@
 //! Unit tests of the engine and the templates on hand-made inputs; the
 //! integration tests (`tests/it/documents.rs`) render from the demo store.
 
-use std::process::Command;
-
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -16,36 +14,15 @@ fn engine() -> std::sync::Arc<Engine> {
     Engine::shared().expect("the engine builds from assets/fonts")
 }
 
-/// Text of a PDF through poppler's pdftotext (layout kept off).
-pub fn pdftotext(pdf: &[u8]) -> String {
-    poppler("pdftotext", pdf)
-}
+// Reads the rendered PDFs back in-process (text, pages, fonts): shared with
+// the integration tests.
+#[path = "../../tests/it/pdf_inspect.rs"]
+mod pdf_inspect;
+use pdf_inspect::squeeze;
 
-/// Output of a poppler tool run on `pdf` (written to a temporary file).
-pub fn poppler(tool: &str, pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let mut cmd = Command::new(tool);
-    cmd.arg(&path);
-    // pdftotext takes the output after the input; pdffonts/pdfinfo nothing.
-    if tool == "pdftotext" {
-        cmd.arg("-");
-    }
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{tool} is needed by the document tests (apt-get install poppler-utils): {e}")
-    });
-    assert!(
-        out.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The text without the spaces and line breaks pdftotext puts in.
-pub fn squeeze(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+/// The text of a PDF, pages separated by form feeds.
+fn pdf_text(pdf: &[u8]) -> String {
+    pdf_inspect::text(pdf)
 }
 
 fn doc(title: &str, addressee: &str) -> serde_json::Value {
@@ -123,24 +100,20 @@ fn a_hostile_name_prints_literally_on_a4_with_embedded_fonts() {
     inputs["doc"]["draft"] = json!(false);
     let pdf = e.render(DocumentKind::Notice, &inputs).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let text = pdftotext(&pdf);
+    let text = pdf_text(&pdf);
     let flat = squeeze(&text);
     assert!(flat.contains(&squeeze(HOSTILE)), "{text}");
     assert!(flat.contains("云市数督〔2026〕7号"), "{text}");
     assert!(flat.contains("2026年1月20日"));
     assert!(flat.contains("第三十条第（二）项"));
-    let info = poppler("pdfinfo", &pdf);
     assert!(
-        info.contains("595.276 x 841.89") || info.contains("(A4)"),
-        "{info}"
+        pdf_inspect::all_a4(&pdf),
+        "{:?}",
+        pdf_inspect::page_sizes(&pdf)
     );
-    let fonts = poppler("pdffonts", &pdf);
-    let rows: Vec<&str> = fonts.lines().skip(2).collect();
-    assert!(
-        !rows.is_empty() && rows.iter().all(|l| l.contains(" yes ")),
-        "{fonts}"
-    );
-    assert!(fonts.contains("Fandol"), "{fonts}");
+    let fonts = pdf_inspect::fonts(&pdf);
+    assert!(fonts.iter().all(|f| f.1), "not embedded: {fonts:?}");
+    assert!(fonts.iter().any(|f| f.0.contains("Fandol")), "{fonts:?}");
 }
 
 #[test]
@@ -149,8 +122,8 @@ fn a_draft_is_watermarked_and_unnumbered() {
     let mut inputs = notice_inputs("云州市民政局", 2);
     inputs["doc"]["number"] = json!("云市数督〔2026〕　号");
     let pdf = e.render(DocumentKind::Notice, &inputs).unwrap();
-    let flat = squeeze(&pdftotext(&pdf));
-    // The watermark's characters are rotated: pdftotext places them apart.
+    let flat = squeeze(&pdf_text(&pdf));
+    // The watermark's characters are rotated: the text layer has them apart.
     assert!(flat.contains('草') && flat.contains('稿'), "watermark");
     assert!(flat.contains("云市数督〔2026〕号"));
 }
@@ -251,11 +224,9 @@ fn numbers_dates_and_codes() {
     );
 }
 
-/// The lines of the first page as pdftotext sets them, without spaces.
+/// The lines of the first page, without spaces.
 fn first_page_lines(pdf: &[u8]) -> Vec<String> {
-    let text = pdftotext(pdf);
-    let first = text.split('\u{c}').next().unwrap_or_default();
-    first
+    pdf_inspect::page_texts(pdf)[0]
         .lines()
         .map(squeeze)
         .filter(|l| !l.is_empty())
@@ -295,19 +266,10 @@ fn a_long_title_breaks_between_its_phrases() {
 
 /// The text of each page, without spaces.
 fn pages_of(pdf: &[u8]) -> Vec<String> {
-    pdftotext(pdf)
-        .split('\u{c}')
-        .map(squeeze)
-        .collect::<Vec<_>>()[..page_count(pdf)]
-        .to_vec()
-}
-
-fn page_count(pdf: &[u8]) -> usize {
-    poppler("pdfinfo", pdf)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("pdfinfo tells the pages")
+    pdf_inspect::page_texts(pdf)
+        .iter()
+        .map(|p| squeeze(p))
+        .collect()
 }
 
 /// However long the attachment, the 版记 stands alone at the foot of the

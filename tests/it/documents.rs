@@ -1,11 +1,10 @@
 //! The official documents on the small demo municipality, on both backends:
 //! each document renders from the store, and the PDF itself is checked
-//! (pdftotext: addressee, 发文字号, citations, deadline; pdffonts: every
-//! font embedded; pdfinfo: A4 pages); numbering is sequential per issuer,
+//! (its text: addressee, 发文字号, citations, deadline; every font
+//! embedded; A4 pages; the 版记 on an even last page); numbering is sequential per issuer,
 //! kind and year, safe under concurrent issuing; the archive is immutable; a
 //! correction replaces; a hostile department name prints literally.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -21,6 +20,7 @@ use sqlx::Row;
 
 use crate::both_backends;
 use crate::common::{TestStore, demo_csv, import_dir};
+use crate::pdf_inspect;
 
 const HOSTILE: &str = "#panic(\"x\") *粗* $x$ ]";
 
@@ -32,95 +32,38 @@ fn engine() -> Arc<Engine> {
     Engine::shared().expect("the engine builds from assets/fonts")
 }
 
-/// Output of a poppler tool on a PDF.
-fn poppler(tool: &str, pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let mut cmd = Command::new(tool);
-    cmd.arg(&path);
-    if tool == "pdftotext" {
-        cmd.arg("-");
-    }
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{tool} is needed by the document tests (apt-get install poppler-utils): {e}")
-    });
-    assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The PDF's text without the spaces and line breaks of the layout.
 fn text_of(pdf: &[u8]) -> String {
-    poppler("pdftotext", pdf)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    pdf_inspect::squeeze(&pdf_inspect::text(pdf))
 }
 
 /// Every page A4, every font embedded, and the 版记 on the last page,
 /// which is even (the back cover, GB/T 9704 §7.4).
 fn assert_a4_and_embedded(pdf: &[u8]) {
-    let info = poppler("pdfinfo", pdf);
-    assert!(info.contains("595.276 x 841.89"), "{info}");
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no page count in {info}"));
-    assert_eq!(
-        pages % 2,
-        0,
-        "the 版记 must stand on an even page: {pages} pages"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let last_page = |first: usize, last: usize| {
-        let out = Command::new("pdftotext")
-            .args(["-f", &first.to_string(), "-l", &last.to_string()])
-            .arg(&path)
-            .arg("-")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).replace(char::is_whitespace, "")
-    };
     assert!(
-        last_page(pages, pages).contains("印发"),
-        "no 版记 on the last page"
+        pdf_inspect::all_a4(pdf),
+        "{:?}",
+        pdf_inspect::page_sizes(pdf)
     );
-    assert!(
-        !last_page(1, pages - 1).contains("印发"),
-        "the 版记 stands before the last page"
-    );
+    let fonts = pdf_inspect::fonts(pdf);
+    assert!(fonts.iter().all(|f| f.1), "not embedded: {fonts:?}");
+    let pages: Vec<String> = pdf_inspect::page_texts(pdf)
+        .iter()
+        .map(|p| pdf_inspect::squeeze(p))
+        .collect();
+    let n = pages.len();
+    assert_eq!(n % 2, 0, "the 版记 must stand on an even page: {n} pages");
+    let holding: Vec<usize> = (1..=n).filter(|&p| pages[p - 1].contains("印发")).collect();
+    assert_eq!(holding, [n], "the 版记 on pages {holding:?} of {n}");
     // GB/T 9704 §7.5: a blank page before the 版记 page leaves both
     // unnumbered; otherwise the 版记 page has its number.
-    let before = last_page(pages - 1, pages - 1).replace("草稿", "");
-    let number = |n: usize| format!("—{n}—");
+    let before = pages[n - 2].replace("草稿", "");
+    let number = |p: usize| format!("—{p}—");
     if before.is_empty() {
-        assert!(!last_page(pages, pages).contains(&number(pages)));
+        assert!(!pages[n - 1].contains(&number(n)));
     } else {
-        assert!(
-            before.contains(&number(pages - 1)),
-            "page {}: {before}",
-            pages - 1
-        );
-        assert!(last_page(pages, pages).contains(&number(pages)));
-    }
-    let fonts = poppler("pdffonts", pdf);
-    let rows: Vec<&str> = fonts
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    assert!(!rows.is_empty(), "{fonts}");
-    for row in rows {
-        // name type encoding emb sub uni object ID: `emb` is the 4th-from-last-but-two column.
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
+        assert!(before.contains(&number(n - 1)), "page {}: {before}", n - 1);
+        assert!(pages[n - 1].contains(&number(n)));
     }
 }
 
@@ -207,7 +150,7 @@ async fn notices_and_circulars(ts: &TestStore) {
         .unwrap();
     let draft = prepared.render_draft(&engine()).unwrap();
     let text = text_of(&draft);
-    // The watermark's characters are rotated: pdftotext places them apart.
+    // The watermark's characters are rotated: the text layer has them apart.
     assert!(
         text.contains('草') && text.contains('稿') && text.contains("〔2026〕号"),
         "{text}"
@@ -464,10 +407,7 @@ async fn annual_report_on_the_demo(ts: &TestStore) {
         assert!(text.contains(needle), "{needle} missing");
     }
     assert_a4_and_embedded(&pdf);
-    let pages: usize = poppler("pdfinfo", &pdf)
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
-        .unwrap();
+    let pages = pdf_inspect::page_texts(&pdf).len();
     assert!(pages >= 5, "{pages} pages");
 }
 both_backends!(annual_report, annual_report_on_the_demo);

@@ -3,6 +3,7 @@
 //! `DUKAO_TEST_POSTGRES_URL` is set, on PostgreSQL too.
 
 mod common;
+mod pdf_inspect;
 
 mod audit;
 mod cli;
