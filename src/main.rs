@@ -189,15 +189,19 @@ fn set_bind(config: &mut Config, bind: &Option<String>) -> anyhow::Result<()> {
 }
 
 /// Opens the store, runs a command that writes its answer to standard
-/// output, and closes the store whatever the outcome.
+/// output, and closes the store whatever the outcome; the command's answer
+/// becomes the exit code through `$exit` (default: success).
 macro_rules! on_store {
-    ($config:expr, |$store:ident, $out:ident| $body:expr) => {{
+    ($config:expr, |$store:ident, $out:ident| $body:expr) => {
+        on_store!($config, |$store, $out| $body, |()| ExitCode::SUCCESS)
+    };
+    ($config:expr, |$store:ident, $out:ident| $body:expr, $exit:expr) => {{
         let $store = Store::connect(&$config.database_url).await?;
         let mut stdout = std::io::stdout().lock();
         let $out: &mut dyn std::io::Write = &mut stdout;
         let result = $body.await;
         $store.close().await;
-        result.map(|()| ExitCode::SUCCESS)
+        result.map($exit)
     }};
 }
 
@@ -270,19 +274,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Documents(args) => on_store!(config, |store, out| {
             dukao::documents::cli::run_documents(&store, args, out)
         }),
-        Command::Audit(args) => {
-            let store = Store::connect(&config.database_url).await?;
-            let mut stdout = std::io::stdout().lock();
-            let result = dukao::audit::run_audit(&store, args, &mut stdout).await;
-            store.close().await;
-            result.map(|intact| {
-                if intact {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
-            })
-        }
+        Command::Audit(args) => on_store!(
+            config,
+            |store, out| dukao::audit::run_audit(&store, args, out),
+            |intact| if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        ),
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             println!("migrated {}", dukao::store::redact(&config.database_url));

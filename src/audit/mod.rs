@@ -179,10 +179,10 @@ impl Filter {
 
 /// The newest entries matching `filter`, newest first.
 pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>, AuditError> {
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
-         WHERE ($1 = '' OR subject = $1) AND seq < $2 ORDER BY seq DESC LIMIT $3",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log \
+         WHERE ($1 = '' OR subject = $1) AND seq < $2 ORDER BY seq DESC LIMIT $3"
+    ))
     .bind(filter.subject.clone().unwrap_or_default())
     .bind(filter.before.unwrap_or(i64::MAX))
     .bind(filter.limit.clamp(1, 10_000))
@@ -191,6 +191,10 @@ pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>, AuditErr
     rows.iter().map(entry_of).collect()
 }
 
+/// The columns [`entry_of`] reads, in its order.
+const ENTRY_COLUMNS: &str = "seq, at, actor, action, subject, details, prev_hash, hash";
+
+/// An entry from a row of [`ENTRY_COLUMNS`].
 fn entry_of(r: &sqlx::any::AnyRow) -> Result<Entry, AuditError> {
     let at: i64 = r.try_get(1)?;
     Ok(Entry {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{AuditError, GENESIS, entry_hash, entry_of};
+use super::{AuditError, ENTRY_COLUMNS, GENESIS, entry_hash, entry_of};
 use crate::store::Store;
 
 /// Entries read per query while verifying.
@@ -45,10 +45,9 @@ pub async fn verify(store: &Store) -> Result<Verification, AuditError> {
     let mut prev = GENESIS.to_string();
     let mut entries = 0;
     loop {
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit_log \
-             WHERE seq >= $1 ORDER BY seq LIMIT $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+        ))
         .bind(expected_seq)
         .bind(PAGE)
         .fetch_all(store.pool())

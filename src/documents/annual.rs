@@ -480,10 +480,9 @@ pub async fn prepare(
         format!("关于{}年度", request.year),
         "政务数据共享情况的报告".to_string(),
     ];
-    let title = title_parts.concat();
     let addressee = format!("{}人民政府", root.name);
-    let mut doc = Doc::new(&issuer_name, request.date, title.clone(), addressee.clone());
-    doc.title_parts = title_parts;
+    let mut doc = Doc::new(&issuer_name, request.date, title_parts, addressee.clone());
+    let title = doc.title.clone();
     doc.upward = true;
     doc.signer = request.signer.clone();
     doc.attachments = vec![

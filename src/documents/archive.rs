@@ -133,13 +133,10 @@ pub async fn issue(
     // for a render; if another issue takes that number meanwhile, render
     // again with the one taken.
     let expected = next_number(store, prepared, year).await?;
-    let mut rendered = (
-        expected,
-        engine
-            .clone()
-            .render_blocking(prepared.kind, prepared.inputs(Some(expected)))
-            .await?,
-    );
+    let mut pdf = engine
+        .clone()
+        .render_blocking(prepared.kind, prepared.inputs(Some(expected)))
+        .await?;
     let mut tx = store.pool().begin().await?;
     let sequence: i64 = sqlx::query(
         "INSERT INTO document_counters (issuer_id, kind, year, last_number) VALUES ($1, $2, $3, 1) \
@@ -179,20 +176,16 @@ pub async fn issue(
 
     let number = prepared.number(Some(sequence));
     let inputs = prepared.inputs(Some(sequence));
-    if rendered.0 != sequence {
+    if sequence != expected {
         tracing::debug!(
             expected,
             sequence,
             "another issue took the number: rendering again"
         );
-        rendered = (
-            sequence,
-            engine
-                .render_blocking(prepared.kind, inputs.clone())
-                .await?,
-        );
+        pdf = engine
+            .render_blocking(prepared.kind, inputs.clone())
+            .await?;
     }
-    let pdf = rendered.1;
     let sha256 = hex(&Sha256::digest(&pdf));
     let relative = PathBuf::from(year.to_string())
         .join(sanitize(&prepared.issuer_id))

@@ -200,9 +200,8 @@ pub async fn prepare(
             "政务数据共享问题整改情况的通报".into(),
         ],
     };
-    let title = title_parts.concat();
-    let mut doc = Doc::new(&issuer_name, request.date, title.clone(), addressee.clone());
-    doc.title_parts = title_parts;
+    let mut doc = Doc::new(&issuer_name, request.date, title_parts, addressee.clone());
+    let title = doc.title.clone();
     doc.cc = std::iter::once(government_office(&jurisdiction))
         .filter(|office| *office != addressee)
         .chain(request.cc.iter().cloned())

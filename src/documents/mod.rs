@@ -252,8 +252,8 @@ pub struct Doc {
     pub title: String,
     /// The title's phrases, in order (their concatenation is `title`): a
     /// long title breaks only between them, so that each line keeps its
-    /// words whole (GB/T 9704: 回行时要做到词意完整，排列对称). Empty: break by
-    /// length.
+    /// words whole (GB/T 9704: 回行时要做到词意完整，排列对称). A single
+    /// phrase breaks by length.
     pub title_parts: Vec<String>,
     /// 主送机关.
     pub addressee: String,
@@ -278,8 +278,9 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// A document of `issuer` dated `date`; the rest to fill in.
-    pub fn new(issuer: &str, date: NaiveDate, title: String, addressee: String) -> Doc {
+    /// A document of `issuer` dated `date`, titled by the phrases
+    /// `title_parts`; the rest to fill in.
+    pub fn new(issuer: &str, date: NaiveDate, title_parts: Vec<String>, addressee: String) -> Doc {
         Doc {
             draft: true,
             upward: false,
@@ -287,8 +288,8 @@ impl Doc {
             issuer: issuer.to_string(),
             number: String::new(),
             signer: None,
-            title,
-            title_parts: Vec::new(),
+            title: title_parts.concat(),
+            title_parts,
             addressee,
             date: chinese_date(date),
             year: date.year(),

@@ -191,7 +191,6 @@ pub async fn prepare(
         format!("{}年度", request.year),
         "政务数据共享问题的通知".to_string(),
     ];
-    let title = title_parts.concat();
     let attachment_title = format!(
         "{}{}年度政务数据共享问题清单",
         department.name, request.year
@@ -199,10 +198,10 @@ pub async fn prepare(
     let mut doc = Doc::new(
         &issuer_name,
         request.date,
-        title.clone(),
+        title_parts,
         department.name.clone(),
     );
-    doc.title_parts = title_parts;
+    let title = doc.title.clone();
     doc.attachments = vec![attachment_title.clone()];
     doc.cc = std::iter::once(government_office(&issuer_jurisdiction))
         .chain(request.cc.iter().cloned())

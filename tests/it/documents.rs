@@ -47,24 +47,7 @@ fn assert_a4_and_embedded(pdf: &[u8]) {
     );
     let fonts = pdf_inspect::fonts(pdf);
     assert!(fonts.iter().all(|f| f.1), "not embedded: {fonts:?}");
-    let pages: Vec<String> = pdf_inspect::page_texts(pdf)
-        .iter()
-        .map(|p| pdf_inspect::squeeze(p))
-        .collect();
-    let n = pages.len();
-    assert_eq!(n % 2, 0, "the 版记 must stand on an even page: {n} pages");
-    let holding: Vec<usize> = (1..=n).filter(|&p| pages[p - 1].contains("印发")).collect();
-    assert_eq!(holding, [n], "the 版记 on pages {holding:?} of {n}");
-    // GB/T 9704 §7.5: a blank page before the 版记 page leaves both
-    // unnumbered; otherwise the 版记 page has its number.
-    let before = pages[n - 2].replace("草稿", "");
-    let number = |p: usize| format!("—{p}—");
-    if before.is_empty() {
-        assert!(!pages[n - 1].contains(&number(n)));
-    } else {
-        assert!(before.contains(&number(n - 1)), "page {}: {before}", n - 1);
-        assert!(pages[n - 1].contains(&number(n)));
-    }
+    pdf_inspect::banji_placement(pdf, "版记");
 }
 
 /// Records the detected findings of 2025 as `dukao metrics` does.

@@ -76,3 +76,45 @@ pub fn all_a4(pdf: &[u8]) -> bool {
         .iter()
         .all(|&(w, h)| (w - 595.276).abs() < 0.01 && (h - 841.89).abs() < 0.01)
 }
+
+/// Where the 版记 stands, after checking GB/T 9704's rules for it: on the
+/// last page only, which is even (the back cover, §7.4); a blank page
+/// before it leaves both unnumbered, otherwise both last pages carry their
+/// numbers (§7.5). `context` prefixes the failure messages.
+pub fn banji_placement(pdf: &[u8], context: &str) -> &'static str {
+    let pages: Vec<String> = page_texts(pdf)
+        .iter()
+        .map(|p| squeeze(p).replace("草稿", ""))
+        .collect();
+    let n = pages.len();
+    assert_eq!(
+        n % 2,
+        0,
+        "{context}: the 版记 must stand on an even page: {n} pages"
+    );
+    let holding: Vec<usize> = (1..=n).filter(|&p| pages[p - 1].contains("印发")).collect();
+    assert_eq!(
+        holding,
+        [n],
+        "{context}: the 版记 on pages {holding:?} of {n}"
+    );
+    let numbered = |p: usize| pages[p - 1].contains(&format!("—{p}—"));
+    if pages[n - 2].is_empty() {
+        assert!(
+            !numbered(n - 1) && !numbered(n),
+            "{context}: the blank page and the 版记 page carry no number"
+        );
+        "after a blank page"
+    } else {
+        assert!(
+            numbered(n - 1) && numbered(n),
+            "{context}: pages {} and {n} are numbered",
+            n - 1
+        );
+        if pages[n - 1].starts_with("抄送") {
+            "on a page of its own"
+        } else {
+            "below the content"
+        }
+    }
+}
