@@ -62,6 +62,11 @@ pub struct Config {
     pub operators: Vec<Operator>,
     /// A calendar override file for years the built-in data lacks.
     pub calendar_overrides: Option<PathBuf>,
+    /// A folder of regulation profiles (`<id>.toml`, each with its
+    /// regulation's text beside it): a file whose id is a shipped one
+    /// replaces it, any other adds a profile. Read at every run. `None`: the
+    /// five shipped profiles.
+    pub profiles: Option<PathBuf>,
     /// Evaluation schemes: a `.toml` scheme file, or a folder of them (one
     /// per version, each valid from its `from_year`). Read at every
     /// evaluation, so a changed weight needs no rebuild. `None`: the
@@ -91,6 +96,7 @@ struct FileConfig {
     bind: Option<String>,
     default_profile: Option<String>,
     calendar_overrides: Option<PathBuf>,
+    profiles: Option<PathBuf>,
     evaluation_schemes: Option<PathBuf>,
     archive_dir: Option<PathBuf>,
     #[serde(default)]
@@ -115,6 +121,7 @@ impl Default for Config {
             ingest_tokens: Vec::new(),
             operators: Vec::new(),
             calendar_overrides: None,
+            profiles: None,
             evaluation_schemes: None,
             archive_dir: PathBuf::from("reports"),
             source: None,
@@ -125,7 +132,7 @@ impl Default for Config {
 impl Config {
     /// Loads the configuration: the named file (which must exist), else
     /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
-    /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`,
+    /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`, `DUKAO_PROFILES`,
     /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_INGEST_TOKENS` — comma separated,
     /// `DUKAO_OPERATORS` — `name=token` pairs, comma separated).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
@@ -173,6 +180,7 @@ impl Config {
         config.ingest_tokens = file.ingest.tokens;
         config.operators = file.operators;
         config.calendar_overrides = file.calendar_overrides;
+        config.profiles = file.profiles;
         config.evaluation_schemes = file.evaluation_schemes;
         if let Some(dir) = file.archive_dir {
             config.archive_dir = dir;
@@ -193,6 +201,9 @@ impl Config {
         }
         if let Some(path) = get("DUKAO_CALENDAR_OVERRIDES").filter(|s| !s.is_empty()) {
             self.calendar_overrides = Some(PathBuf::from(path));
+        }
+        if let Some(path) = get("DUKAO_PROFILES").filter(|s| !s.is_empty()) {
+            self.profiles = Some(PathBuf::from(path));
         }
         if let Some(path) = get("DUKAO_EVALUATION_SCHEMES").filter(|s| !s.is_empty()) {
             self.evaluation_schemes = Some(PathBuf::from(path));
@@ -240,6 +251,17 @@ impl Config {
         match &self.calendar_overrides {
             Some(path) => builtin.with_overrides(path),
             None => Ok(builtin.clone()),
+        }
+    }
+}
+
+impl Config {
+    /// The regulation profiles: the shipped ones plus the configured folder,
+    /// validated (every quote against its regulation's text).
+    pub fn profiles(&self) -> Result<crate::rules::Profiles, crate::rules::RulesError> {
+        match &self.profiles {
+            Some(dir) => crate::rules::Profiles::load_dir(dir),
+            None => Ok(crate::rules::Profiles::builtin().clone()),
         }
     }
 }

@@ -8,15 +8,20 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod digest;
 pub mod documents;
 pub mod evaluation;
+pub mod http;
 pub mod identifiers;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod org;
 pub mod rules;
 pub mod store;
 pub mod time;
+pub mod vocab;
 pub mod web;

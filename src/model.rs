@@ -8,6 +8,11 @@
 
 use std::fmt;
 
+use crate::vocab::{
+    ApplicantKind, CatalogEventKind, CategoryCode, CorrectionOutcome, Decision, DutyChangeKind,
+    JurisdictionLevel, OpenType, ShareType, UpdateCycle,
+};
+
 /// What a column may hold; drives parsing and validation of each cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -15,7 +20,8 @@ pub enum ColumnKind {
     Id,
     /// Free text.
     Text,
-    /// One of a fixed set of values.
+    /// One of a fixed set of values: the names of a vocabulary of
+    /// [`crate::vocab`] (`ShareType::NAMES`).
     Enum(&'static [&'static str]),
     /// An id of a row in another (or the same) table.
     Ref(TableName),
@@ -29,6 +35,9 @@ pub enum ColumnKind {
     CreditCode,
     /// 身份证号 (GB 11643) or 统一社会信用代码, depending on `applicant_kind`.
     ApplicantCode,
+    /// The id of a regulation profile, one of the profiles the deployment
+    /// loaded (the shipped five and the bureau's own, [`crate::rules::Profiles`]).
+    Profile,
 }
 
 /// How a cell is stored.
@@ -48,7 +57,13 @@ impl ColumnKind {
         match self {
             ColumnKind::Timestamp | ColumnKind::Count => StorageType::Integer,
             ColumnKind::Bool => StorageType::Bool,
-            _ => StorageType::Text,
+            ColumnKind::Id
+            | ColumnKind::Text
+            | ColumnKind::Enum(_)
+            | ColumnKind::Ref(_)
+            | ColumnKind::CreditCode
+            | ColumnKind::ApplicantCode
+            | ColumnKind::Profile => StorageType::Text,
         }
     }
 }
@@ -179,51 +194,6 @@ impl TableSpec {
     }
 }
 
-/// Jurisdiction levels.
-pub const LEVELS: &[&str] = &["city", "county", "district", "zone"];
-/// Regulation profile ids (see `rules/profiles/`).
-pub const PROFILES: &[&str] = &["xinxian", "pingdingshan", "yingkou", "kaifeng", "jincheng"];
-/// 共享类型.
-pub const SHARE_TYPES: &[&str] = &["unconditional", "conditional", "none"];
-/// 开放类型.
-pub const OPEN_TYPES: &[&str] = &["unconditional", "on_application", "none"];
-/// Declared update cycles.
-pub const UPDATE_CYCLES: &[&str] = &[
-    "realtime",
-    "daily",
-    "weekly",
-    "monthly",
-    "quarterly",
-    "semiannual",
-    "annual",
-    "irregular",
-];
-/// Catalog event kinds.
-pub const CATALOG_EVENT_KINDS: &[&str] = &["created", "updated", "maintained", "withdrawn"];
-/// Duty change kinds.
-pub const DUTY_CHANGE_KINDS: &[&str] = &["law_revision", "duty_change"];
-/// Decisions on requests and applications.
-pub const DECISIONS: &[&str] = &["approved", "refused", "pending"];
-/// Outcomes of a correction (校核): the data was corrected, or confirmed correct.
-pub const CORRECTION_OUTCOMES: &[&str] = &["corrected", "confirmed"];
-/// Applicant kinds of open-data applications.
-pub const APPLICANT_KINDS: &[&str] = &["person", "organisation"];
-/// Violation categories (RULES.md §3).
-pub const FINDING_CATEGORIES: &[&str] = &[
-    "catalog_not_maintained",
-    "data_not_provided",
-    "data_stale_or_substandard",
-    "correction_late",
-    "duplicate_collection",
-    "untrue_data",
-    "misuse",
-    "security_failure",
-    "approval_overdue",
-    "rectification_refused",
-    "dereliction",
-    "other",
-];
-
 use ColumnKind::*;
 use TableName as T;
 
@@ -234,9 +204,9 @@ pub static TABLES: [TableSpec; 12] = [
         columns: &[
             req("id", Id),
             req("name", Text),
-            req("level", Enum(LEVELS)),
+            req("level", Enum(JurisdictionLevel::NAMES)),
             opt("parent_id", Ref(T::Jurisdictions)),
-            opt("profile", Enum(PROFILES)),
+            opt("profile", Profile),
         ],
         key: &["id"],
     },
@@ -257,10 +227,10 @@ pub static TABLES: [TableSpec; 12] = [
             req("id", Id),
             req("department_id", Ref(T::Departments)),
             req("name", Text),
-            req("share_type", Enum(SHARE_TYPES)),
+            req("share_type", Enum(ShareType::NAMES)),
             opt("share_basis", Text),
-            req("open_type", Enum(OPEN_TYPES)),
-            req("update_cycle", Enum(UPDATE_CYCLES)),
+            req("open_type", Enum(OpenType::NAMES)),
+            req("update_cycle", Enum(UpdateCycle::NAMES)),
             req("format", Text),
             req("item_count", Count),
             req("published_at", Timestamp),
@@ -274,7 +244,7 @@ pub static TABLES: [TableSpec; 12] = [
         columns: &[
             req("id", Id),
             req("entry_id", Ref(T::CatalogEntries)),
-            req("kind", Enum(CATALOG_EVENT_KINDS)),
+            req("kind", Enum(CatalogEventKind::NAMES)),
             req("at", Timestamp),
         ],
         key: &["id"],
@@ -284,7 +254,7 @@ pub static TABLES: [TableSpec; 12] = [
         columns: &[
             req("id", Id),
             req("department_id", Ref(T::Departments)),
-            req("kind", Enum(DUTY_CHANGE_KINDS)),
+            req("kind", Enum(DutyChangeKind::NAMES)),
             req("published_at", Timestamp),
             req("summary", Text),
         ],
@@ -305,13 +275,13 @@ pub static TABLES: [TableSpec; 12] = [
             req("requester_id", Ref(T::Departments)),
             req("provider_id", Ref(T::Departments)),
             req("entry_id", Ref(T::CatalogEntries)),
-            req("share_type", Enum(SHARE_TYPES)),
+            req("share_type", Enum(ShareType::NAMES)),
             req("submitted_at", Timestamp),
             opt("reviewed_at", Timestamp),
             opt("forwarded_at", Timestamp),
             req("already_published", Bool),
             opt("replied_at", Timestamp),
-            req("decision", Enum(DECISIONS)),
+            req("decision", Enum(Decision::NAMES)),
             opt("refusal_reason", Text),
         ],
         key: &["id"],
@@ -348,7 +318,7 @@ pub static TABLES: [TableSpec; 12] = [
             opt("extended_at", Timestamp),
             opt("extension_days", Count),
             opt("resolved_at", Timestamp),
-            opt("outcome", Enum(CORRECTION_OUTCOMES)),
+            opt("outcome", Enum(CorrectionOutcome::NAMES)),
         ],
         key: &["id"],
     },
@@ -357,12 +327,12 @@ pub static TABLES: [TableSpec; 12] = [
         columns: &[
             req("id", Id),
             req("entry_id", Ref(T::CatalogEntries)),
-            req("applicant_kind", Enum(APPLICANT_KINDS)),
+            req("applicant_kind", Enum(ApplicantKind::NAMES)),
             req("applicant_code", ApplicantCode),
             req("submitted_at", Timestamp),
             req("on_the_spot", Bool),
             opt("answered_at", Timestamp),
-            req("decision", Enum(DECISIONS)),
+            req("decision", Enum(Decision::NAMES)),
         ],
         key: &["id"],
     },
@@ -371,7 +341,7 @@ pub static TABLES: [TableSpec; 12] = [
         columns: &[
             req("id", Id),
             req("department_id", Ref(T::Departments)),
-            req("category", Enum(FINDING_CATEGORIES)),
+            req("category", Enum(CategoryCode::NAMES)),
             req("found_at", Timestamp),
             req("inspector", Text),
             req("evidence", Text),
@@ -393,7 +363,13 @@ pub fn ordered_timestamps(table: TableName) -> &'static [(&'static str, &'static
         T::Corrections => &[("raised_at", "extended_at"), ("raised_at", "resolved_at")],
         T::OpenApplications => &[("submitted_at", "answered_at")],
         T::CatalogEntries => &[("published_at", "withdrawn_at")],
-        _ => &[],
+        T::Jurisdictions
+        | T::Departments
+        | T::CatalogEvents
+        | T::DutyChanges
+        | T::DataUpdates
+        | T::AccessLog
+        | T::Findings => &[],
     }
 }
 

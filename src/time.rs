@@ -110,3 +110,9 @@ mod tests {
         }
     }
 }
+
+/// `2026年1月6日`: Arabic numerals, no leading zeros (GB/T 9704 成文日期).
+pub fn chinese_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{AuditError, Entry, Filter, Verification, list, verify};
-use crate::web::{ApiError, AppState};
+use crate::http::{ApiError, AppState};
 
 /// The audit routes.
 pub fn routes() -> Router<AppState> {

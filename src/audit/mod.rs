@@ -11,11 +11,10 @@
 //! which both serialises appenders (its row lock, on PostgreSQL; SQLite has
 //! one writer) and reveals a cut-off tail.
 
-mod api;
+pub mod api;
 mod cli;
 mod verify;
 
-pub use api::routes;
 pub use cli::{AuditArgs, run_audit};
 pub use verify::{Break, Verification, verify};
 
@@ -23,8 +22,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
+use crate::digest::hex;
 use crate::store::Store;
 use crate::time::{format_millis, now_millis};
+use crate::vocab::AuditAction;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -42,8 +43,8 @@ pub enum AuditError {
 pub struct Change<'a> {
     /// Who made it (user name; `api` or `cli` where no user is known).
     pub actor: &'a str,
-    /// What was done, `area.verb`: `document.issue`, `evaluation.freeze`.
-    pub action: &'a str,
+    /// What was done.
+    pub action: AuditAction,
     /// What it was done to, `kind:id`: `document:12`, `evaluation:2025`.
     pub subject: String,
     /// The particulars (number, digest, …).
@@ -61,7 +62,8 @@ pub struct Entry {
     pub at_text: String,
     /// Who.
     pub actor: String,
-    /// What.
+    /// What, as recorded (`document.issue`: an [`AuditAction`]'s name; kept
+    /// as the stored text, which the hash covers).
     pub action: String,
     /// To what.
     pub subject: String,
@@ -98,7 +100,7 @@ pub fn entry_hash(
         h.update((field.len() as u64).to_be_bytes());
         h.update(field);
     }
-    crate::documents::archive::hex(&h.finalize())
+    hex(&h.finalize())
 }
 
 /// Appends `change` to the trail inside `tx`, the transaction of the change
@@ -121,7 +123,7 @@ pub async fn append(
         seq,
         at,
         change.actor,
-        change.action,
+        change.action.as_str(),
         &change.subject,
         &details,
     );
@@ -132,7 +134,7 @@ pub async fn append(
     .bind(seq)
     .bind(at)
     .bind(change.actor)
-    .bind(change.action)
+    .bind(change.action.as_str())
     .bind(&change.subject)
     .bind(&details)
     .bind(&prev_hash)

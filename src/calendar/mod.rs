@@ -42,6 +42,7 @@
 //! [`Calendar::add_working_days`], [`Calendar::is_working_day`] and
 //! [`Calendar::working_days_between`] are O(1).
 
+pub mod cli;
 mod data;
 #[cfg(test)]
 mod tests;

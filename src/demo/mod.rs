@@ -107,6 +107,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod cli;
 pub mod clock;
 pub mod corrections;
 pub mod findings;

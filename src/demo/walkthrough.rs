@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use crate::config::Config;
 use crate::documents::cli::{
@@ -18,6 +17,8 @@ use crate::documents::cli::{
 };
 use crate::evaluation::cli::{EvaluateArgs, EvaluateFormat, run_evaluate};
 use crate::metrics::cli::{MetricsArgs, MetricsFormat, PeriodArgs, run_metrics};
+use crate::metrics::findings;
+use crate::org::Org;
 use crate::store::Store;
 
 /// One file the walkthrough wrote.
@@ -76,7 +77,7 @@ pub async fn run(
     });
 
     let january = |day| NaiveDate::from_ymd_opt(year + 1, 1, day).expect("a January day");
-    if let Some(department) = most_findings(store).await? {
+    if let Some(department) = most_findings(config, store).await? {
         let path = dir.join(format!("notice-{department}-{year}-draft.pdf"));
         let args = NoticeArgs {
             department,
@@ -125,19 +126,14 @@ fn draft_to(path: &Path, date: NaiveDate) -> OutputArgs {
 /// The department with the most recorded findings (ties: the smallest id),
 /// leaving out the data authorities, who issue notices rather than receive
 /// them.
-async fn most_findings(store: &Store) -> anyhow::Result<Option<String>> {
-    let row = sqlx::query(
-        "SELECT f.department_id, COUNT(*) AS n FROM detected_findings f \
-         JOIN departments d ON d.id = f.department_id \
-         WHERE NOT d.is_authority \
-         GROUP BY f.department_id ORDER BY n DESC, f.department_id LIMIT 1",
-    )
-    .fetch_optional(store.pool())
-    .await?;
-    Ok(match row {
-        Some(r) => Some(r.try_get(0)?),
-        None => None,
-    })
+async fn most_findings(config: &Config, store: &Store) -> anyhow::Result<Option<String>> {
+    let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
+    let counts = findings::count_per_department(store).await?;
+    Ok(counts
+        .into_iter()
+        .filter(|(id, _)| org.departments.get(id).is_some_and(|d| !d.is_authority))
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(id, _)| id))
 }
 
 /// Writes the list of files to `log`.

@@ -13,23 +13,25 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use sqlx::Row;
 
-use super::charts;
 use super::{
-    Cited, Doc, DocumentError, DocumentKind, Prepared, chinese_date, issuer_code, paren_label,
-    percent,
+    Cited, Doc, DocumentError, Prepared, archive, charts, chinese_date, issuer_code, lapsed_note,
+    paren_label, percent,
 };
 use crate::config::Config;
-use crate::evaluation::run::load_snapshot;
 use crate::evaluation::year::CITY_RANKING;
-use crate::evaluation::{Scheme, YearEvaluation};
+use crate::evaluation::{Evaluated, Mode, Scheme, YearEvaluation, evaluate_judged};
+use crate::metrics::findings::Finding;
 use crate::metrics::summary::{self, Level, Summary};
-use crate::metrics::table::category_chinese;
-use crate::metrics::{CheckItem, CheckKind, Context, Period, Rule, Stage, Status, findings};
-use crate::rules::CategoryCode;
+use crate::metrics::volume::{self, Volume};
+use crate::metrics::{self, CheckItem, Context, Judged, Period};
+use crate::rules::Profile;
 use crate::store::Store;
 use crate::time::local_date;
+use crate::vocab::{
+    CategoryCode, CheckKind, Decision, DocumentKind, EvaluationStatus, FindingSource, Rule,
+    ShareType, Stage, Status,
+};
 
 /// What a report is drafted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,10 +94,10 @@ pub struct Overview {
     pub jurisdictions: usize,
     pub departments: usize,
     pub entries: i64,
-    pub requests: usize,
-    pub approved: usize,
-    pub refused: usize,
-    pub pending: usize,
+    pub requests: i64,
+    pub approved: i64,
+    pub refused: i64,
+    pub pending: i64,
     pub grants: i64,
     pub calls: i64,
     pub corrections: usize,
@@ -121,9 +123,9 @@ pub struct CatalogFigures {
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Supply {
-    pub requests: usize,
-    pub unconditional: usize,
-    pub conditional: usize,
+    pub requests: i64,
+    pub unconditional: i64,
+    pub conditional: i64,
     pub top_providers: String,
     pub top_requesters: String,
 }
@@ -185,6 +187,8 @@ pub struct EvaluationFigures {
     pub top: String,
     pub bottom: String,
     pub county_order: String,
+    /// What a reader of the changes must know (partial years, no comparison).
+    pub notes: Vec<String>,
 }
 
 /// A problem or a suggestion.
@@ -222,266 +226,94 @@ const MIN_JUDGED_FOR_RATE: usize = 5;
 /// Bars of the overdue-rate chart.
 const OVERDUE_BARS: usize = 12;
 
+/// The year, judged once: every section of the report is drawn from it.
+struct Year {
+    ctx: Context,
+    judged: Judged,
+    summary: Summary,
+    volume: Volume,
+    evaluated: Evaluated,
+    /// The scheme that applies to the year (its indicators' advice).
+    scheme: Option<Scheme>,
+    /// Documents issued about the year, per kind.
+    issued: BTreeMap<DocumentKind, i64>,
+}
+
+impl Year {
+    async fn judge(
+        store: &Store,
+        config: &Config,
+        request: &AnnualRequest,
+    ) -> Result<Year, DocumentError> {
+        let period = Period::new(request.year, None, None)?;
+        let as_of = request
+            .as_of
+            .unwrap_or_else(|| (period.end_ms() - 1).min(crate::time::now_millis()));
+        let ctx = Context::load(store, config, period, as_of).await?;
+        let judged = metrics::judge(&ctx, store).await?;
+        let summary = summary::summarize(&ctx, &judged.items, &judged.findings)?;
+        let volume = volume::load(&ctx, store).await?;
+        let evaluated = evaluate_judged(store, config, &ctx, &judged, Mode::Official).await?;
+        let scheme = Scheme::applicable(config.evaluation_schemes.as_deref(), request.year)
+            .map_err(crate::evaluation::EvaluationError::from)?;
+        let issued = archive::issued_per_kind(store, request.year).await?;
+        Ok(Year {
+            ctx,
+            judged,
+            summary,
+            volume,
+            evaluated,
+            scheme,
+            issued,
+        })
+    }
+
+    fn items(&self) -> &[CheckItem] {
+        &self.judged.items
+    }
+
+    fn issued(&self, kind: DocumentKind) -> i64 {
+        self.issued.get(&kind).copied().unwrap_or(0)
+    }
+}
+
 /// Runs the year's metrics and evaluation and prepares the report.
 pub async fn prepare(
     store: &Store,
     config: &Config,
     request: &AnnualRequest,
 ) -> Result<Prepared, DocumentError> {
-    let period = Period::new(request.year, None, None)?;
-    let as_of = request
-        .as_of
-        .unwrap_or_else(|| (period.end_ms() - 1).min(crate::time::now_millis()));
-    let ctx = Context::load(store, config, period, as_of).await?;
-    let items = crate::metrics::run_checks(&ctx, store, &CheckKind::ALL, &mut Vec::new()).await?;
-    let mut all = findings::detected(&ctx, &items);
-    all.extend(findings::imported(&ctx, store).await?);
-    let summary = summary::summarize(&ctx, &items, &all)?;
-
-    let (evaluation, status) = match load_snapshot(store, request.year).await? {
-        Some(s) => (
-            s.result,
-            format!(
-                "（评估结果已于{}冻结）",
-                chinese_date(local_date(s.frozen_at))
-            ),
-        ),
-        None => {
-            let scheme = Scheme::for_year(config.evaluation_schemes.as_deref(), request.year)
-                .map_err(crate::evaluation::EvaluationError::from)?;
-            let mut e = YearEvaluation::compute(&ctx, &scheme, &items, &all);
-            if let Some(previous) = load_snapshot(store, request.year - 1).await? {
-                e = e.with_previous(&previous.result, "frozen");
-            }
-            (e, "（评估结果尚未冻结，为实时计算结果）".to_string())
-        }
-    };
-
-    let root = ctx
-        .jurisdictions
-        .values()
-        .find(|j| j.parent_id.is_none())
+    let y = Year::judge(store, config, request).await?;
+    let org = &y.ctx.org;
+    let root = org
+        .root()
         .cloned()
         .ok_or_else(|| DocumentError::NotFound("no root jurisdiction (the city)".into()))?;
-    let issuer_id = root.authority_id.clone().ok_or_else(|| {
+    let issuer = org.authority_of(&root.id).ok_or_else(|| {
         DocumentError::Invalid(format!(
             "{} has no data authority to issue the report",
             root.name
         ))
     })?;
-    let issuer_name = ctx.departments[&issuer_id].name.clone();
-    let profile = ctx
+    let profile = y
+        .ctx
         .profiles
         .by_id(&root.profile)
         .expect("checked profiles")
         .clone();
-
-    let basis = match (
-        profile.evaluation.reporting.first(),
-        profile.evaluation.duties.first(),
-    ) {
-        (Some(duty), _) => {
-            let c = Cited::of(&profile, &duty.citation);
-            format!("根据{}“{}”的规定，", c.cite, c.quote)
-        }
-        (None, Some(duty)) => {
-            let c = Cited::of(&profile, duty);
-            format!("根据{}“{}”的规定，", c.cite, c.quote)
-        }
-        (None, None) => String::new(),
-    };
-
-    let figures = Figures::gather(store, &ctx).await?;
-    let docs = issued_counts(store, request.year).await?;
-    let overview = Overview {
-        jurisdictions: ctx
-            .jurisdictions
-            .values()
-            .filter(|j| j.parent_id.is_some())
-            .count(),
-        departments: ctx.departments.len(),
-        entries: figures.entries.iter().map(|e| e.1).sum(),
-        requests: figures.requests.len(),
-        approved: figures
-            .requests
-            .iter()
-            .filter(|r| r.decision == "approved")
-            .count(),
-        refused: figures
-            .requests
-            .iter()
-            .filter(|r| r.decision == "refused")
-            .count(),
-        pending: figures
-            .requests
-            .iter()
-            .filter(|r| r.decision == "pending")
-            .count(),
-        grants: figures.grants,
-        calls: figures.calls,
-        corrections: count_rule(&items, &[Rule::Correction]),
-        findings: all.len(),
-        notices: docs.0,
-        circulars: docs.1,
-    };
-
-    let entries_of = |t: &str| {
-        figures
-            .entries
-            .iter()
-            .filter(|e| e.0 == t)
-            .map(|e| e.1)
-            .sum::<i64>()
-    };
-    let catalog = CatalogFigures {
-        entries: overview.entries,
-        unconditional: entries_of("unconditional"),
-        conditional: entries_of("conditional"),
-        none: entries_of("none"),
-        updates: count_rule(&items, &[Rule::CatalogUpdate]),
-        updates_rate: percent(rate(&items, &[Rule::CatalogUpdate])),
-        breaches: items
-            .iter()
-            .filter(|i| i.check == CheckKind::Catalog && i.status.is_breach())
-            .count(),
-        fresh_items: count_rule(&items, &[Rule::Freshness, Rule::FreshnessFloor]),
-        fresh_rate: percent(rate(&items, &[Rule::Freshness, Rule::FreshnessFloor])),
-    };
-
-    let name_of = |id: &str| {
-        ctx.departments
-            .get(id)
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let top = |counts: BTreeMap<&str, usize>| -> String {
-        let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let list: Vec<String> = v
-            .iter()
-            .take(3)
-            .map(|(id, n)| format!("{}（{n}件）", name_of(id)))
-            .collect();
-        if list.is_empty() {
-            "无".into()
-        } else {
-            list.join("、")
-        }
-    };
-    let mut providers: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut requesters: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &figures.requests {
-        *providers.entry(r.provider.as_str()).or_default() += 1;
-        *requesters.entry(r.requester.as_str()).or_default() += 1;
-    }
-    let supply = Supply {
-        requests: figures.requests.len(),
-        unconditional: figures
-            .requests
-            .iter()
-            .filter(|r| r.share_type == "unconditional")
-            .count(),
-        conditional: figures
-            .requests
-            .iter()
-            .filter(|r| r.share_type == "conditional")
-            .count(),
-        top_providers: top(providers),
-        top_requesters: top(requesters),
-    };
-
-    let stages: Vec<StageFigures> = [
-        (Stage::Review, "符合性审查"),
-        (Stage::Reply, "提供部门答复"),
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, (stage, name))| {
-        let of: Vec<&CheckItem> = items.iter().filter(|it| it.stage == Some(*stage)).collect();
-        let n = |s: &[Status]| of.iter().filter(|it| s.contains(&it.status)).count();
-        let (on_time, late, overdue) = (
-            n(&[Status::OnTime]),
-            n(&[Status::Late]),
-            n(&[Status::Overdue]),
-        );
-        StageFigures {
-            label: paren_label(i + 1),
-            name: name.to_string(),
-            items: of.len(),
-            on_time,
-            late,
-            overdue,
-            open: n(&[Status::Pending, Status::AtRisk]),
-            rate: percent(ratio(on_time, on_time + late + overdue)),
-        }
-    })
-    .collect();
-
-    let grant_count = |rule: Rule, statuses: &[Status]| {
-        items
-            .iter()
-            .filter(|i| i.rule == rule && statuses.contains(&i.status))
-            .count()
-    };
-    let grants = GrantFigures {
-        grants: figures.grants,
-        never_used: grant_count(Rule::NeverUsed, &[Status::Revocable, Status::Resolved]),
-        idle: grant_count(Rule::Idle, &[Status::Revocable]),
-        used_after_end: grant_count(Rule::UsedAfterEnd, &[Status::Violation]),
-        max_age: grant_count(Rule::MaxAge, &[Status::Violation]),
-    };
-    let corr: Vec<&CheckItem> = items
-        .iter()
-        .filter(|i| i.rule == Rule::Correction)
-        .collect();
-    let cn = |s: Status| corr.iter().filter(|i| i.status == s).count();
-    let corrections = CorrectionFigures {
-        items: corr.len(),
-        on_time: cn(Status::OnTime),
-        late: cn(Status::Late),
-        overdue: cn(Status::Overdue),
-        rate: percent(ratio(
-            cn(Status::OnTime),
-            cn(Status::OnTime) + cn(Status::Late) + cn(Status::Overdue),
-        )),
-    };
-
-    let findings_fig = finding_figures(&all);
-    let evaluation_fig = evaluation_figures(&evaluation, status);
-    let (problems, suggestions) = weakest(&evaluation);
-
-    let charts = Charts {
-        monthly: monthly_chart(&figures, &items)?,
-        overdue: overdue_chart(&ctx, &items)?,
-        scores: charts::score_distribution(
-            &evaluation
-                .departments
-                .iter()
-                .filter_map(|d| d.published)
-                .collect::<Vec<_>>(),
-        )?,
-        counties: charts::county_comparison(
-            &evaluation
-                .counties
-                .iter()
-                .filter_map(|c| c.published.map(|p| (c.score.name.clone(), p)))
-                .collect::<Vec<_>>(),
-        )?,
-    };
     let appendix = Appendix {
         metrics_title: format!("{}年度各部门政务数据共享工作主要指标", request.year),
-        metrics: metrics_rows(&summary),
+        metrics: metrics_rows(&y.summary),
         evaluation_title: format!("{}年度政务数据共享工作评估排名", request.year),
-        evaluation: evaluation_rows(&evaluation),
+        evaluation: evaluation_rows(&y.evaluated.result),
     };
-
+    let addressee = format!("{}人民政府", root.name);
     let title_parts = vec![
-        issuer_name.clone(),
+        issuer.name.clone(),
         format!("关于{}年度", request.year),
         "政务数据共享情况的报告".to_string(),
     ];
-    let addressee = format!("{}人民政府", root.name);
-    let mut doc = Doc::new(&issuer_name, request.date, title_parts, addressee.clone());
+    let mut doc = Doc::new(&issuer.name, request.date, title_parts, addressee.clone());
     let title = doc.title.clone();
     doc.upward = true;
     doc.signer = request.signer.clone();
@@ -490,29 +322,31 @@ pub async fn prepare(
         appendix.evaluation_title.clone(),
     ];
     doc.cc = request.cc.clone();
+    doc.note = lapsed_note(&profile, request.date);
+    let (problems, suggestions) = weakest(&y.evaluated.result, y.scheme.as_ref());
     let data = AnnualData {
         doc,
         year: request.year,
         area: root.name.clone(),
-        basis,
-        overview,
-        catalog,
-        supply,
-        stages,
-        refusals_without_reason: count_rule(&items, &[Rule::RefusalReason]),
-        grants,
-        corrections,
-        findings: findings_fig,
-        evaluation: evaluation_fig,
+        basis: basis(&profile),
+        overview: overview(&y),
+        catalog: catalog(&y),
+        supply: supply(&y),
+        stages: stages(y.items()),
+        refusals_without_reason: count_rule(y.items(), &[Rule::RefusalReason]),
+        grants: grants(&y),
+        corrections: corrections(y.items()),
+        findings: finding_figures(&y.judged.findings),
+        evaluation: evaluation_figures(&y.evaluated),
         problems,
         suggestions,
-        charts,
+        charts: charts_of(&y)?,
         appendix,
     };
     Ok(Prepared {
         kind: DocumentKind::Annual,
-        issuer_id,
-        issuer_name,
+        issuer_id: issuer.department_id,
+        issuer_name: issuer.name,
         number_prefix: format!(
             "{}{}",
             issuer_code(&root),
@@ -529,103 +363,170 @@ pub async fn prepare(
     })
 }
 
-struct RequestRow {
-    submitted: NaiveDate,
-    share_type: String,
-    decision: String,
-    provider: String,
-    requester: String,
-}
-
-/// The store's figures that the items do not carry.
-struct Figures {
-    /// Entries in force at the end of the year per share type.
-    entries: Vec<(String, i64)>,
-    requests: Vec<RequestRow>,
-    grants: i64,
-    calls: i64,
-}
-
-impl Figures {
-    async fn gather(store: &Store, ctx: &Context) -> Result<Figures, DocumentError> {
-        let (start, end) = (
-            ctx.period.start_ms(),
-            ctx.period.end_ms().min(ctx.as_of + 1),
-        );
-        let entries = sqlx::query(
-            "SELECT share_type, COUNT(*) FROM catalog_entries \
-             WHERE published_at < $1 AND (withdrawn_at IS NULL OR withdrawn_at >= $1) GROUP BY share_type",
-        )
-        .bind(end)
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let requests = sqlx::query(
-            "SELECT submitted_at, share_type, decision, provider_id, requester_id FROM share_requests \
-             WHERE submitted_at >= $1 AND submitted_at < $2",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(RequestRow {
-                submitted: local_date(r.try_get::<i64, _>(0)?),
-                share_type: r.try_get(1)?,
-                decision: r.try_get(2)?,
-                provider: r.try_get(3)?,
-                requester: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let grants: i64 =
-            sqlx::query("SELECT COUNT(*) FROM grants WHERE granted_at >= $1 AND granted_at < $2")
-                .bind(start)
-                .bind(end)
-                .fetch_one(store.pool())
-                .await?
-                .try_get(0)?;
-        let calls: Option<i64> = sqlx::query(
-            "SELECT CAST(SUM(calls) AS BIGINT) FROM access_log WHERE at >= $1 AND at < $2",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_one(store.pool())
-        .await?
-        .try_get(0)?;
-        Ok(Figures {
-            entries,
-            requests,
-            grants,
-            calls: calls.unwrap_or(0),
-        })
-    }
-}
-
-/// Notices and circulars issued about the year.
-async fn issued_counts(store: &Store, year: i32) -> Result<(i64, i64), DocumentError> {
-    let mut out = (0, 0);
-    for r in sqlx::query(
-        "SELECT kind, COUNT(*) FROM issued_documents WHERE data_year = $1 \
-         AND NOT EXISTS (SELECT 1 FROM issued_documents r WHERE r.replaces_id = issued_documents.id) \
-         GROUP BY kind",
-    )
-    .bind(i64::from(year))
-    .fetch_all(store.pool())
-    .await?
-    {
-        let kind: String = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
-        match kind.as_str() {
-            "notice" => out.0 = n,
-            "circular" => out.1 = n,
-            _ => {}
+/// The opening: the reporting duty in the regulation's words.
+fn basis(profile: &Profile) -> String {
+    let duty = profile
+        .evaluation
+        .reporting
+        .first()
+        .map(|duty| &duty.citation)
+        .or_else(|| profile.evaluation.duties.first());
+    match duty {
+        Some(c) => {
+            let c = Cited::of(profile, c);
+            format!("根据{}“{}”的规定，", c.cite, c.quote)
         }
+        None => String::new(),
     }
-    Ok(out)
+}
+
+fn overview(y: &Year) -> Overview {
+    let v = &y.volume;
+    Overview {
+        jurisdictions: y
+            .ctx
+            .org
+            .jurisdictions
+            .values()
+            .filter(|j| !j.is_root())
+            .count(),
+        departments: y.ctx.org.departments.len(),
+        entries: v.entries_total(),
+        requests: v.requests.total,
+        approved: v.requests_decided(Decision::Approved),
+        refused: v.requests_decided(Decision::Refused),
+        pending: v.requests_decided(Decision::Pending),
+        grants: v.grants,
+        calls: v.calls,
+        corrections: count_rule(y.items(), &[Rule::Correction]),
+        findings: y.judged.findings.len(),
+        notices: y.issued(DocumentKind::Notice),
+        circulars: y.issued(DocumentKind::Circular),
+    }
+}
+
+fn catalog(y: &Year) -> CatalogFigures {
+    let (v, items) = (&y.volume, y.items());
+    CatalogFigures {
+        entries: v.entries_total(),
+        unconditional: v.entries_of_type(ShareType::Unconditional),
+        conditional: v.entries_of_type(ShareType::Conditional),
+        none: v.entries_of_type(ShareType::NotShared),
+        updates: count_rule(items, &[Rule::CatalogUpdate]),
+        updates_rate: percent(rate(items, &[Rule::CatalogUpdate])),
+        breaches: items
+            .iter()
+            .filter(|i| i.check == CheckKind::Catalog && i.status.is_breach())
+            .count(),
+        fresh_items: count_rule(items, &[Rule::Freshness, Rule::FreshnessFloor]),
+        fresh_rate: percent(rate(items, &[Rule::Freshness, Rule::FreshnessFloor])),
+    }
+}
+
+fn supply(y: &Year) -> Supply {
+    let org = &y.ctx.org;
+    let top = |counts: &BTreeMap<String, i64>| -> String {
+        let mut v: Vec<(&String, &i64)> = counts.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let list: Vec<String> = v
+            .iter()
+            .take(3)
+            .map(|(id, n)| format!("{}（{n}件）", org.name_of(id)))
+            .collect();
+        if list.is_empty() {
+            "无".into()
+        } else {
+            list.join("、")
+        }
+    };
+    let r = &y.volume.requests;
+    Supply {
+        requests: r.total,
+        unconditional: y.volume.requests_of_type(ShareType::Unconditional),
+        conditional: y.volume.requests_of_type(ShareType::Conditional),
+        top_providers: top(&r.by_provider),
+        top_requesters: top(&r.by_requester),
+    }
+}
+
+fn stages(items: &[CheckItem]) -> Vec<StageFigures> {
+    [Stage::Review, Stage::Reply]
+        .iter()
+        .enumerate()
+        .map(|(i, stage)| {
+            let of: Vec<&CheckItem> = items.iter().filter(|it| it.stage == Some(*stage)).collect();
+            let n = |s: &[Status]| of.iter().filter(|it| s.contains(&it.status)).count();
+            let (on_time, late, overdue) = (
+                n(&[Status::OnTime]),
+                n(&[Status::Late]),
+                n(&[Status::Overdue]),
+            );
+            StageFigures {
+                label: paren_label(i + 1),
+                name: stage.chinese().to_string(),
+                items: of.len(),
+                on_time,
+                late,
+                overdue,
+                open: n(&[Status::Pending, Status::AtRisk]),
+                rate: percent(ratio(on_time, on_time + late + overdue)),
+            }
+        })
+        .collect()
+}
+
+fn grants(y: &Year) -> GrantFigures {
+    let count = |rule: Rule, statuses: &[Status]| {
+        y.items()
+            .iter()
+            .filter(|i| i.rule == rule && statuses.contains(&i.status))
+            .count()
+    };
+    GrantFigures {
+        grants: y.volume.grants,
+        never_used: count(Rule::NeverUsed, &[Status::Revocable, Status::Resolved]),
+        idle: count(Rule::Idle, &[Status::Revocable]),
+        used_after_end: count(Rule::UsedAfterEnd, &[Status::Violation]),
+        max_age: count(Rule::MaxAge, &[Status::Violation]),
+    }
+}
+
+fn corrections(items: &[CheckItem]) -> CorrectionFigures {
+    let corr: Vec<&CheckItem> = items
+        .iter()
+        .filter(|i| i.rule == Rule::Correction)
+        .collect();
+    let cn = |s: Status| corr.iter().filter(|i| i.status == s).count();
+    CorrectionFigures {
+        items: corr.len(),
+        on_time: cn(Status::OnTime),
+        late: cn(Status::Late),
+        overdue: cn(Status::Overdue),
+        rate: percent(ratio(
+            cn(Status::OnTime),
+            cn(Status::OnTime) + cn(Status::Late) + cn(Status::Overdue),
+        )),
+    }
+}
+
+fn charts_of(y: &Year) -> Result<Charts, DocumentError> {
+    let e = &y.evaluated.result;
+    Ok(Charts {
+        monthly: monthly_chart(&y.volume, y.items())?,
+        overdue: overdue_chart(&y.ctx, y.items())?,
+        scores: charts::score_distribution(
+            &e.departments
+                .iter()
+                .filter_map(|d| d.published)
+                .collect::<Vec<_>>(),
+        )?,
+        counties: charts::county_comparison(
+            &e.counties
+                .iter()
+                .filter_map(|c| c.published.map(|p| (c.score.name.clone(), p)))
+                .collect::<Vec<_>>(),
+        )?,
+    })
 }
 
 fn count_rule(items: &[CheckItem], rules: &[Rule]) -> usize {
@@ -654,11 +555,8 @@ fn is_approval(i: &CheckItem) -> bool {
     matches!(i.rule, Rule::Review | Rule::Reply)
 }
 
-fn monthly_chart(figures: &Figures, items: &[CheckItem]) -> Result<String, DocumentError> {
-    let mut requests = [0u64; 12];
-    for r in &figures.requests {
-        requests[r.submitted.month0() as usize] += 1;
-    }
+fn monthly_chart(volume: &Volume, items: &[CheckItem]) -> Result<String, DocumentError> {
+    let requests: [u64; 12] = std::array::from_fn(|m| volume.requests.by_month[m].max(0) as u64);
     let mut judged = [(0usize, 0usize); 12];
     for i in items.iter().filter(|i| is_approval(i)) {
         let Some(start) = i.clock_start else { continue };
@@ -690,27 +588,20 @@ fn overdue_chart(ctx: &Context, items: &[CheckItem]) -> Result<String, DocumentE
     let mut rows: Vec<(String, f64)> = per
         .into_iter()
         .filter(|(_, (bad, n))| *n >= MIN_JUDGED_FOR_RATE && *bad > 0)
-        .map(|(id, (bad, n))| {
-            let name = ctx
-                .departments
-                .get(id)
-                .map(|d| d.name.clone())
-                .unwrap_or_else(|| id.to_string());
-            (name, bad as f64 / n as f64)
-        })
+        .map(|(id, (bad, n))| (ctx.org.name_of(id), bad as f64 / n as f64))
         .collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     rows.truncate(OVERDUE_BARS);
     charts::overdue_by_department(&rows)
 }
 
-fn finding_figures(all: &[findings::Finding]) -> FindingFigures {
+fn finding_figures(all: &[Finding]) -> FindingFigures {
     let mut per: BTreeMap<CategoryCode, (usize, usize)> = BTreeMap::new();
     for f in all {
         let e = per.entry(f.category).or_default();
         match f.source {
-            findings::Source::Detected => e.0 += 1,
-            findings::Source::Imported => e.1 += 1,
+            FindingSource::Detected => e.0 += 1,
+            FindingSource::Imported => e.1 += 1,
         }
     }
     let detected: usize = per.values().map(|v| v.0).sum();
@@ -719,7 +610,7 @@ fn finding_figures(all: &[findings::Finding]) -> FindingFigures {
         .iter()
         .map(|(c, (d, i))| {
             [
-                category_chinese(*c).to_string(),
+                c.chinese().to_string(),
                 d.to_string(),
                 i.to_string(),
                 (d + i).to_string(),
@@ -740,7 +631,20 @@ fn finding_figures(all: &[findings::Finding]) -> FindingFigures {
     }
 }
 
-fn evaluation_figures(e: &YearEvaluation, status: String) -> EvaluationFigures {
+fn evaluation_figures(evaluated: &Evaluated) -> EvaluationFigures {
+    let e = &evaluated.result;
+    let status = match evaluated.status {
+        EvaluationStatus::Frozen => format!(
+            "（评估结果已于{}冻结）",
+            evaluated
+                .frozen_at
+                .as_deref()
+                .and_then(|at| crate::time::parse_timestamp(at).ok())
+                .map(|ms| chinese_date(local_date(ms)))
+                .unwrap_or_default()
+        ),
+        EvaluationStatus::Live => "（评估结果尚未冻结，为实时计算结果）".to_string(),
+    };
     let city: Vec<_> = e
         .departments
         .iter()
@@ -771,6 +675,7 @@ fn evaluation_figures(e: &YearEvaluation, status: String) -> EvaluationFigures {
     EvaluationFigures {
         scheme: format!("《{}》（{}版）", e.scheme.title, e.scheme.version),
         status,
+        notes: e.comparison_notes(),
         departments: e.departments.iter().filter(|d| d.score.evaluable).count(),
         counties: e.counties.iter().filter(|c| c.score.evaluable).count(),
         grades: grades.join("，"),
@@ -795,8 +700,9 @@ fn evaluation_figures(e: &YearEvaluation, status: String) -> EvaluationFigures {
 }
 
 /// The three indicators with the lowest mean rate across the evaluated
-/// departments: a problem and a suggestion each.
-fn weakest(e: &YearEvaluation) -> (Vec<Point>, Vec<Point>) {
+/// departments: a problem each, and the scheme's advice for it as a
+/// suggestion (a generic one where the scheme gives none).
+fn weakest(e: &YearEvaluation, scheme: Option<&Scheme>) -> (Vec<Point>, Vec<Point>) {
     let mut per: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
     for d in e.departments.iter().filter(|d| d.score.evaluable) {
         for i in d.score.indicators.iter().filter(|i| i.applicable) {
@@ -826,7 +732,16 @@ fn weakest(e: &YearEvaluation) -> (Vec<Point>, Vec<Point>) {
                 mean * 100.0
             ),
         });
-        let (title, text) = suggestion(&id, &name);
+        let advice = scheme
+            .and_then(|s| s.indicators.iter().find(|i| i.id == id))
+            .and_then(|i| i.advice.as_ref());
+        let (title, text) = match advice {
+            Some(a) => (a.title.clone(), a.text.clone()),
+            None => (
+                format!("改进{name}"),
+                format!("针对{name}指标失分较多的部门开展专项督导，明确整改措施和时限。"),
+            ),
+        };
         suggestions.push(Point {
             label: paren_label(n + 1),
             title,
@@ -834,43 +749,6 @@ fn weakest(e: &YearEvaluation) -> (Vec<Point>, Vec<Point>) {
         });
     }
     (problems, suggestions)
-}
-
-/// The bureau's standing suggestion for a weak indicator of the default scheme.
-fn suggestion(id: &str, name: &str) -> (String, String) {
-    let (title, text) = match id {
-        "catalog_current" => (
-            "健全目录动态更新机制",
-            "督促各部门在法律法规修订或职能调整后按规定时限更新政务数据目录，按季度开展目录全面维护，将目录更新情况纳入日常监测和季度通报。",
-        ),
-        "data_published" => (
-            "规范共享属性认定",
-            "组织各部门逐条核查有条件共享和不予共享目录的法律、政策依据，依据不足的一律调整为无条件共享，并在平台上公开依据。",
-        ),
-        "data_fresh" => (
-            "提升数据更新时效",
-            "要求各部门按目录声明的更新周期更新数据，对长期未更新的数据资源实行清单管理，逾期未更新的纳入整改通知。",
-        ),
-        "corrections_in_time" => (
-            "加快数据校核更正",
-            "建立数据质量问题快速响应机制，明确校核责任人，确保在规定时限内完成校核更正并反馈。",
-        ),
-        "requests_in_time" => (
-            "压缩共享审批时限",
-            "优化共享申请审核和答复流程，对临期申请实行平台自动提醒，对超期未答复的申请逐件督办，确保在规定工作日内办结。",
-        ),
-        "grants_used" => (
-            "提高授权数据使用效能",
-            "对授权后长期未使用的数据开展清理，依规收回闲置授权，引导使用部门按需申请、有效使用共享数据。",
-        ),
-        _ => {
-            return (
-                format!("改进{name}"),
-                format!("针对{name}指标失分较多的部门开展专项督导，明确整改措施和时限。"),
-            );
-        }
-    };
-    (title.to_string(), text.to_string())
 }
 
 fn metrics_rows(summary: &Summary) -> Vec<[String; 8]> {

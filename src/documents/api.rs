@@ -30,8 +30,9 @@ use super::annual::{self, AnnualRequest};
 use super::archive::{self, IssueOptions, IssuedDocument};
 use super::circular::{self, CircularRequest};
 use super::notice::{self, NoticeRequest};
-use super::{DocumentError, DocumentKind, Engine, Prepared, today};
-use crate::web::{ApiError, AppState};
+use super::{DocumentError, Engine, Prepared, today};
+use crate::http::{self, ApiError, AppState};
+use crate::vocab::{DocumentKind, ParseNameError};
 
 /// The documents routes, to merge into the application's router.
 pub fn routes() -> Router<AppState> {
@@ -47,13 +48,23 @@ impl From<DocumentError> for ApiError {
     fn from(e: DocumentError) -> Self {
         match e {
             DocumentError::NotFound(m) => ApiError::NotFound(m),
-            DocumentError::Invalid(_) | DocumentError::MissingGlyph { .. } => {
+            DocumentError::Org(crate::org::OrgError::UnknownDepartment(_)) => {
+                ApiError::NotFound(e.to_string())
+            }
+            DocumentError::Invalid(_)
+            | DocumentError::MissingGlyph { .. }
+            | DocumentError::Org(crate::org::OrgError::NoIssuer { .. }) => {
                 ApiError::BadRequest(e.to_string())
             }
-            DocumentError::Metrics(crate::metrics::MetricsError::Period(_)) => {
-                ApiError::BadRequest(e.to_string())
-            }
-            other => ApiError::Internal(other.to_string()),
+            DocumentError::Metrics(m) => m.into(),
+            DocumentError::Query(_)
+            | DocumentError::Evaluation(_)
+            | DocumentError::Org(_)
+            | DocumentError::Audit(_)
+            | DocumentError::Calendar(_)
+            | DocumentError::Font(_)
+            | DocumentError::Typst(_)
+            | DocumentError::Io(_) => ApiError::Internal(e.to_string()),
         }
     }
 }
@@ -106,7 +117,9 @@ async fn prepare(
     kind: &str,
     value: serde_json::Value,
 ) -> Result<(Prepared, Option<i64>), ApiError> {
-    let kind: DocumentKind = kind.parse().map_err(ApiError::NotFound)?;
+    let kind: DocumentKind = kind
+        .parse()
+        .map_err(|e: ParseNameError| ApiError::NotFound(e.to_string()))?;
     let (store, config) = (&state.store, &state.config);
     Ok(match kind {
         DocumentKind::Notice => {
@@ -195,7 +208,7 @@ async fn issue(
     headers: HeaderMap,
     Json(value): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
-    let issued_by = crate::web::operator(&headers, &state.config.operators)?.to_string();
+    let issued_by = http::operator(&headers, &state.config.operators)?.to_string();
     let (prepared, replaces) = prepare(&state, &kind, value).await?;
     let options = IssueOptions {
         archive_dir: state.config.archive_dir.clone(),
@@ -217,7 +230,10 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<IssuedDocument>>, ApiError> {
     let kind = match q.kind.as_deref() {
-        Some(k) => Some(k.parse::<DocumentKind>().map_err(ApiError::BadRequest)?),
+        Some(k) => Some(
+            k.parse::<DocumentKind>()
+                .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        ),
         None => None,
     };
     Ok(Json(archive::list(&state.store, kind, q.year).await?))

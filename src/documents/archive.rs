@@ -24,9 +24,11 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{DocumentError, DocumentKind, Engine, Prepared};
+use super::{DocumentError, Engine, Prepared};
 use crate::audit::{self, Change};
+use crate::digest::hex;
 use crate::store::Store;
+use crate::vocab::{AuditAction, DocumentKind};
 
 /// An issued, archived document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +36,7 @@ pub struct IssuedDocument {
     /// Archive id.
     pub id: i64,
     /// Which document.
-    pub kind: String,
+    pub kind: DocumentKind,
     /// 发文字号.
     pub number: String,
     /// Its sequence number within issuer, kind and year.
@@ -100,11 +102,6 @@ async fn next_number(store: &Store, prepared: &Prepared, year: i64) -> Result<i6
     Ok(last.map_or(1, |n| n + 1))
 }
 
-/// Hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Numbers, renders, archives and records a document, all or nothing.
 pub async fn issue(
     store: &Store,
@@ -114,7 +111,7 @@ pub async fn issue(
 ) -> Result<(IssuedDocument, Vec<u8>), DocumentError> {
     if let Some(old) = options.replaces {
         let replaced = get(store, old).await?;
-        if replaced.kind != prepared.kind.as_str() {
+        if replaced.kind != prepared.kind {
             return Err(DocumentError::Invalid(format!(
                 "document {old} ({}) is a {}, not a {}: a correction replaces a document of its own kind",
                 replaced.number, replaced.kind, prepared.kind
@@ -154,19 +151,15 @@ pub async fn issue(
     // Issues of one issuer, kind and year are serialised by the counter's
     // lock: a finding already named by another notice cannot slip in twice.
     if prepared.kind == DocumentKind::Notice && !prepared.covers.is_empty() {
-        let taken: Vec<String> = sqlx::query(
-            "SELECT l.finding_key FROM issued_document_findings l \
-             JOIN issued_documents d ON d.id = l.document_id \
-             WHERE d.kind = $1 AND d.subject_id = $2 AND d.id <> $3",
-        )
-        .bind(prepared.kind.as_str())
-        .bind(&prepared.subject_id)
-        .bind(options.replaces.unwrap_or(-1))
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<Result<_, _>>()?;
+        let taken: Vec<String> = sqlx::query(NAMED_FINDINGS)
+            .bind(prepared.kind.as_str())
+            .bind(&prepared.subject_id)
+            .bind(options.replaces.unwrap_or(-1))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?;
         if let Some(key) = prepared.covers.iter().find(|k| taken.contains(k)) {
             return Err(DocumentError::Invalid(format!(
                 "finding {key} was named by a notice issued meanwhile; draft the notice again"
@@ -240,7 +233,7 @@ pub async fn issue(
         }
         let change = Change {
             actor: &options.issued_by,
-            action: "document.issue",
+            action: AuditAction::DocumentIssue,
             subject: format!("document:{id}"),
             details: serde_json::json!({
                 "kind": prepared.kind.as_str(),
@@ -320,10 +313,14 @@ const COLUMNS: &str = "d.id, d.kind, d.number, d.sequence, d.year, d.issuer_id, 
     d.addressee, d.subject_id, d.data_year, d.issued_on, d.deadline, d.issued_at, d.issued_by, d.path, \
     d.sha256, d.size, d.replaces_id, (SELECT r.id FROM issued_documents r WHERE r.replaces_id = d.id) AS replaced_by";
 
-fn from_row(r: &AnyRow) -> Result<IssuedDocument, sqlx::Error> {
+fn from_row(r: &AnyRow) -> Result<IssuedDocument, DocumentError> {
+    let id: i64 = r.try_get("id")?;
+    let kind: String = r.try_get("kind")?;
     Ok(IssuedDocument {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
+        id,
+        kind: kind
+            .parse()
+            .map_err(|e| DocumentError::Io(format!("issued document {id}: column kind: {e}")))?,
         number: r.try_get("number")?,
         sequence: r.try_get("sequence")?,
         year: r.try_get("year")?,
@@ -354,7 +351,7 @@ pub async fn get(store: &Store, id: i64) -> Result<IssuedDocument, DocumentError
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(|| DocumentError::NotFound(format!("no issued document {id}")))?;
-    Ok(from_row(&row)?)
+    from_row(&row)
 }
 
 /// Archived documents, newest first, optionally of one kind and number year.
@@ -371,7 +368,7 @@ pub async fn list(
     .bind(year.map(i64::from))
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter().map(from_row).collect()
 }
 
 /// The input a document was rendered from.
@@ -408,18 +405,69 @@ pub async fn overdue_notices(
 ) -> Result<Vec<IssuedDocument>, DocumentError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM issued_documents d \
-         WHERE d.kind = 'notice' AND d.issuer_id = $1 AND d.data_year = $2 \
+         WHERE d.kind = '{notice}' AND d.issuer_id = $1 AND d.data_year = $2 \
          AND d.deadline IS NOT NULL AND d.deadline < $3 \
          AND NOT EXISTS (SELECT 1 FROM issued_documents r WHERE r.replaces_id = d.id) \
          AND NOT EXISTS (SELECT 1 FROM issued_document_findings l JOIN issued_documents c \
-                         ON c.id = l.document_id WHERE c.kind = 'circular' \
+                         ON c.id = l.document_id WHERE c.kind = '{circular}' \
                          AND l.finding_key = 'notice:' || CAST(d.id AS TEXT)) \
-         ORDER BY d.subject_id, d.id"
+         ORDER BY d.subject_id, d.id",
+        notice = DocumentKind::Notice,
+        circular = DocumentKind::Circular,
     ))
     .bind(issuer_id)
     .bind(i64::from(year))
     .bind(date.format("%Y-%m-%d").to_string())
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter().map(from_row).collect()
+}
+
+/// The findings (by key) that issued documents of a kind name about a
+/// subject, except the document `$3`.
+const NAMED_FINDINGS: &str = "SELECT l.finding_key FROM issued_document_findings l \
+     JOIN issued_documents d ON d.id = l.document_id \
+     WHERE d.kind = $1 AND d.subject_id = $2 AND d.id <> $3";
+
+/// The findings (by key) an issued notice to the department names: not open
+/// any more. A correction that replaces notice `replaces` may name that
+/// notice's findings again.
+pub async fn named_findings(
+    store: &Store,
+    department_id: &str,
+    replaces: Option<i64>,
+) -> Result<std::collections::HashSet<String>, DocumentError> {
+    sqlx::query(NAMED_FINDINGS)
+        .bind(DocumentKind::Notice.as_str())
+        .bind(department_id)
+        .bind(replaces.unwrap_or(-1))
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(DocumentError::from))
+        .collect()
+}
+
+/// Documents of each kind issued about the data of `year` and not replaced.
+pub async fn issued_per_kind(
+    store: &Store,
+    year: i32,
+) -> Result<std::collections::BTreeMap<DocumentKind, i64>, DocumentError> {
+    let mut out = std::collections::BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT kind, COUNT(*) FROM issued_documents WHERE data_year = $1 \
+         AND NOT EXISTS (SELECT 1 FROM issued_documents r WHERE r.replaces_id = issued_documents.id) \
+         GROUP BY kind",
+    )
+    .bind(i64::from(year))
+    .fetch_all(store.pool())
+    .await?
+    {
+        let kind: String = r.try_get(0)?;
+        let kind = kind
+            .parse()
+            .map_err(|e| DocumentError::Io(format!("issued_documents: column kind: {e}")))?;
+        out.insert(kind, r.try_get(1)?);
+    }
+    Ok(out)
 }

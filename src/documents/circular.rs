@@ -17,14 +17,13 @@ use serde::Serialize;
 
 use super::archive::{self, IssuedDocument};
 use super::{
-    Cited, Doc, DocumentError, DocumentKind, Prepared, chinese_date, government_office,
-    issuer_code, paren_label,
+    Cited, Doc, DocumentError, Prepared, chinese_date, government_office, issuer_code, paren_label,
 };
 use crate::config::Config;
-use crate::metrics::table::category_chinese;
 use crate::metrics::{Context, Period};
-use crate::rules::{CategoryCode, DeadlineKey, EscalationAction};
+use crate::rules::{DeadlineKey, EscalationAction};
 use crate::store::Store;
+use crate::vocab::{CategoryCode, DocumentKind};
 
 /// What a circular is drafted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +59,19 @@ pub struct Unit {
     pub categories: String,
 }
 
+/// What a circular does, by the escalation step it carries out (the
+/// template words its opening after it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CircularAction {
+    /// 通报批评 (YK Art.37).
+    CirculatedCriticism,
+    /// A report for supervision to the government (PDS Art.27, KF Art.28).
+    ReportUpward,
+    /// A written circular naming the failure (JC Art.43).
+    WrittenCircular,
+}
+
 /// The inputs of `templates/circular.typ`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CircularData {
@@ -69,8 +81,8 @@ pub struct CircularData {
     pub year: i32,
     /// 截至 (the circular's date).
     pub as_of: String,
-    /// `circulated_criticism`, `report_upward` or `written_circular`.
-    pub action: String,
+    /// What the circular is: 通报批评, a report upward, or a written circular.
+    pub action: CircularAction,
     /// The first step (the notices).
     pub first_step: Cited,
     /// The step after the deadline.
@@ -91,25 +103,24 @@ pub async fn prepare(
 ) -> Result<Prepared, DocumentError> {
     let period = Period::new(request.year, None, None)?;
     let ctx = Context::load(store, config, period, crate::time::now_millis()).await?;
+    let org = &ctx.org;
     let jurisdiction = match &request.jurisdiction_id {
-        Some(id) => ctx
+        Some(id) => org
             .jurisdictions
             .get(id)
             .ok_or_else(|| DocumentError::NotFound(format!("no jurisdiction {id:?}")))?,
-        None => ctx
-            .jurisdictions
-            .values()
-            .find(|j| j.parent_id.is_none())
+        None => org
+            .root()
             .ok_or_else(|| DocumentError::NotFound("no root jurisdiction".into()))?,
     }
     .clone();
-    let issuer_id = jurisdiction.authority_id.clone().ok_or_else(|| {
+    let issuer = org.authority_of(&jurisdiction.id).ok_or_else(|| {
         DocumentError::Invalid(format!(
             "{} has no data authority to issue the circular",
             jurisdiction.name
         ))
     })?;
-    let issuer_name = ctx.departments[&issuer_id].name.clone();
+    let (issuer_id, issuer_name) = (issuer.department_id, issuer.name);
     let profile = ctx
         .profiles
         .by_id(&jurisdiction.profile)
@@ -136,8 +147,7 @@ pub async fn prepare(
     }
     let mut units = Vec::new();
     for (i, n) in notices.iter().enumerate() {
-        let input = archive::input(store, n.id).await?;
-        let categories = category_counts(&input);
+        let categories = category_counts(n, &archive::input(store, n.id).await?)?;
         units.push(Unit {
             label: paren_label(i + 1),
             name: n.addressee.clone(),
@@ -154,46 +164,52 @@ pub async fn prepare(
             count: categories.iter().map(|c| c.1).sum(),
             categories: categories
                 .iter()
-                .map(|(name, n)| format!("{name}{n}项"))
+                .map(|(code, n)| format!("{}{n}项", code.chinese()))
                 .collect::<Vec<_>>()
                 .join("、"),
         });
     }
     let action = match step.action {
-        EscalationAction::CirculatedCriticism => "circulated_criticism",
-        EscalationAction::ReportUpward => "report_upward",
-        _ => "written_circular",
+        EscalationAction::CirculatedCriticism => CircularAction::CirculatedCriticism,
+        EscalationAction::ReportUpward => CircularAction::ReportUpward,
+        EscalationAction::NotifyRectification
+        | EscalationAction::OrderCorrection
+        | EscalationAction::WrittenCircularAndOrder
+        | EscalationAction::NewFinding
+        | EscalationAction::ReferForHandling
+        | EscalationAction::Discipline => CircularAction::WrittenCircular,
     };
-    let root = ctx
-        .jurisdictions
-        .values()
-        .find(|j| j.parent_id.is_none())
-        .cloned()
-        .unwrap_or_else(|| jurisdiction.clone());
-    let addressee = match step.action {
-        EscalationAction::ReportUpward if step.wording.contains("办公室") => {
+    let root = org.root().cloned().unwrap_or_else(|| jurisdiction.clone());
+    let addressee = match action {
+        CircularAction::ReportUpward if step.wording.contains("办公室") => {
             government_office(&root)
         }
-        EscalationAction::ReportUpward => format!("{}人民政府", root.name),
-        _ if jurisdiction.parent_id.is_none() => format!(
-            "各县（市、区）政务数据主管部门，{}直各有关部门",
-            short_level(&jurisdiction.name)
-        ),
-        _ => format!("{}各有关部门", jurisdiction.name),
+        CircularAction::ReportUpward => format!("{}人民政府", root.name),
+        CircularAction::CirculatedCriticism | CircularAction::WrittenCircular
+            if jurisdiction.is_root() =>
+        {
+            format!(
+                "各县（市、区）政务数据主管部门，{}直各有关部门",
+                short_level(&jurisdiction.name)
+            )
+        }
+        CircularAction::CirculatedCriticism | CircularAction::WrittenCircular => {
+            format!("{}各有关部门", jurisdiction.name)
+        }
     };
     let rule = profile.deadline(DeadlineKey::Rectification);
     let working_days = rule.and_then(|r| r.working_days).unwrap_or(10);
     let deadline = ctx.calendar.add_working_days(request.date, working_days)?;
     let year = format!("{}年度", request.year);
-    let title_parts: Vec<String> = match step.action {
-        EscalationAction::CirculatedCriticism => vec![
+    let title_parts: Vec<String> = match action {
+        CircularAction::CirculatedCriticism => vec![
             format!("关于对{}个单位", units.len()),
             "未按期完成".into(),
             year,
             "政务数据共享问题整改".into(),
             "予以通报批评的通报".into(),
         ],
-        _ => vec![
+        CircularAction::ReportUpward | CircularAction::WrittenCircular => vec![
             format!("关于{}个单位", units.len()),
             "未按期完成".into(),
             year,
@@ -202,6 +218,7 @@ pub async fn prepare(
     };
     let mut doc = Doc::new(&issuer_name, request.date, title_parts, addressee.clone());
     let title = doc.title.clone();
+    doc.note = super::lapsed_note(&profile, request.date);
     doc.cc = std::iter::once(government_office(&jurisdiction))
         .filter(|office| *office != addressee)
         .chain(request.cc.iter().cloned())
@@ -210,7 +227,7 @@ pub async fn prepare(
         doc,
         year: request.year,
         as_of: chinese_date(request.date),
-        action: action.to_string(),
+        action,
         first_step: Cited::of(&profile, &profile.escalation.first_step.citation),
         escalation: Cited::of(&profile, &step.citation),
         count: units.len(),
@@ -252,30 +269,32 @@ fn short_level(name: &str) -> &'static str {
     }
 }
 
-/// Findings per category of an issued notice, from the data it was rendered
-/// from (the attachment's rows: the category name is column 2).
-fn category_counts(input: &serde_json::Value) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for row in input
-        .get("rows")
-        .and_then(|r| r.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let Some(name) = row.get(1).and_then(|c| c.as_str()) else {
-            continue;
-        };
-        match out.iter_mut().find(|(n, _)| n == name) {
-            Some((_, count)) => *count += 1,
-            None => out.push((name.to_string(), 1)),
-        }
+/// Findings per category of an issued notice, from the data it was
+/// rendered from (its `categories`, in the order of RULES.md §3).
+fn category_counts(
+    notice: &IssuedDocument,
+    input: &serde_json::Value,
+) -> Result<Vec<(CategoryCode, usize)>, DocumentError> {
+    #[derive(serde::Deserialize)]
+    struct Block {
+        code: CategoryCode,
+        count: usize,
     }
-    // Keep the order of RULES.md §3.
-    out.sort_by_key(|(name, _)| {
-        CategoryCode::ALL
-            .iter()
-            .position(|c| category_chinese(*c) == name)
-            .unwrap_or(usize::MAX)
-    });
-    out
+    #[derive(serde::Deserialize)]
+    struct NoticeInput {
+        categories: Vec<Block>,
+    }
+    let parsed: NoticeInput = serde_json::from_value(input.clone()).map_err(|e| {
+        DocumentError::Io(format!(
+            "the stored data of notice {} ({}) has no readable categories: {e}",
+            notice.id, notice.number
+        ))
+    })?;
+    let mut out: Vec<(CategoryCode, usize)> = parsed
+        .categories
+        .into_iter()
+        .map(|b| (b.code, b.count))
+        .collect();
+    out.sort_by_key(|(code, _)| *code);
+    Ok(out)
 }

@@ -21,9 +21,10 @@ use super::annual::{self, AnnualRequest};
 use super::archive::{self, IssueOptions};
 use super::circular::{self, CircularRequest};
 use super::notice::{self, NoticeRequest};
-use super::{DocumentKind, Engine, Prepared, today};
+use super::{Engine, Prepared, today};
 use crate::config::Config;
 use crate::store::Store;
+use crate::vocab::DocumentKind;
 
 /// Options shared by every document command.
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq, Default)]

@@ -38,47 +38,18 @@ pub mod cli;
 pub mod engine;
 pub mod notice;
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+pub use crate::time::chinese_date;
 pub use archive::{IssuedDocument, issue};
 pub use engine::{Engine, RenderTimings};
 
-use crate::metrics::Jurisdiction;
+use crate::org::Jurisdiction;
 use crate::rules::{Citation, Profile};
-
-/// The kinds of document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    /// 整改通知书.
-    Notice,
-    /// 通报.
-    Circular,
-    /// 年度政务数据共享情况报告.
-    Annual,
-}
+use crate::vocab::{DocumentKind, JurisdictionLevel};
 
 impl DocumentKind {
-    /// Every kind.
-    pub const ALL: [DocumentKind; 3] = [
-        DocumentKind::Notice,
-        DocumentKind::Circular,
-        DocumentKind::Annual,
-    ];
-
-    /// The name in the store, URLs and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Notice => "notice",
-            DocumentKind::Circular => "circular",
-            DocumentKind::Annual => "annual",
-        }
-    }
-
     /// The template file.
     pub fn template(self) -> &'static str {
         match self {
@@ -97,34 +68,6 @@ impl DocumentKind {
             DocumentKind::Annual => "报",
         }
     }
-
-    /// The Chinese name.
-    pub fn chinese(self) -> &'static str {
-        match self {
-            DocumentKind::Notice => "整改通知书",
-            DocumentKind::Circular => "通报",
-            DocumentKind::Annual => "年度政务数据共享情况报告",
-        }
-    }
-}
-
-impl fmt::Display for DocumentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for DocumentKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        DocumentKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown document kind {s:?}: expected notice, circular or annual")
-            })
-    }
 }
 
 /// Why a document could not be prepared, rendered or issued.
@@ -139,6 +82,9 @@ pub enum DocumentError {
     /// The evaluation failed.
     #[error(transparent)]
     Evaluation(#[from] crate::evaluation::EvaluationError),
+    /// The organisation could not be asked.
+    #[error(transparent)]
+    Org(#[from] crate::org::OrgError),
     /// The audit trail could not be written.
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
@@ -304,11 +250,6 @@ impl Doc {
     }
 }
 
-/// `2026年1月6日`: Arabic numerals, no leading zeros (GB/T 9704 成文日期).
-pub fn chinese_date(d: NaiveDate) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
 /// `（一）`, `（二）`, … for the n-th (from 1) second-level heading.
 pub fn paren_label(n: usize) -> String {
     format!("（{}）", crate::rules::chinese_number(n as u32))
@@ -350,10 +291,10 @@ impl Cited {
 /// without its suffix (`新川`), a zone's first two characters; then 数.
 pub fn issuer_code(jurisdiction: &Jurisdiction) -> String {
     let name = jurisdiction.name.as_str();
-    let base: String = match jurisdiction.level.as_str() {
-        "city" => format!("{}市", name.chars().next().unwrap_or('市')),
-        "zone" => name.chars().take(2).collect(),
-        _ => name
+    let base: String = match jurisdiction.level {
+        JurisdictionLevel::City => format!("{}市", name.chars().next().unwrap_or('市')),
+        JurisdictionLevel::Zone => name.chars().take(2).collect(),
+        JurisdictionLevel::County | JurisdictionLevel::District => name
             .trim_end_matches(['县', '区', '市'])
             .chars()
             .take(3)
@@ -364,10 +305,24 @@ pub fn issuer_code(jurisdiction: &Jurisdiction) -> String {
 
 /// The government office a jurisdiction's documents are copied to (抄送).
 pub fn government_office(jurisdiction: &Jurisdiction) -> String {
-    match jurisdiction.level.as_str() {
-        "zone" => format!("{}管理委员会办公室", jurisdiction.name),
-        _ => format!("{}人民政府办公室", jurisdiction.name),
+    match jurisdiction.level {
+        JurisdictionLevel::Zone => format!("{}管理委员会办公室", jurisdiction.name),
+        JurisdictionLevel::City | JurisdictionLevel::County | JurisdictionLevel::District => {
+            format!("{}人民政府办公室", jurisdiction.name)
+        }
     }
+}
+
+/// The 附注 of a document dated after the regulation it quotes lapsed: the
+/// reader is warned that the articles cited were no longer in force.
+pub fn lapsed_note(profile: &Profile, date: NaiveDate) -> Option<String> {
+    profile.lapsed_on(date).map(|until| {
+        format!(
+            "{}有效期至{}，本文件所引条款已失效，请核实现行规定后再行办理。",
+            profile.title_marked(),
+            chinese_date(until)
+        )
+    })
 }
 
 /// Today's date in Asia/Shanghai.

@@ -15,22 +15,22 @@
 //! from the date of the notice and printed as a date; the profile's words
 //! (限期改正) are quoted, never its bureau-default number as law.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sqlx::Row;
 
+use super::archive;
 use super::{
-    Cited, Doc, DocumentError, DocumentKind, Prepared, chinese_date, government_office,
-    issuer_code, paren_label,
+    Cited, Doc, DocumentError, Prepared, chinese_date, government_office, issuer_code, paren_label,
 };
 use crate::config::Config;
-use crate::metrics::table::category_chinese;
-use crate::metrics::{Context, Jurisdiction, Period};
-use crate::rules::{CategoryCode, DeadlineKey, EscalationAction, EscalationStep, Profile};
+use crate::metrics::findings::{self, FindingDetail, StoredFinding};
+use crate::metrics::{Context, Period};
+use crate::rules::{DeadlineKey, EscalationAction, EscalationStep, Profile};
 use crate::store::Store;
 use crate::time::local_date;
+use crate::vocab::{CategoryCode, DocumentKind, Rule, Status};
 
 /// What a notice is drafted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,12 +57,12 @@ pub struct NoticeFinding {
     pub key: String,
     /// The category.
     pub category: CategoryCode,
-    /// The metrics rule (`reply`), none for an inspection finding.
-    pub rule: Option<String>,
+    /// The metrics rule, none for an inspection finding.
+    pub rule: Option<Rule>,
+    /// The profile's deadline entry the rule applied, when recorded.
+    pub deadline: Option<DeadlineKey>,
     /// The record (request, entry, grant, … id; the finding's id).
     pub record: String,
-    /// The stored Chinese citation of the broken rule (detected findings).
-    pub citation_text: Option<String>,
     /// The due date.
     pub due: Option<NaiveDate>,
     /// When it was done, if it was.
@@ -117,6 +117,8 @@ pub struct Rectification {
 /// The findings of one category.
 #[derive(Debug, Clone, Serialize)]
 pub struct CategoryBlock {
+    /// The category (a circular on an overdue notice reads it back).
+    pub code: CategoryCode,
     /// `（一）`.
     pub label: String,
     /// The category's name.
@@ -145,14 +147,16 @@ pub async fn prepare(
     let period = Period::new(request.year, None, None)?;
     let ctx = Context::load(store, config, period, crate::time::now_millis()).await?;
     let department = ctx
+        .org
         .departments
         .get(&request.department_id)
         .ok_or_else(|| {
             DocumentError::NotFound(format!("no department {:?}", request.department_id))
         })?
         .clone();
-    let (issuer_id, issuer_jurisdiction) = issuer_of(&ctx, &department.id)?;
-    let issuer_name = ctx.departments[&issuer_id].name.clone();
+    let issuer = ctx.org.issuer_of(&department.id)?;
+    let (issuer_id, issuer_name, issuer_jurisdiction) =
+        (issuer.department_id, issuer.name, issuer.jurisdiction);
     let profile = ctx.profile_of(&department.id).clone();
     let findings =
         open_findings(store, &ctx, &department.id, request.year, request.replaces).await?;
@@ -203,6 +207,7 @@ pub async fn prepare(
     );
     let title = doc.title.clone();
     doc.attachments = vec![attachment_title.clone()];
+    doc.note = super::lapsed_note(&profile, request.date);
     doc.cc = std::iter::once(government_office(&issuer_jurisdiction))
         .chain(request.cc.iter().cloned())
         .collect();
@@ -252,29 +257,6 @@ fn rectification_cited(profile: &Profile, c: &crate::rules::Citation) -> Rectifi
     }
 }
 
-/// The bureau that issues documents to a department: its jurisdiction's
-/// authority (for the authority itself, the parent jurisdiction's).
-pub fn issuer_of(
-    ctx: &Context,
-    department_id: &str,
-) -> Result<(String, Jurisdiction), DocumentError> {
-    let dept = &ctx.departments[department_id];
-    let mut jurisdiction = ctx.jurisdictions.get(&dept.jurisdiction_id);
-    while let Some(j) = jurisdiction {
-        match j.authority_id.as_deref() {
-            Some(a) if a != department_id => {
-                let home = &ctx.departments[a].jurisdiction_id;
-                return Ok((a.to_string(), ctx.jurisdictions[home].clone()));
-            }
-            _ => jurisdiction = j.parent_id.as_ref().and_then(|p| ctx.jurisdictions.get(p)),
-        }
-    }
-    Err(DocumentError::Invalid(format!(
-        "no data authority above {department_id} to issue the document: it is the top jurisdiction's \
-         authority itself, or no department of its jurisdictions is marked is_authority"
-    )))
-}
-
 /// What follows a missed deadline, in the regulation's words.
 fn overdue_sentence(profile: &Profile, step: &EscalationStep) -> String {
     let c = Cited::of(profile, &step.citation);
@@ -283,7 +265,13 @@ fn overdue_sentence(profile: &Profile, step: &EscalationStep) -> String {
             "逾期拒不整改的，属于{}“{}”所列情形，我局将依规处理。",
             c.cite, c.quote
         ),
-        _ => format!(
+        EscalationAction::NotifyRectification
+        | EscalationAction::OrderCorrection
+        | EscalationAction::WrittenCircularAndOrder
+        | EscalationAction::ReportUpward
+        | EscalationAction::CirculatedCriticism
+        | EscalationAction::ReferForHandling
+        | EscalationAction::Discipline => format!(
             "逾期未完成整改的，我局将依据{}“{}”的规定，{}。",
             c.cite, c.quote, step.wording
         ),
@@ -291,7 +279,8 @@ fn overdue_sentence(profile: &Profile, step: &EscalationStep) -> String {
 }
 
 /// The department's open findings whose breach occurred in `year`, by
-/// category, then date.
+/// category, then date: its stored findings ([`findings::stored_of_department`])
+/// that no issued notice names yet ([`archive::named_findings`]).
 pub async fn open_findings(
     store: &Store,
     ctx: &Context,
@@ -300,124 +289,72 @@ pub async fn open_findings(
     replaces: Option<i64>,
 ) -> Result<Vec<NoticeFinding>, DocumentError> {
     let period = Period::new(year, None, None)?;
-    let covered: HashSet<String> = sqlx::query(
-        "SELECT l.finding_key FROM issued_document_findings l \
-         JOIN issued_documents d ON d.id = l.document_id \
-         WHERE d.kind = 'notice' AND d.subject_id = $1 AND d.id <> $2",
+    let covered = archive::named_findings(store, department_id, replaces).await?;
+    Ok(
+        findings::stored_of_department(store, department_id, &period)
+            .await?
+            .into_iter()
+            .filter(|f| !covered.contains(&f.key))
+            .map(|f| notice_finding(ctx, f))
+            .collect(),
     )
-    .bind(department_id)
-    .bind(replaces.unwrap_or(-1))
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get::<String, _>(0))
-    .collect::<Result<_, _>>()?;
+}
 
-    let mut out = Vec::new();
-    let detected = sqlx::query(
-        "SELECT key, rule, record_id, category, citation_text, status, due, done_at, occurred_at, as_of \
-         FROM detected_findings WHERE department_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
-    )
-    .bind(department_id)
-    .bind(period.start_ms())
-    .bind(period.end_ms())
-    .fetch_all(store.pool())
-    .await?;
-    for r in detected {
-        let key: String = r.try_get("key")?;
-        let Ok(category) = r.try_get::<String, _>("category")?.parse::<CategoryCode>() else {
-            continue;
-        };
-        if covered.contains(&key) {
-            continue;
-        }
-        let status: String = r.try_get("status")?;
-        let rule: String = r.try_get("rule")?;
-        let due = r
-            .try_get::<Option<String>, _>("due")?
-            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-        // A freshness item's `done_at` is the last update, not a completion.
-        let done = r
-            .try_get::<Option<i64>, _>("done_at")?
-            .map(local_date)
-            .filter(|_| !(rule.starts_with("freshness") && status != "late"));
-        let judged = local_date(r.try_get::<i64, _>("as_of")?);
-        let late = match (status.as_str(), due) {
-            ("late", Some(due)) => done.map(|d| ctx.working_days_between(due, d).0),
-            ("overdue" | "delinquent", Some(due)) if judged > due => {
-                Some(ctx.working_days_between(due, judged).0)
-            }
-            _ => None,
-        };
-        out.push(NoticeFinding {
-            key,
-            category,
-            rule: Some(rule),
-            record: r.try_get("record_id")?,
-            citation_text: Some(r.try_get("citation_text")?),
+fn notice_finding(ctx: &Context, f: StoredFinding) -> NoticeFinding {
+    let occurred = local_date(f.occurred_at);
+    match f.detail {
+        FindingDetail::Detected {
+            rule,
+            deadline,
+            record_id,
+            status,
             due,
-            done,
-            late,
-            occurred: local_date(r.try_get::<i64, _>("occurred_at")?),
-            judged: Some(judged),
-            evidence: None,
-        });
-    }
-    let imported = sqlx::query(
-        "SELECT id, category, found_at, inspector, evidence FROM findings \
-         WHERE department_id = $1 AND found_at >= $2 AND found_at < $3",
-    )
-    .bind(department_id)
-    .bind(period.start_ms())
-    .bind(period.end_ms())
-    .fetch_all(store.pool())
-    .await?;
-    for r in imported {
-        let id: String = r.try_get("id")?;
-        let key = format!("inspection:{id}");
-        let Ok(category) = r.try_get::<String, _>("category")?.parse::<CategoryCode>() else {
-            continue;
-        };
-        if covered.contains(&key) {
-            continue;
+            done_at,
+            judged_at,
+            citation_text: _,
+        } => {
+            let judged = local_date(judged_at);
+            // A freshness item's `done_at` is the last update, not a completion.
+            let done = done_at
+                .map(local_date)
+                .filter(|_| rule.done_is_completion() || status == Status::Late);
+            let late = match (status, due) {
+                (Status::Late, Some(due)) => done.map(|d| ctx.working_days_between(due, d).0),
+                (Status::Overdue | Status::Delinquent, Some(due)) if judged > due => {
+                    Some(ctx.working_days_between(due, judged).0)
+                }
+                (_, _) => None,
+            };
+            NoticeFinding {
+                key: f.key,
+                category: f.category,
+                rule: Some(rule),
+                deadline,
+                record: record_id,
+                due,
+                done,
+                late,
+                occurred,
+                judged: Some(judged),
+                evidence: None,
+            }
         }
-        out.push(NoticeFinding {
-            key,
-            category,
+        FindingDetail::Imported {
+            inspector,
+            evidence,
+        } => NoticeFinding {
+            record: f.key.trim_start_matches("inspection:").to_string(),
+            key: f.key,
+            category: f.category,
             rule: None,
-            record: id,
-            citation_text: None,
+            deadline: None,
             due: None,
             done: None,
             late: None,
-            occurred: local_date(r.try_get::<i64, _>("found_at")?),
+            occurred,
             judged: None,
-            evidence: Some((r.try_get("inspector")?, r.try_get("evidence")?)),
-        });
-    }
-    out.sort_by(|a, b| (a.category, a.occurred, &a.key).cmp(&(b.category, b.occurred, &b.key)));
-    Ok(out)
-}
-
-/// What a metrics rule is about, in a notice's words.
-pub fn rule_chinese(rule: &str) -> &'static str {
-    match rule {
-        "review" => "共享申请符合性审查",
-        "reply" => "共享申请答复",
-        "refusal_reason" => "不予共享未说明理由",
-        "correction" => "数据校核",
-        "open_application" => "依申请开放答复",
-        "catalog_update" => "职责调整后目录更新",
-        "full_maintenance" => "目录定期维护",
-        "withdrawal" => "未经审核撤销已发布数据",
-        "share_basis" => "共享属性缺少依据",
-        "freshness" => "数据按周期更新",
-        "freshness_floor" => "数据季度更新",
-        "used_after_end" => "授权期满或收回后继续调用",
-        "max_age" => "授权期限超过最长授权期",
-        "never_used" => "授权后未使用",
-        "idle" => "授权长期闲置",
-        _ => "其他",
+            evidence: Some((inspector, evidence)),
+        },
     }
 }
 
@@ -431,80 +368,72 @@ fn example(f: &NoticeFinding) -> String {
             evidence.trim().trim_end_matches(['。', '；', ';', '.'])
         );
     }
-    let rule = f.rule.as_deref().unwrap_or("");
+    let Some(rule) = f.rule else {
+        return format!("{}（{}）", f.category.chinese(), f.record);
+    };
     let outcome = match (f.done, f.late, f.judged) {
         (Some(done), Some(n), _) => format!("，于{}办结，逾期{n}个工作日", chinese_date(done)),
         (None, Some(n), Some(judged)) => {
             format!("，截至{}仍未办结，已逾期{n}个工作日", chinese_date(judged))
         }
-        _ => String::new(),
+        (_, _, _) => String::new(),
     };
+    let record = &f.record;
     let due = f.due.map(chinese_date);
     match (rule, due) {
-        ("review", Some(due)) => format!("共享申请{}应于{due}前完成符合性审查{outcome}", f.record),
-        ("reply", Some(due)) => format!("共享申请{}应于{due}前答复{outcome}", f.record),
-        ("correction", Some(due)) => {
-            format!("数据校核申请{}应于{due}前完成校核{outcome}", f.record)
+        (Rule::Review, Some(due)) => {
+            format!("共享申请{record}应于{due}前完成符合性审查{outcome}")
         }
-        ("open_application", Some(due)) => format!("开放申请{}应于{due}前答复{outcome}", f.record),
-        ("catalog_update", Some(due)) => {
-            format!("职责调整事项{}后应于{due}前更新目录{outcome}", f.record)
+        (Rule::Reply, Some(due)) => format!("共享申请{record}应于{due}前答复{outcome}"),
+        (Rule::Correction, Some(due)) => {
+            format!("数据校核申请{record}应于{due}前完成校核{outcome}")
         }
-        ("full_maintenance", Some(due)) => {
-            format!("目录定期维护（{}）应于{due}前完成{outcome}", f.record)
+        (Rule::OpenApplication, Some(due)) => {
+            format!("开放申请{record}应于{due}前答复{outcome}")
         }
-        ("refusal_reason", _) => format!("共享申请{}不予共享但未说明理由", f.record),
-        ("withdrawal", _) => format!("目录{}未经审核同意即撤销发布", f.record),
-        ("share_basis", _) => format!("目录{}的共享属性缺少依据", f.record),
-        ("freshness" | "freshness_floor", Some(due)) => {
-            format!("目录{}的数据应于{due}前更新，未按更新周期更新", f.record)
+        (Rule::CatalogUpdate, Some(due)) => {
+            format!("职责调整事项{record}后应于{due}前更新目录{outcome}")
         }
-        ("freshness" | "freshness_floor", None) => {
-            format!("目录{}的数据未按更新周期更新", f.record)
+        (Rule::FullMaintenance, Some(due)) => {
+            format!("目录定期维护（{record}）应于{due}前完成{outcome}")
         }
-        ("used_after_end", _) => format!("授权{}期满或收回后仍被调用", f.record),
-        ("max_age", _) => format!("授权{}的期限超过最长授权期", f.record),
-        (rule, _) => format!("{}（{}）{outcome}", rule_chinese(rule), f.record),
+        (Rule::RefusalReason, _) => format!("共享申请{record}不予共享但未说明理由"),
+        (Rule::Withdrawal, _) => format!("目录{record}未经审核同意即撤销发布"),
+        (Rule::ShareBasis, _) => format!("目录{record}的共享属性缺少依据"),
+        (Rule::Freshness | Rule::FreshnessFloor, Some(due)) => {
+            format!("目录{record}的数据应于{due}前更新，未按更新周期更新")
+        }
+        (Rule::Freshness | Rule::FreshnessFloor, None) => {
+            format!("目录{record}的数据未按更新周期更新")
+        }
+        (Rule::UsedAfterEnd, _) => format!("授权{record}期满或收回后仍被调用"),
+        (Rule::MaxAge, _) => format!("授权{record}的期限超过最长授权期"),
+        (
+            Rule::Review
+            | Rule::Reply
+            | Rule::Correction
+            | Rule::OpenApplication
+            | Rule::CatalogUpdate
+            | Rule::FullMaintenance,
+            None,
+        )
+        | (Rule::NeverUsed | Rule::Idle | Rule::Expiring, _) => {
+            format!("{}（{record}）{outcome}", rule.chinese())
+        }
     }
 }
 
-/// The deadline rule a detected finding broke: the profile's rule whose
-/// citation is the stored one.
+/// The deadline entry a detected finding broke: the one recorded with it,
+/// else (findings recorded before entries were) the first entry of its rule
+/// the profile regulates.
 fn broken_rule(profile: &Profile, f: &NoticeFinding) -> Option<DeadlineKey> {
-    let text = f.citation_text.as_deref()?;
-    let preferred: &[DeadlineKey] = match f.rule.as_deref()? {
-        "review" => &[DeadlineKey::Review],
-        "reply" => &[
-            DeadlineKey::ReplyConditionalPublished,
-            DeadlineKey::ReplyConditionalUnpublished,
-            DeadlineKey::ReplyConditional,
-            DeadlineKey::ReplyUnconditional,
-        ],
-        "refusal_reason" => &[DeadlineKey::RefusalReason],
-        "correction" => &[DeadlineKey::Correction],
-        "open_application" => &[DeadlineKey::OpenApplication],
-        "catalog_update" => &[DeadlineKey::CatalogUpdate],
-        "full_maintenance" => &[DeadlineKey::CatalogFullMaintenance],
-        "withdrawal" => &[DeadlineKey::WithdrawalApproval],
-        "share_basis" => &[DeadlineKey::ShareBasis],
-        "freshness_floor" => &[DeadlineKey::FreshnessFloor],
-        "max_age" | "used_after_end" => &[DeadlineKey::GrantMaxAge],
-        _ => &[],
-    };
-    preferred
-        .iter()
-        .copied()
-        .find(|k| {
-            profile
-                .deadline(*k)
-                .is_some_and(|r| profile.cite(&r.citation) == text)
-        })
-        .or_else(|| {
-            preferred
-                .iter()
-                .copied()
-                .find(|k| profile.deadline(*k).is_some())
-        })
+    f.deadline.or_else(|| {
+        f.rule?
+            .deadline_keys()
+            .iter()
+            .copied()
+            .find(|k| profile.deadline(*k).is_some())
+    })
 }
 
 fn categories(profile: &Profile, findings: &[NoticeFinding]) -> Vec<CategoryBlock> {
@@ -541,8 +470,9 @@ fn categories(profile: &Profile, findings: &[NoticeFinding]) -> Vec<CategoryBloc
                     .collect();
             }
             CategoryBlock {
+                code,
                 label: paren_label(i + 1),
-                name: category_heading(code).to_string(),
+                name: code.heading().to_string(),
                 count: list.len(),
                 examples: list.iter().take(EXAMPLES).map(|f| example(f)).collect(),
                 more: list.len().saturating_sub(EXAMPLES),
@@ -557,32 +487,14 @@ fn categories(profile: &Profile, findings: &[NoticeFinding]) -> Vec<CategoryBloc
         .collect()
 }
 
-/// A category as a heading of the notice (RULES.md §3).
-pub fn category_heading(code: CategoryCode) -> &'static str {
-    match code {
-        CategoryCode::CatalogNotMaintained => "未按要求编制或更新政务数据目录",
-        CategoryCode::DataNotProvided => "未按规定提供或发布政务数据",
-        CategoryCode::DataStaleOrSubstandard => "数据未按周期更新或质量不达标",
-        CategoryCode::CorrectionLate => "数据校核更正不及时",
-        CategoryCode::DuplicateCollection => "重复采集数据",
-        CategoryCode::UntrueData => "目录或数据不真实、不准确、不完整",
-        CategoryCode::Misuse => "超范围使用共享数据",
-        CategoryCode::SecurityFailure => "未落实数据安全责任",
-        CategoryCode::ApprovalOverdue => "共享申请未按时审核答复",
-        CategoryCode::RectificationRefused => "拒不整改或整改不到位",
-        CategoryCode::Dereliction => "玩忽职守、滥用职权",
-        CategoryCode::Other => "其他违反规定的行为",
-    }
-}
-
 fn rows(findings: &[NoticeFinding]) -> Vec<[String; 7]> {
     findings
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let what = match (&f.evidence, f.rule.as_deref()) {
+            let what = match (&f.evidence, f.rule) {
                 (Some((_, evidence)), _) => format!("监督检查发现：{}", evidence.trim()),
-                (None, Some(rule)) => rule_chinese(rule).to_string(),
+                (None, Some(rule)) => rule.chinese().to_string(),
                 (None, None) => String::new(),
             };
             let done = match (f.done, &f.evidence, f.late) {
@@ -590,11 +502,7 @@ fn rows(findings: &[NoticeFinding]) -> Vec<[String; 7]> {
                 (None, Some((inspector, _)), _) => {
                     format!("{}检查（{}）", chinese_date(f.occurred), inspector)
                 }
-                (None, None, Some(_))
-                    if f.rule
-                        .as_deref()
-                        .is_some_and(|r| r.starts_with("freshness")) =>
-                {
+                (None, None, Some(_)) if f.rule.is_some_and(|r| !r.done_is_completion()) => {
                     "未更新".to_string()
                 }
                 (None, None, Some(_)) => "未办结".to_string(),
@@ -602,7 +510,7 @@ fn rows(findings: &[NoticeFinding]) -> Vec<[String; 7]> {
             };
             [
                 (i + 1).to_string(),
-                category_chinese(f.category).to_string(),
+                f.category.chinese().to_string(),
                 f.record.clone(),
                 what,
                 f.due.map(chinese_date).unwrap_or_else(|| "—".into()),

@@ -179,10 +179,10 @@ fn numbers_dates_and_codes() {
         "2025年1月6日"
     );
     assert_eq!(paren_label(12), "（十二）");
-    let j = |name: &str, level: &str| crate::metrics::Jurisdiction {
+    let j = |name: &str, level: &str| crate::org::Jurisdiction {
         id: "J".into(),
         name: name.into(),
-        level: level.into(),
+        level: level.parse().unwrap(),
         parent_id: None,
         own_profile: None,
         profile: "jincheng".into(),
@@ -214,8 +214,9 @@ fn numbers_dates_and_codes() {
         article: 43,
         item: Some(8),
         quote: "对监督检查机关责令整改的问题，拒不整改的；".into(),
+        condition: None,
     };
-    let profile = crate::rules::Profiles::builtin().get(crate::rules::ProfileId::Jincheng);
+    let profile = crate::rules::Profiles::builtin().by_id("jincheng").unwrap();
     let cited = Cited::of(profile, &c);
     assert_eq!(cited.quote, "对监督检查机关责令整改的问题，拒不整改的");
     assert_eq!(

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use super::run::{self, Evaluated, EvaluationError, Mode};
 use super::year::{CountyResult, DepartmentResult};
+use crate::http::{ApiError, AppState};
 use crate::metrics::{MetricsError, parse_as_of};
-use crate::web::{ApiError, AppState};
+use crate::vocab::EvaluationStatus;
 
 /// Query parameters.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,7 +40,11 @@ impl From<EvaluationError> for ApiError {
     fn from(e: EvaluationError) -> Self {
         match e {
             EvaluationError::Metrics(m) => m.into(),
-            other => ApiError::Internal(other.to_string()),
+            EvaluationError::Scheme(_)
+            | EvaluationError::Query(_)
+            | EvaluationError::Audit(_)
+            | EvaluationError::AlreadyFrozen { .. }
+            | EvaluationError::Damaged { .. } => ApiError::Internal(e.to_string()),
         }
     }
 }
@@ -81,8 +86,8 @@ pub enum UnitResult {
     Department {
         /// The year.
         year: i32,
-        /// `frozen` or `live`.
-        status: &'static str,
+        /// Frozen or live.
+        status: EvaluationStatus,
         /// The result.
         #[serde(flatten)]
         result: Box<DepartmentResult>,
@@ -91,8 +96,8 @@ pub enum UnitResult {
     County {
         /// The year.
         year: i32,
-        /// `frozen` or `live`.
-        status: &'static str,
+        /// Frozen or live.
+        status: EvaluationStatus,
         /// The result.
         #[serde(flatten)]
         result: Box<CountyResult>,

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use super::run::{self, Evaluated, Mode};
+use super::snapshot;
 use super::year::{CITY_RANKING, YearEvaluation};
 use crate::config::Config;
 use crate::metrics::cli::csv_field;
@@ -68,7 +69,7 @@ pub async fn run_evaluate(
             .clone()
             .or_else(|| std::env::var("USER").ok())
             .unwrap_or_else(|| "unknown".into());
-        let e = run::freeze(store, config, args.year, as_of, &by).await?;
+        let e = snapshot::freeze(store, config, args.year, as_of, &by).await?;
         tracing::info!(
             year = args.year,
             by,
@@ -199,7 +200,7 @@ pub fn write_tables(out: &mut dyn Write, e: &Evaluated) -> std::io::Result<()> {
     };
     writeln!(
         out,
-        "{}年度政务数据共享工作评估  方案：{} {}  截至：{}  {}{}\n",
+        "{}年度政务数据共享工作评估  方案：{} {}  截至：{}  {}{}",
         r.year,
         r.scheme.title,
         r.scheme.version,
@@ -211,6 +212,10 @@ pub fn write_tables(out: &mut dyn Write, e: &Evaluated) -> std::io::Result<()> {
             ""
         }
     )?;
+    for note in r.comparison_notes() {
+        writeln!(out, "注：{note}")?;
+    }
+    writeln!(out)?;
     let header: Vec<String> = ["排名", "部门", "得分", "等次", "上年", "变化", "主要失分"]
         .into_iter()
         .map(String::from)

@@ -23,30 +23,27 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::score::{FindingRef, Measure, UnitInput};
 use crate::metrics::findings::Finding;
-use crate::metrics::{CheckItem, Context, Rule, Status};
+use crate::metrics::{CheckItem, Context};
+use crate::vocab::{Rule, Status, vocabulary};
 
-/// Catalog updates and quarterly maintenance on time.
-pub const CATALOG_UPDATES_ON_TIME: &str = "catalog_updates_on_time";
-/// Entries shared as their attributes require.
-pub const ENTRIES_CLASSIFIED_WITH_BASIS: &str = "entries_classified_with_basis";
-/// Entries refreshed on their declared cycle.
-pub const ENTRIES_FRESH: &str = "entries_fresh";
-/// Corrections answered in time.
-pub const CORRECTIONS_ON_TIME: &str = "corrections_on_time";
-/// Review and reply stages done in time.
-pub const APPROVAL_STAGES_ON_TIME: &str = "approval_stages_on_time";
-/// Grants used within their first-use window.
-pub const GRANTS_USED: &str = "grants_used";
-
-/// Every metric a scheme's indicator may name.
-pub const METRICS: [&str; 6] = [
-    CATALOG_UPDATES_ON_TIME,
-    ENTRIES_CLASSIFIED_WITH_BASIS,
-    ENTRIES_FRESH,
-    CORRECTIONS_ON_TIME,
-    APPROVAL_STAGES_ON_TIME,
-    GRANTS_USED,
-];
+vocabulary! {
+    /// What an evaluation scheme's indicator may measure (`metric` in the
+    /// scheme files), each a rate over the items of some rules.
+    Metric, "metric" {
+        /// Catalog updates and quarterly maintenance on time.
+        CatalogUpdatesOnTime => "catalog_updates_on_time" / "目录按时更新",
+        /// Entries classified with their basis and not withdrawn without approval.
+        EntriesClassifiedWithBasis => "entries_classified_with_basis" / "共享属性有依据",
+        /// Entries refreshed on their declared cycle.
+        EntriesFresh => "entries_fresh" / "数据按周期更新",
+        /// Corrections answered in time.
+        CorrectionsOnTime => "corrections_on_time" / "校核按时完成",
+        /// Review and reply stages done in time.
+        ApprovalStagesOnTime => "approval_stages_on_time" / "审批按时办结",
+        /// Grants used within their first-use window.
+        GrantsUsed => "grants_used" / "授权按时使用",
+    }
+}
 
 /// How an item counts: met, missed, or not judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,23 +65,40 @@ fn deadline_verdict(status: Status) -> Verdict {
 
 /// The metric an item feeds (other than the share-basis coverage, which is
 /// assembled per entry) and its verdict.
-fn classify(item: &CheckItem) -> Option<(&'static str, Verdict)> {
+fn classify(item: &CheckItem) -> Option<(Metric, Verdict)> {
     let metric = match item.rule {
-        Rule::CatalogUpdate | Rule::FullMaintenance => CATALOG_UPDATES_ON_TIME,
-        Rule::Freshness | Rule::FreshnessFloor => ENTRIES_FRESH,
-        Rule::Correction => CORRECTIONS_ON_TIME,
-        Rule::Review | Rule::Reply | Rule::RefusalReason => APPROVAL_STAGES_ON_TIME,
+        Rule::CatalogUpdate | Rule::FullMaintenance => Metric::CatalogUpdatesOnTime,
+        Rule::Freshness | Rule::FreshnessFloor => Metric::EntriesFresh,
+        Rule::Correction => Metric::CorrectionsOnTime,
+        Rule::Review | Rule::Reply | Rule::RefusalReason => Metric::ApprovalStagesOnTime,
         Rule::NeverUsed => {
             let verdict = match item.status {
                 Status::OnTime => Verdict::Met,
                 // Unused through the window: revocable now, or resolved only
                 // by a late first use or by the grant's end.
                 Status::Revocable | Status::Resolved => Verdict::Missed,
-                _ => Verdict::NotJudged,
+                Status::Late
+                | Status::Pending
+                | Status::AtRisk
+                | Status::Overdue
+                | Status::Violation
+                | Status::Expiring
+                | Status::Fresh
+                | Status::Due
+                | Status::Delinquent
+                | Status::NotEvaluable => Verdict::NotJudged,
             };
-            return Some((GRANTS_USED, verdict));
+            return Some((Metric::GrantsUsed, verdict));
         }
-        _ => return None,
+        // The entries' share attributes are assembled per entry; the other
+        // grant rules and open applications are not measured.
+        Rule::ShareBasis
+        | Rule::Withdrawal
+        | Rule::Idle
+        | Rule::MaxAge
+        | Rule::UsedAfterEnd
+        | Rule::Expiring
+        | Rule::OpenApplication => return None,
     };
     Some((metric, deadline_verdict(item.status)))
 }
@@ -98,6 +112,7 @@ pub fn collect(
     findings: &[Finding],
 ) -> BTreeMap<String, UnitInput> {
     let mut units: BTreeMap<String, UnitInput> = ctx
+        .org
         .departments
         .values()
         .map(|d| {
@@ -117,15 +132,12 @@ pub fn collect(
 
     for item in items {
         let dept = item.responsible_id.as_str();
-        match item.rule {
-            Rule::Freshness => {
-                entries.entry(dept).or_default().insert(&item.id);
-            }
-            Rule::ShareBasis | Rule::Withdrawal if item.status.is_breach() => {
-                entries.entry(dept).or_default().insert(&item.id);
-                unshared.entry(dept).or_default().insert(&item.id);
-            }
-            _ => {}
+        if item.rule == Rule::Freshness {
+            entries.entry(dept).or_default().insert(&item.id);
+        }
+        if matches!(item.rule, Rule::ShareBasis | Rule::Withdrawal) && item.status.is_breach() {
+            entries.entry(dept).or_default().insert(&item.id);
+            unshared.entry(dept).or_default().insert(&item.id);
         }
         let Some((metric, verdict)) = classify(item) else {
             continue;
@@ -136,11 +148,12 @@ pub fn collect(
         let Some(unit) = units.get_mut(dept) else {
             continue;
         };
-        let m = unit.measures.entry(metric.to_string()).or_default();
+        let m = unit.measures.entry(metric).or_default();
         m.total += 1;
         match verdict {
             Verdict::Met => m.met += 1,
-            _ => m.missed.push(item.id.clone()),
+            Verdict::Missed => m.missed.push(item.id.clone()),
+            Verdict::NotJudged => {}
         }
     }
 
@@ -152,7 +165,7 @@ pub fn collect(
         let missed: Vec<String> =
             bad.map_or(Vec::new(), |b| b.iter().map(|s| s.to_string()).collect());
         unit.measures.insert(
-            ENTRIES_CLASSIFIED_WITH_BASIS.to_string(),
+            Metric::EntriesClassifiedWithBasis,
             Measure {
                 met: (all.len() - missed.len()) as u64,
                 total: all.len() as u64,
@@ -165,7 +178,7 @@ pub fn collect(
         if let Some(unit) = units.get_mut(&f.department_id) {
             unit.findings.push(FindingRef {
                 id: f.key.clone(),
-                category: f.category.as_str().to_string(),
+                category: f.category,
             });
         }
     }
@@ -200,27 +213,27 @@ mod tests {
         ];
         let found = findings::detected(&ctx, &items);
         let units = collect(&ctx, &items, &found);
-        let auth = &units["DEP-C-AUTH"].measures[APPROVAL_STAGES_ON_TIME];
+        let auth = &units["DEP-C-AUTH"].measures[&Metric::ApprovalStagesOnTime];
         assert_eq!(
             (auth.met, auth.total, auth.missed.clone()),
             (0, 1, vec!["R1".to_string()])
         );
-        let provider = &units["DEP-C-1"].measures[APPROVAL_STAGES_ON_TIME];
+        let provider = &units["DEP-C-1"].measures[&Metric::ApprovalStagesOnTime];
         assert_eq!(
             (provider.met, provider.total),
             (1, 2),
             "pending is not judged"
         );
         assert_eq!(provider.missed, ["R2"]);
-        let grants = &units["DEP-C-2"].measures[GRANTS_USED];
+        let grants = &units["DEP-C-2"].measures[&Metric::GrantsUsed];
         assert_eq!((grants.met, grants.total), (1, 2));
-        let fresh = &units["DEP-C-2"].measures[ENTRIES_FRESH];
+        let fresh = &units["DEP-C-2"].measures[&Metric::EntriesFresh];
         assert_eq!(
             (fresh.met, fresh.total),
             (1, 1),
             "irregular is not evaluable"
         );
-        let basis = &units["DEP-C-2"].measures[ENTRIES_CLASSIFIED_WITH_BASIS];
+        let basis = &units["DEP-C-2"].measures[&Metric::EntriesClassifiedWithBasis];
         assert_eq!(
             (basis.met, basis.total, basis.missed.clone()),
             (1, 2, vec!["E2".to_string()])

@@ -15,8 +15,9 @@
 //! - [`year`] assembles a year: rankings of city departments, of each
 //!   county's departments and of the counties, grade distribution, change
 //!   from last year;
-//! - [`run`] evaluates against the store and keeps the frozen snapshots;
-//!   [`cli`] and [`api`] expose it.
+//! - [`run`] is the one "official or live" evaluation against the store;
+//!   [`snapshot`] owns `evaluation_snapshots` (freezing and reading the
+//!   official results); [`cli`] and [`api`] expose it.
 
 pub mod api;
 pub mod cli;
@@ -25,10 +26,13 @@ pub mod rank;
 pub mod run;
 pub mod scheme;
 pub mod score;
+pub mod snapshot;
 pub mod year;
 
+pub use measures::Metric;
 pub use rank::{CountyScore, Ranked, county_score, rank};
-pub use run::{Evaluated, EvaluationError, Mode, evaluate, freeze};
+pub use run::{Evaluated, EvaluationError, Mode, evaluate, evaluate_judged};
 pub use scheme::{Scheme, SchemeError};
 pub use score::{FindingRef, Measure, UnitInput, UnitScore, score_unit};
+pub use snapshot::freeze;
 pub use year::YearEvaluation;

@@ -1,21 +1,31 @@
-//! Evaluating a year against the store: the metrics of the year, the scheme
-//! that applies to it, last year for the change, and the frozen snapshot.
+//! Evaluating a year against the store — the one "official or live"
+//! evaluation every caller uses (the CLI, the API, the annual report; next,
+//! the scheduler and the dashboard).
 //!
-//! A frozen year answers with its snapshot: [`evaluate`] never recomputes
-//! it silently. A live computation of a frozen year is available on request
-//! ([`Mode::Live`]), marked as such, and never replaces the snapshot.
+//! - A frozen year answers with its snapshot ([`Mode::Official`]); it is
+//!   never recomputed silently. A live computation of a frozen year is
+//!   available on request ([`Mode::Live`]), marked as such, and never
+//!   replaces the snapshot.
+//! - A live year is judged by the metrics' one pipeline
+//!   ([`crate::metrics::judge`]) and scored under the scheme that applies to
+//!   it.
+//! - The change from the previous year uses the previous year's snapshot
+//!   when it is frozen, else its live computation as of the end of that year
+//!   (or the as-of instant, if earlier). When no scheme covers the previous
+//!   year, or the store has no records of it, the comparison is simply
+//!   absent; when its records cover only part of it, the result says so
+//!   (`previous_partial`).
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use super::scheme::{Scheme, SchemeError};
+use super::snapshot::{self, Snapshot};
 use super::year::YearEvaluation;
-use crate::audit::{self, Change};
 use crate::config::Config;
-use crate::metrics::{self, CheckKind, Context, MetricsError, Period, findings};
+use crate::metrics::{self, Context, Judged, MetricsError, Period};
 use crate::store::Store;
-use crate::time::{format_millis, now_millis};
+use crate::time::format_millis;
+use crate::vocab::{EvaluationStatus, PreviousSource};
 
 /// Why an evaluation could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +78,8 @@ pub enum Mode {
 /// A year's evaluation and where it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evaluated {
-    /// `frozen` (the official snapshot) or `live` (computed now).
-    pub status: &'static str,
+    /// The official snapshot, or computed now.
+    pub status: EvaluationStatus,
     /// When the snapshot was frozen (frozen only).
     pub frozen_at: Option<String>,
     /// Who froze it (frozen only).
@@ -81,49 +91,30 @@ pub struct Evaluated {
     pub result: YearEvaluation,
 }
 
-/// A frozen snapshot's record.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    /// When it was frozen.
-    pub frozen_at: i64,
-    /// Who froze it.
-    pub frozen_by: String,
-    /// SHA-256 of `result`'s JSON.
-    pub sha256: String,
-    /// The result.
-    pub result: YearEvaluation,
+impl Evaluated {
+    fn frozen(s: Snapshot) -> Evaluated {
+        Evaluated {
+            status: EvaluationStatus::Frozen,
+            frozen_at: Some(format_millis(s.frozen_at)),
+            frozen_by: Some(s.frozen_by),
+            sha256: Some(s.sha256),
+            result: s.result,
+        }
+    }
+
+    fn live(result: YearEvaluation) -> Evaluated {
+        Evaluated {
+            status: EvaluationStatus::Live,
+            frozen_at: None,
+            frozen_by: None,
+            sha256: None,
+            result,
+        }
+    }
 }
 
-/// Computes a year live: the metrics of the year as of `as_of`, the
-/// applicable scheme, without the previous year.
-pub async fn compute(
-    store: &Store,
-    config: &Config,
-    year: i32,
-    as_of: i64,
-) -> Result<YearEvaluation, EvaluationError> {
-    let scheme = Scheme::for_year(config.evaluation_schemes.as_deref(), year)?;
-    let period = Period::new(year, None, None)?;
-    let ctx = Context::load(store, config, period, as_of).await?;
-    compute_with(&ctx, store, &scheme).await
-}
-
-/// Computes a year under a given context and scheme.
-pub async fn compute_with(
-    ctx: &Context,
-    store: &Store,
-    scheme: &Scheme,
-) -> Result<YearEvaluation, EvaluationError> {
-    let items = metrics::run_checks(ctx, store, &CheckKind::ALL, &mut Vec::new()).await?;
-    let mut all = findings::detected(ctx, &items);
-    all.extend(findings::imported(ctx, store).await?);
-    Ok(YearEvaluation::compute(ctx, scheme, &items, &all))
-}
-
-/// The evaluation of `year`: the frozen snapshot if there is one (unless
-/// `mode` is [`Mode::Live`]), else computed as of `as_of`, with last year's
-/// scores (its snapshot if frozen, else computed as of the end of that year
-/// or `as_of`, whichever is earlier).
+/// The evaluation of `year` as of `as_of` (the frozen snapshot, unless
+/// `mode` is [`Mode::Live`]).
 pub async fn evaluate(
     store: &Store,
     config: &Config,
@@ -131,149 +122,77 @@ pub async fn evaluate(
     as_of: i64,
     mode: Mode,
 ) -> Result<Evaluated, EvaluationError> {
-    if mode == Mode::Official {
-        if let Some(s) = load_snapshot(store, year).await? {
-            return Ok(Evaluated {
-                status: "frozen",
-                frozen_at: Some(format_millis(s.frozen_at)),
-                frozen_by: Some(s.frozen_by),
-                sha256: Some(s.sha256),
-                result: s.result,
-            });
-        }
+    if let Some(s) = official(store, year, mode).await? {
+        return Ok(s);
     }
-    let result = compute_year_with_previous(store, config, year, as_of).await?;
-    Ok(Evaluated {
-        status: "live",
-        frozen_at: None,
-        frozen_by: None,
-        sha256: None,
-        result,
-    })
+    let ctx = Context::load(store, config, Period::new(year, None, None)?, as_of).await?;
+    let judged = metrics::judge(&ctx, store).await?;
+    Ok(Evaluated::live(score(store, config, &ctx, &judged).await?))
 }
 
-async fn compute_year_with_previous(
+/// [`evaluate`] for a year the caller has judged already (the annual report
+/// judges the year once for its figures and its evaluation).
+pub async fn evaluate_judged(
     store: &Store,
     config: &Config,
-    year: i32,
-    as_of: i64,
-) -> Result<YearEvaluation, EvaluationError> {
-    let current = compute(store, config, year, as_of).await?;
-    let (previous, source) = match load_snapshot(store, year - 1).await? {
-        Some(s) => (s.result, "frozen"),
-        None => {
-            let end = Period::new(year - 1, None, None)?.end_ms() - 1;
-            (
-                compute(store, config, year - 1, as_of.min(end)).await?,
-                "computed",
-            )
-        }
-    };
-    Ok(current.with_previous(&previous, source))
-}
-
-/// Computes the year and stores it as the official snapshot. Fails with
-/// [`EvaluationError::AlreadyFrozen`] if the year is frozen already (also
-/// when another freeze of the same year wins a race: the year is the key).
-pub async fn freeze(
-    store: &Store,
-    config: &Config,
-    year: i32,
-    as_of: i64,
-    frozen_by: &str,
+    ctx: &Context,
+    judged: &Judged,
+    mode: Mode,
 ) -> Result<Evaluated, EvaluationError> {
-    if let Some(s) = load_snapshot(store, year).await? {
-        return Err(already_frozen(year, &s));
+    if let Some(s) = official(store, ctx.period.year, mode).await? {
+        return Ok(s);
     }
-    let result = compute_year_with_previous(store, config, year, as_of).await?;
-    let json = serde_json::to_string(&result).expect("an evaluation serialises");
-    let sha256 = hex(&Sha256::digest(json.as_bytes()));
-    let frozen_at = now_millis();
-    // The snapshot and its audit entry commit together.
-    let mut tx = store.pool().begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO evaluation_snapshots \
-         (year, scheme_id, scheme_version, as_of, frozen_at, frozen_by, sha256, result) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(i64::from(year))
-    .bind(&result.scheme.id)
-    .bind(&result.scheme.version)
-    .bind(as_of)
-    .bind(frozen_at)
-    .bind(frozen_by)
-    .bind(&sha256)
-    .bind(&json)
-    .execute(&mut *tx)
-    .await;
-    if let Err(e) = inserted {
-        drop(tx);
-        // Lost a race with another freeze of the same year?
-        if let Some(s) = load_snapshot(store, year).await? {
-            return Err(already_frozen(year, &s));
-        }
-        return Err(e.into());
-    }
-    let change = Change {
-        actor: frozen_by,
-        action: "evaluation.freeze",
-        subject: format!("evaluation:{year}"),
-        details: serde_json::json!({
-            "scheme": result.scheme.id,
-            "scheme_version": result.scheme.version,
-            "as_of": format_millis(as_of),
-            "sha256": sha256,
-        }),
-    };
-    audit::append(&mut tx, &change).await?;
-    tx.commit().await?;
-    Ok(Evaluated {
-        status: "frozen",
-        frozen_at: Some(format_millis(frozen_at)),
-        frozen_by: Some(frozen_by.to_string()),
-        sha256: Some(sha256),
-        result,
+    Ok(Evaluated::live(score(store, config, ctx, judged).await?))
+}
+
+async fn official(
+    store: &Store,
+    year: i32,
+    mode: Mode,
+) -> Result<Option<Evaluated>, EvaluationError> {
+    Ok(match mode {
+        Mode::Official => snapshot::load(store, year).await?.map(Evaluated::frozen),
+        Mode::Live => None,
     })
 }
 
-fn already_frozen(year: i32, s: &Snapshot) -> EvaluationError {
-    EvaluationError::AlreadyFrozen {
-        year,
-        frozen_at: format_millis(s.frozen_at),
-        frozen_by: s.frozen_by.clone(),
-        scheme_version: s.result.scheme.version.clone(),
-    }
+/// Scores a judged year under its scheme, with the previous year's
+/// comparison.
+pub async fn score(
+    store: &Store,
+    config: &Config,
+    ctx: &Context,
+    judged: &Judged,
+) -> Result<YearEvaluation, EvaluationError> {
+    let scheme = Scheme::for_year(config.evaluation_schemes.as_deref(), ctx.period.year)?;
+    let current = YearEvaluation::compute(ctx, &scheme, &judged.items, &judged.findings);
+    Ok(match previous(store, config, ctx).await? {
+        Some((previous, source)) => current.with_previous(&previous, source),
+        None => current,
+    })
 }
 
-/// The frozen snapshot of a year, verified against its digest.
-pub async fn load_snapshot(store: &Store, year: i32) -> Result<Option<Snapshot>, EvaluationError> {
-    let row = sqlx::query(
-        "SELECT frozen_at, frozen_by, sha256, result FROM evaluation_snapshots WHERE year = $1",
-    )
-    .bind(i64::from(year))
-    .fetch_optional(store.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let json: String = row.try_get("result")?;
-    let sha256: String = row.try_get("sha256")?;
-    if hex(&Sha256::digest(json.as_bytes())) != sha256 {
-        return Err(EvaluationError::Damaged {
-            year,
-            message: "its SHA-256 does not match the stored result".into(),
-        });
+/// The previous year's result to compare with: its snapshot, else computed
+/// as of the end of that year or `ctx.as_of`, whichever is earlier; `None`
+/// when no scheme covers it or the store has no records of it.
+async fn previous(
+    store: &Store,
+    config: &Config,
+    ctx: &Context,
+) -> Result<Option<(YearEvaluation, PreviousSource)>, EvaluationError> {
+    let year = ctx.period.year - 1;
+    if let Some(s) = snapshot::load(store, year).await? {
+        return Ok(Some((s.result, PreviousSource::Frozen)));
     }
-    let result = serde_json::from_str(&json).map_err(|e| EvaluationError::Damaged {
-        year,
-        message: e.to_string(),
-    })?;
-    Ok(Some(Snapshot {
-        frozen_at: row.try_get("frozen_at")?,
-        frozen_by: row.try_get("frozen_by")?,
-        sha256,
-        result,
-    }))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let Some(scheme) = Scheme::applicable(config.evaluation_schemes.as_deref(), year)? else {
+        return Ok(None);
+    };
+    let period = Period::new(year, None, None)?;
+    let before = ctx.for_period(period, ctx.as_of.min(period.end_ms() - 1));
+    let judged = metrics::judge(&before, store).await?;
+    let result = YearEvaluation::compute(&before, &scheme, &judged.items, &judged.findings);
+    if result.coverage.is_empty() && judged.findings.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((result, PreviousSource::Computed)))
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::FINDING_CATEGORIES;
+use super::measures::Metric;
+use crate::vocab::CategoryCode;
 
 /// The scheme shipped with dukao.
 pub const DEFAULT_SCHEME: &str = include_str!("../../rules/evaluation/default.toml");
@@ -64,9 +65,23 @@ pub struct Indicator {
     /// The article the indicator serves, e.g. "JC Art.41(1)".
     pub serves: String,
     /// The metric whose rate it scores (met / total of the unit).
-    pub metric: String,
+    pub metric: Metric,
     /// Its weight among the applicable indicators.
     pub weight: f64,
+    /// What the annual report suggests when the indicator is among the
+    /// year's weakest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Advice>,
+}
+
+/// A standing suggestion of the bureau for a weak indicator.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    /// Its heading (健全目录动态更新机制).
+    pub title: String,
+    /// Its text.
+    pub text: String,
 }
 
 /// Points deducted per finding of some categories, capped.
@@ -79,8 +94,8 @@ pub struct Deduction {
     pub name: String,
     /// The article it serves.
     pub serves: String,
-    /// Finding categories it counts (RULES.md §3 codes).
-    pub categories: Vec<String>,
+    /// Finding categories it counts.
+    pub categories: Vec<CategoryCode>,
     /// Points per finding.
     pub points: f64,
     /// At most this many points in all.
@@ -143,6 +158,16 @@ impl Scheme {
     /// `from_year` not after `year`; without a source, the built-in scheme.
     /// Read afresh on every call, so an edited weight needs no rebuild.
     pub fn for_year(source: Option<&Path>, year: i32) -> Result<Scheme, SchemeError> {
+        Scheme::applicable(source, year)?.ok_or_else(|| SchemeError::Invalid {
+            origin: source.map_or("built-in".to_string(), |p| p.display().to_string()),
+            key: "from_year".into(),
+            message: format!("no evaluation scheme applies to {year}"),
+        })
+    }
+
+    /// [`Scheme::for_year`], or `None` when no scheme covers the year (a
+    /// year before the first scheme: nothing to compare with).
+    pub fn applicable(source: Option<&Path>, year: i32) -> Result<Option<Scheme>, SchemeError> {
         let candidates = match source {
             None => vec![Scheme::builtin()],
             Some(path) if path.is_dir() => {
@@ -183,19 +208,18 @@ impl Scheme {
                 });
             }
         }
-        applicable.pop().ok_or_else(|| SchemeError::Invalid {
-            origin,
-            key: "from_year".into(),
-            message: format!("no evaluation scheme applies to {year}"),
-        })
+        Ok(applicable.pop())
     }
 
     /// Parses and validates a scheme.
     pub fn parse(text: &str, origin: &str) -> Result<Scheme, SchemeError> {
-        let mut scheme: Scheme = toml::from_str(text).map_err(|e| SchemeError::Parse {
+        let parse_error = |e: toml::de::Error| SchemeError::Parse {
             origin: origin.to_string(),
             message: e.to_string(),
-        })?;
+        };
+        let value: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        check_names(&value, origin)?;
+        let mut scheme: Scheme = toml::from_str(text).map_err(parse_error)?;
         scheme.validate(origin)?;
         // Highest band first, so the first band met is the grade.
         scheme.grades.sort_by(|a, b| b.min.total_cmp(&a.min));
@@ -225,16 +249,6 @@ impl Scheme {
             if !ids.insert(ind.id.as_str()) {
                 return Err(invalid(format!("indicator[{i}].id"), "duplicate id"));
             }
-            if !super::measures::METRICS.contains(&ind.metric.as_str()) {
-                return Err(invalid(
-                    format!("indicator[{i}].metric"),
-                    &format!(
-                        "unknown metric {:?}; known: {}",
-                        ind.metric,
-                        super::measures::METRICS.join(", ")
-                    ),
-                ));
-            }
         }
         for (i, d) in self.deductions.iter().enumerate() {
             if !(d.points.is_finite() && d.points >= 0.0 && d.cap.is_finite() && d.cap >= 0.0) {
@@ -245,14 +259,6 @@ impl Scheme {
             }
             if !ids.insert(d.id.as_str()) {
                 return Err(invalid(format!("deduction[{i}].id"), "duplicate id"));
-            }
-            for c in &d.categories {
-                if !FINDING_CATEGORIES.contains(&c.as_str()) {
-                    return Err(invalid(
-                        format!("deduction[{i}].categories"),
-                        &format!("unknown finding category {c:?}"),
-                    ));
-                }
             }
         }
         if self.grades.is_empty() || !self.grades.iter().any(|g| g.min <= 0.0) {
@@ -282,6 +288,43 @@ impl Scheme {
             .map(|g| g.name.as_str())
             .unwrap_or("")
     }
+}
+
+/// Checks the vocabulary names of a scheme file before it is read into
+/// [`Scheme`], so that an unknown metric or category is reported with its
+/// key (`indicator[5].metric`) and the names accepted.
+fn check_names(file: &toml::Table, origin: &str) -> Result<(), SchemeError> {
+    let invalid = |key: String, e: crate::vocab::ParseNameError| SchemeError::Invalid {
+        origin: origin.to_string(),
+        key,
+        message: e.to_string(),
+    };
+    let tables = |name: &str| {
+        file.get(name)
+            .and_then(toml::Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+    };
+    for (i, indicator) in tables("indicator") {
+        if let Some(metric) = indicator.get("metric").and_then(toml::Value::as_str) {
+            metric
+                .parse::<Metric>()
+                .map_err(|e| invalid(format!("indicator[{i}].metric"), e))?;
+        }
+    }
+    for (i, deduction) in tables("deduction") {
+        let categories = deduction.get("categories").and_then(toml::Value::as_array);
+        for name in categories
+            .into_iter()
+            .flatten()
+            .filter_map(toml::Value::as_str)
+        {
+            name.parse::<CategoryCode>()
+                .map_err(|e| invalid(format!("deduction[{i}].categories"), e))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -315,12 +358,19 @@ mod tests {
             "{e}"
         );
 
-        let mut bad = base.clone();
-        bad.deductions[0].categories.push("laziness".into());
-        let e = Scheme::parse(&toml::to_string(&bad).unwrap(), "y.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("unknown finding category \"laziness\""), "{e}");
+        let text = toml::to_string(&base)
+            .unwrap()
+            .replacen("\"misuse\"", "\"laziness\"", 1);
+        let e = Scheme::parse(&text, "y.toml").unwrap_err().to_string();
+        assert!(e.contains("y.toml: deduction[0].categories"), "{e}");
+        assert!(e.contains("unknown category code `laziness`"), "{e}");
+        let text =
+            toml::to_string(&base)
+                .unwrap()
+                .replacen("\"entries_fresh\"", "\"entries_tidy\"", 1);
+        let e = Scheme::parse(&text, "w.toml").unwrap_err().to_string();
+        assert!(e.contains("w.toml: indicator[2].metric"), "{e}");
+        assert!(e.contains("unknown metric `entries_tidy`"), "{e}");
 
         let mut bad = base.clone();
         bad.county.authority_weight = 0.5;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::measures::Metric;
 use super::scheme::Scheme;
+use crate::vocab::CategoryCode;
 
 /// What a metric measured for one unit: how many items met the rule out of
 /// how many were measured, and which records missed it.
@@ -24,8 +26,8 @@ pub struct Measure {
 pub struct FindingRef {
     /// Finding id.
     pub id: String,
-    /// Its category (RULES.md §3 code).
-    pub category: String,
+    /// Its category.
+    pub category: CategoryCode,
 }
 
 /// Everything scored for one unit.
@@ -35,8 +37,8 @@ pub struct UnitInput {
     pub id: String,
     /// Its name.
     pub name: String,
-    /// Measures by metric name.
-    pub measures: BTreeMap<String, Measure>,
+    /// Measures by metric.
+    pub measures: BTreeMap<Metric, Measure>,
     /// Findings held against it.
     pub findings: Vec<FindingRef>,
 }
@@ -163,7 +165,7 @@ pub fn score_unit(scheme: &Scheme, unit: &UnitInput) -> UnitScore {
         let findings: Vec<String> = unit
             .findings
             .iter()
-            .filter(|f| d.categories.iter().any(|c| c == &f.category))
+            .filter(|f| d.categories.contains(&f.category))
             .map(|f| f.id.clone())
             .collect();
         let raw = findings.len() as f64 * d.points;
@@ -222,7 +224,7 @@ mod tests {
             name: "云州市公安局".into(),
             measures: measures
                 .iter()
-                .map(|(k, m)| (k.to_string(), m.clone()))
+                .map(|(k, m)| (k.parse().unwrap(), m.clone()))
                 .collect(),
             findings: Vec::new(),
         }
@@ -295,13 +297,13 @@ mod tests {
         for i in 0..7 {
             u.findings.push(FindingRef {
                 id: format!("F{i}"),
-                category: "approval_overdue".into(),
+                category: CategoryCode::ApprovalOverdue,
             });
         }
         for i in 0..6 {
             u.findings.push(FindingRef {
                 id: format!("S{i}"),
-                category: "misuse".into(),
+                category: CategoryCode::Misuse,
             });
         }
         let r = score_unit(&s, &u);

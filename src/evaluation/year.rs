@@ -19,12 +19,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{Datelike, NaiveDate};
+
 use super::measures;
 use super::rank::{CountyScore, county_score, rank};
 use super::scheme::Scheme;
 use super::score::{UnitScore, round2, score_unit};
 use crate::metrics::findings::Finding;
 use crate::metrics::{CheckItem, Context};
+use crate::org::Department;
+use crate::time::local_date;
+use crate::vocab::PreviousSource;
 
 /// The scheme that produced a result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,9 +122,18 @@ pub struct YearEvaluation {
     /// True when some deadline fell in a year without official calendar
     /// data and was counted on weekends only.
     pub provisional: bool,
-    /// Where the previous year's scores came from: `frozen` (its official
-    /// snapshot), `computed` (evaluated live from the store) or `none`.
-    pub previous_source: String,
+    /// Where the previous year's scores came from: its frozen snapshot, a
+    /// live computation, or nowhere (no scheme covers it, or it has no data).
+    pub previous_source: PreviousSource,
+    /// Which months of the year the platform's records cover, up to the
+    /// as-of instant.
+    #[serde(default)]
+    pub coverage: Coverage,
+    /// Whether the previous year compared with covers only part of its year:
+    /// its changes are then not like for like, and every page and document
+    /// that prints them says so.
+    #[serde(default)]
+    pub previous_partial: bool,
     /// Every department, city departments first, then by county; each
     /// ranking in rank order, unranked units last.
     pub departments: Vec<DepartmentResult>,
@@ -131,6 +145,72 @@ pub struct YearEvaluation {
 
 /// The ranking a department belongs to.
 pub const CITY_RANKING: &str = "city";
+
+/// Which months of an evaluated period the platform's records (requests,
+/// corrections, duty changes, applications: the events that start a
+/// deadline) fall in, up to the as-of instant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// The first day with a record.
+    pub first: Option<NaiveDate>,
+    /// The last day with a record.
+    pub last: Option<NaiveDate>,
+    /// Months (1–12) with at least one record.
+    pub months: Vec<u32>,
+    /// Months of the period elapsed by the as-of instant.
+    pub months_elapsed: u32,
+    /// Fewer months have records than have elapsed: the year's data covers
+    /// only part of it (a platform that started mid-year, a gap in the
+    /// exports).
+    pub partial: bool,
+}
+
+impl Coverage {
+    /// The coverage of the items of a period judged as of the context's instant.
+    pub fn of(ctx: &Context, items: &[CheckItem]) -> Coverage {
+        let starts = items
+            .iter()
+            .filter_map(|i| i.clock_start)
+            .filter(|&t| ctx.period.contains_ms(t) && t <= ctx.as_of)
+            .map(local_date);
+        let mut months: Vec<u32> = Vec::new();
+        let (mut first, mut last): (Option<NaiveDate>, Option<NaiveDate>) = (None, None);
+        for day in starts {
+            first = Some(first.map_or(day, |f| f.min(day)));
+            last = Some(last.map_or(day, |l| l.max(day)));
+            if !months.contains(&day.month()) {
+                months.push(day.month());
+            }
+        }
+        months.sort_unstable();
+        let until = local_date(ctx.evaluation_ms());
+        let months_elapsed = ctx
+            .period
+            .months()
+            .filter(|&(y, m)| (y, m) <= (until.year(), until.month()))
+            .count() as u32;
+        Coverage {
+            partial: !months.is_empty() && (months.len() as u32) < months_elapsed,
+            first,
+            last,
+            months,
+            months_elapsed,
+        }
+    }
+
+    /// Whether the period has any record at all.
+    pub fn is_empty(&self) -> bool {
+        self.months.is_empty()
+    }
+
+    /// `10月至12月` (Chinese, for notes on partial years).
+    pub fn span_chinese(&self) -> String {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) => format!("{}月至{}月", f.month(), l.month()),
+            (Some(_), None) | (None, Some(_)) | (None, None) => "无数据".to_string(),
+        }
+    }
+}
 
 impl YearEvaluation {
     /// Scores a year from its items and findings. Deterministic: the same
@@ -148,14 +228,15 @@ impl YearEvaluation {
             .collect();
 
         // Rankings: city departments, then each county's departments.
+        let org = &ctx.org;
         let ranking_of = |dept_jur: &str| -> String {
-            match ctx.jurisdictions.get(dept_jur) {
-                Some(j) if j.parent_id.is_some() => county_of(ctx, dept_jur).to_string(),
-                _ => CITY_RANKING.to_string(),
+            match org.jurisdictions.get(dept_jur) {
+                Some(j) if !j.is_root() => org.county_of(dept_jur).to_string(),
+                Some(_) | None => CITY_RANKING.to_string(),
             }
         };
         let mut groups: BTreeMap<String, Vec<&UnitScore>> = BTreeMap::new();
-        for d in ctx.departments.values() {
+        for d in org.departments.values() {
             groups
                 .entry(ranking_of(&d.jurisdiction_id))
                 .or_default()
@@ -179,11 +260,11 @@ impl YearEvaluation {
             rest.sort_by(|a, b| a.id.cmp(&b.id));
             listed.extend(rest);
             for unit in listed {
-                let d = &ctx.departments[&unit.id];
+                let d = &org.departments[&unit.id];
                 let r = ranked.iter().find(|r| r.id == unit.id);
                 departments.push(DepartmentResult {
                     jurisdiction_id: d.jurisdiction_id.clone(),
-                    jurisdiction_name: ctx
+                    jurisdiction_name: org
                         .jurisdictions
                         .get(&d.jurisdiction_id)
                         .map(|j| j.name.clone())
@@ -203,14 +284,14 @@ impl YearEvaluation {
         // Counties.
         let mut county_scores = Vec::new();
         let mut county_meta = BTreeMap::new();
-        for j in ctx.jurisdictions.values().filter(|j| j.parent_id.is_some()) {
-            if county_of(ctx, &j.id) != j.id {
+        for j in org.jurisdictions.values().filter(|j| !j.is_root()) {
+            if org.county_of(&j.id) != j.id {
                 continue; // a sub-unit of a county is scored with its county
             }
-            let members: Vec<&crate::metrics::Department> = ctx
+            let members: Vec<&Department> = org
                 .departments
                 .values()
-                .filter(|d| county_of(ctx, &d.jurisdiction_id) == j.id)
+                .filter(|d| org.county_of(&d.jurisdiction_id) == j.id)
                 .collect();
             if members.is_empty() {
                 continue;
@@ -289,7 +370,9 @@ impl YearEvaluation {
             as_of: crate::time::format_millis(ctx.as_of),
             scheme: SchemeRef::from(scheme),
             provisional: items.iter().any(|i| i.provisional),
-            previous_source: "none".into(),
+            previous_source: PreviousSource::Absent,
+            coverage: Coverage::of(ctx, items),
+            previous_partial: false,
             departments,
             counties,
             grades,
@@ -297,7 +380,11 @@ impl YearEvaluation {
     }
 
     /// Adds last year's published scores and the change.
-    pub fn with_previous(mut self, previous: &YearEvaluation, source: &str) -> YearEvaluation {
+    pub fn with_previous(
+        mut self,
+        previous: &YearEvaluation,
+        source: PreviousSource,
+    ) -> YearEvaluation {
         let before: BTreeMap<&str, f64> = previous
             .departments
             .iter()
@@ -322,8 +409,33 @@ impl YearEvaluation {
                 .zip(c.previous)
                 .map(|(now, then)| round2(now - then));
         }
-        self.previous_source = source.to_string();
+        self.previous_source = source;
+        self.previous_partial = previous.coverage.partial;
         self
+    }
+
+    /// What a reader of the year's changes must know, in Chinese: data
+    /// covering only part of this year or of the previous one, or no
+    /// comparison at all. Pages and documents print these beside the scores.
+    pub fn comparison_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.coverage.partial {
+            notes.push(format!(
+                "本年度平台数据仅覆盖{}（{}个月，应有{}个月），评估结果不代表全年情况。",
+                self.coverage.span_chinese(),
+                self.coverage.months.len(),
+                self.coverage.months_elapsed
+            ));
+        }
+        match self.previous_source {
+            PreviousSource::Absent => notes.push(
+                "无上年度可比结果（上年度未适用评估方案或无平台数据），不列同比变化。".into(),
+            ),
+            PreviousSource::Frozen | PreviousSource::Computed if self.previous_partial => notes
+                .push("上年度平台数据仅覆盖部分月份，同比变化并非同口径比较，仅供参考。".into()),
+            PreviousSource::Frozen | PreviousSource::Computed => {}
+        }
+        notes
     }
 
     /// A department's result.
@@ -337,31 +449,12 @@ impl YearEvaluation {
     }
 }
 
-/// The county a jurisdiction belongs to: the child of a root on its path
-/// (itself, if it is one); a root for a root.
-fn county_of<'a>(ctx: &'a Context, jurisdiction_id: &'a str) -> &'a str {
-    let mut current = jurisdiction_id;
-    for _ in 0..64 {
-        let Some(j) = ctx.jurisdictions.get(current) else {
-            return current;
-        };
-        match j
-            .parent_id
-            .as_deref()
-            .and_then(|p| ctx.jurisdictions.get(p))
-        {
-            Some(parent) if parent.parent_id.is_some() => current = &parent.id,
-            _ => return current,
-        }
-    }
-    current
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::findings;
     use crate::metrics::testutil::{ctx_at, judged_item as item};
-    use crate::metrics::{Rule, Status, findings};
+    use crate::vocab::{Rule, Status};
 
     #[test]
     fn a_year_of_hand_computed_scores() {
@@ -437,9 +530,9 @@ mod tests {
                 d.published = Some(80.0);
             }
         }
-        let e = e.with_previous(&last, "frozen");
+        let e = e.with_previous(&last, PreviousSource::Frozen);
         let x1 = e.department("DEP-X-1").unwrap();
         assert_eq!((x1.previous, x1.change), (Some(80.0), Some(-5.5)));
-        assert_eq!(e.previous_source, "frozen");
+        assert_eq!(e.previous_source, PreviousSource::Frozen);
     }
 }

@@ -5,9 +5,16 @@
 //! valid rows through a bounded channel to the writer, which upserts them in
 //! one transaction. Every error of the run is collected; if there is any, the
 //! transaction is rolled back and the errors are returned, so the store is
-//! exactly as before. The run itself is recorded in `import_runs` either way.
+//! exactly as before. The run itself is recorded in `import_runs` either way
+//! ([`runs`]).
+//!
+//! Owns the writing of every interchange table (the platform's records are
+//! never changed otherwise) and the `import_runs` table.
 
+pub mod api;
+pub mod cli;
 pub mod error;
+pub mod runs;
 pub mod source;
 pub mod validate;
 mod write;
@@ -115,12 +122,41 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ImportSource>, ImportError> {
 }
 
 /// How to run an import.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Draw a progress bar on standard error (only shown on a terminal).
     pub progress: bool,
     /// Who started the run, for `import_runs` (`cli`, `http:<table>`).
     pub origin: String,
+    /// The ids of the regulation profiles loaded: what `jurisdictions.profile`
+    /// may name.
+    pub profiles: Vec<String>,
+}
+
+impl Default for ImportOptions {
+    /// No progress bar, origin `cli`, the shipped profiles.
+    fn default() -> Self {
+        ImportOptions {
+            progress: false,
+            origin: String::new(),
+            profiles: crate::rules::Profiles::builtin()
+                .ids()
+                .map(String::from)
+                .collect(),
+        }
+    }
+}
+
+impl ImportOptions {
+    /// Options of a run started by `origin`, validating profile ids against
+    /// `profiles`.
+    pub fn new(origin: &str, profiles: &crate::rules::Profiles) -> ImportOptions {
+        ImportOptions {
+            progress: false,
+            origin: origin.to_string(),
+            profiles: profiles.ids().map(String::from).collect(),
+        }
+    }
 }
 
 /// Rows imported into one table.
@@ -161,7 +197,7 @@ pub async fn import(
 ) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     let started_at = crate::time::now_millis();
-    let known = load_known_ids(store, &sources).await?;
+    let known = load_known_ids(store, &sources, options.profiles.clone()).await?;
     let progress = progress_bar(&sources, options.progress);
 
     let (tx_rows, mut rx_rows) = mpsc::channel::<Rows>(4);
@@ -198,7 +234,7 @@ pub async fn import(
 
     if let Some(e) = write_error {
         tx.rollback().await.ok();
-        record_run(
+        runs::record(
             store,
             options,
             started_at,
@@ -214,7 +250,7 @@ pub async fn import(
         tx.rollback().await?;
         let (errors, total) = errors.into_parts();
         let summary = format!("{total} error(s); first: {}", errors[0]);
-        record_run(store, options, started_at, rows, total, false, &summary).await;
+        runs::record(store, options, started_at, rows, total, false, &summary).await;
         return Err(ImportError::Invalid { errors, total });
     }
     tx.commit().await?;
@@ -224,7 +260,7 @@ pub async fn import(
         .map(|c| format!("{}={}", c.table, c.rows))
         .collect::<Vec<_>>()
         .join(" ");
-    record_run(store, options, started_at, rows, 0, true, &summary).await;
+    runs::record(store, options, started_at, rows, 0, true, &summary).await;
     Ok(ImportReport {
         tables: counts,
         rows,
@@ -257,7 +293,11 @@ async fn refresh_statistics(store: &Store, counts: &[TableCount]) {
 const IMPORT_CACHE_KIB: u32 = 1 << 20;
 
 /// The stored ids every source may refer to.
-async fn load_known_ids(store: &Store, sources: &[ImportSource]) -> Result<KnownIds, ImportError> {
+async fn load_known_ids(
+    store: &Store,
+    sources: &[ImportSource],
+    profiles: Vec<String>,
+) -> Result<KnownIds, ImportError> {
     let mut needed: HashSet<TableName> = HashSet::new();
     for source in sources {
         for column in source.table.spec().columns {
@@ -266,7 +306,7 @@ async fn load_known_ids(store: &Store, sources: &[ImportSource]) -> Result<Known
             }
         }
     }
-    let mut known = KnownIds::default();
+    let mut known = KnownIds::with_profiles(profiles);
     let mut needed: Vec<TableName> = needed.into_iter().collect();
     needed.sort();
     for table in needed {
@@ -384,37 +424,4 @@ fn progress_bar(sources: &[ImportSource], enabled: bool) -> ProgressBar {
         .progress_chars("=> "),
     );
     bar
-}
-
-/// Records a run in `import_runs`; a failure to record is logged, not fatal
-/// (the import's own outcome is what the caller needs).
-async fn record_run(
-    store: &Store,
-    options: &ImportOptions,
-    started_at: i64,
-    rows: u64,
-    errors: u64,
-    landed: bool,
-    summary: &str,
-) {
-    let result = sqlx::query(
-        "INSERT INTO import_runs (source, started_at, finished_at, rows, errors, landed, summary) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(if options.origin.is_empty() {
-        "cli"
-    } else {
-        options.origin.as_str()
-    })
-    .bind(started_at)
-    .bind(crate::time::now_millis())
-    .bind(rows as i64)
-    .bind(errors as i64)
-    .bind(landed)
-    .bind(summary.chars().take(2000).collect::<String>())
-    .execute(store.pool())
-    .await;
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not record the import run");
-    }
 }

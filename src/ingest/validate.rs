@@ -14,6 +14,7 @@ use super::source::{Batch, Location};
 use crate::identifiers;
 use crate::model::{ColumnKind, StorageType, TableName, TableSpec, ordered_timestamps};
 use crate::time::parse_timestamp;
+use crate::vocab::ApplicantKind;
 
 /// A validated cell, ready to bind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -28,13 +29,23 @@ pub enum Value {
     Bool(bool),
 }
 
-/// Ids known to exist: stored before this import, or imported earlier in it.
+/// Ids known to exist: stored before this import, or imported earlier in it;
+/// and the regulation profiles loaded.
 #[derive(Debug, Default)]
 pub struct KnownIds {
     sets: HashMap<TableName, HashSet<String>>,
+    profiles: Vec<String>,
 }
 
 impl KnownIds {
+    /// Known ids with the ids of the loaded profiles.
+    pub fn with_profiles(profiles: Vec<String>) -> KnownIds {
+        KnownIds {
+            sets: HashMap::new(),
+            profiles,
+        }
+    }
+
     /// Adds the stored ids of a table.
     pub fn insert_all(&mut self, table: TableName, ids: HashSet<String>) {
         self.sets.entry(table).or_default().extend(ids);
@@ -208,6 +219,16 @@ impl<'a> TableValidator<'a> {
                 }
                 Ok(Value::Text(raw.to_string()))
             }
+            ColumnKind::Profile => {
+                if self.known.profiles.iter().any(|p| p == raw) {
+                    Ok(Value::Text(raw.to_string()))
+                } else {
+                    Err(format!(
+                        "unknown regulation profile; the profiles loaded are {}",
+                        self.known.profiles.join(", ")
+                    ))
+                }
+            }
             ColumnKind::Enum(allowed) => {
                 if allowed.contains(&raw) {
                     Ok(Value::Text(raw.to_string()))
@@ -245,13 +266,13 @@ impl<'a> TableValidator<'a> {
                 .map(|()| Value::Text(raw.to_string()))
                 .map_err(|e| format!("invalid 统一社会信用代码: {e}")),
             ColumnKind::ApplicantCode => {
-                let result = match applicant_kind {
-                    Some("person") => identifiers::check_citizen_id(raw)
+                let result = match applicant_kind.map(str::parse::<ApplicantKind>) {
+                    Some(Ok(ApplicantKind::Person)) => identifiers::check_citizen_id(raw)
                         .map_err(|e| format!("invalid 身份证号: {e}")),
-                    Some("organisation") => identifiers::check_credit_code(raw)
+                    Some(Ok(ApplicantKind::Organisation)) => identifiers::check_credit_code(raw)
                         .map_err(|e| format!("invalid 统一社会信用代码: {e}")),
                     // The kind itself is reported; nothing to check against.
-                    _ => Ok(()),
+                    Some(Err(_)) | None => Ok(()),
                 };
                 result.map(|()| Value::Text(raw.to_string()))
             }

@@ -16,10 +16,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::summary::{self, Summary};
-use super::{
-    CheckItem, CheckKind, Context, MetricsError, Period, findings, parse_as_of, run_checks,
-};
-use crate::web::{ApiError, AppState};
+use super::{CheckItem, Context, MetricsError, Period, judge, judge_checks, parse_as_of};
+use crate::http::{ApiError, AppState};
+use crate::vocab::CheckKind;
 
 /// Query parameters of both endpoints.
 #[derive(Debug, Clone, Deserialize)]
@@ -47,7 +46,15 @@ impl From<MetricsError> for ApiError {
             MetricsError::Period(_) | MetricsError::AsOf { .. } => {
                 ApiError::BadRequest(e.to_string())
             }
-            other => ApiError::Internal(other.to_string()),
+            MetricsError::Query(_)
+            | MetricsError::Store(_)
+            | MetricsError::Calendar(_)
+            | MetricsError::Rules(_)
+            | MetricsError::Org(_)
+            | MetricsError::Stored { .. }
+            | MetricsError::Decode(_)
+            | MetricsError::Task(_)
+            | MetricsError::Polars(_) => ApiError::Internal(e.to_string()),
         }
     }
 }
@@ -63,11 +70,11 @@ async fn check(
     Path(kind): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<Vec<CheckItem>>, ApiError> {
-    let kind: CheckKind = kind.parse().map_err(ApiError::NotFound)?;
+    let kind: CheckKind = kind
+        .parse()
+        .map_err(|e: crate::vocab::ParseNameError| ApiError::NotFound(e.to_string()))?;
     let ctx = context(&state, &q).await?;
-    Ok(Json(
-        run_checks(&ctx, &state.store, &[kind], &mut Vec::new()).await?,
-    ))
+    Ok(Json(judge_checks(&ctx, &state.store, &[kind]).await?.items))
 }
 
 async fn metrics(
@@ -75,8 +82,10 @@ async fn metrics(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<Summary>, ApiError> {
     let ctx = context(&state, &q).await?;
-    let items = run_checks(&ctx, &state.store, &CheckKind::ALL, &mut Vec::new()).await?;
-    let mut all = findings::detected(&ctx, &items);
-    all.extend(findings::imported(&ctx, &state.store).await?);
-    Ok(Json(summary::summarize(&ctx, &items, &all)?))
+    let judged = judge(&ctx, &state.store).await?;
+    Ok(Json(summary::summarize(
+        &ctx,
+        &judged.items,
+        &judged.findings,
+    )?))
 }

@@ -29,9 +29,10 @@
 //!   else `reviewed_at`, else `submitted_at`).
 
 use super::packed;
-use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Stage, Status, working_day_limit};
+use super::{CheckItem, Context, MetricsError};
 use crate::rules::{ClockStart, DeadlineKey};
 use crate::store::Store;
+use crate::vocab::{Decision, Rule, ShareType, Status};
 
 /// One share request as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +43,8 @@ pub struct RequestRow {
     pub requester_id: String,
     /// The providing department.
     pub provider_id: String,
-    /// unconditional, conditional, none.
-    pub share_type: String,
+    /// The share type requested.
+    pub share_type: ShareType,
     /// Submission.
     pub submitted_at: i64,
     /// The authority's review.
@@ -54,8 +55,8 @@ pub struct RequestRow {
     pub already_published: bool,
     /// The answer.
     pub replied_at: Option<i64>,
-    /// approved, refused, pending.
-    pub decision: String,
+    /// The decision.
+    pub decision: Decision,
     /// Whether `refusal_reason` holds more than blanks.
     pub reason_given: bool,
 }
@@ -88,13 +89,13 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<Vec<RequestRow>, Metri
                 id: f.string()?,
                 requester_id: f.string()?,
                 provider_id: f.string()?,
-                share_type: f.string()?,
+                share_type: f.name()?,
                 submitted_at: f.int()?,
                 reviewed_at: f.opt_int()?,
                 forwarded_at: f.opt_int()?,
                 already_published: f.bool()?,
                 replied_at: f.opt_int()?,
-                decision: f.string()?,
+                decision: f.name()?,
                 reason_given: !f.bool()?,
             })
         },
@@ -130,12 +131,11 @@ fn review(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
     let authority = ctx.reviewing_authority(&r.requester_id)?;
     let profile = ctx.profile_of(authority);
     let rule = profile.deadline(DeadlineKey::Review)?;
-    let n = working_day_limit(rule)?;
+    let n = rule.working_day_limit()?;
     let (start, note) = clock_start(ctx, rule.from, r)?;
     let j = ctx.judge_after(start, n, r.reviewed_at);
     let mut item = ctx
         .item(
-            CheckKind::Approvals,
             Rule::Review,
             &r.id,
             authority,
@@ -145,7 +145,6 @@ fn review(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
         )
         .with_rule(rule)
         .with_judgement(&j);
-    item.stage = Some(Stage::Review);
     item.clock_start = Some(start);
     item.working_days = Some(n);
     if let Some(n) = note {
@@ -155,17 +154,16 @@ fn review(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
 }
 
 fn reply(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
-    if r.share_type != "conditional" {
+    if r.share_type != ShareType::Conditional {
         return None;
     }
     let profile = ctx.profile_of(&r.provider_id);
     let rule = profile.reply_conditional(r.already_published)?;
-    let n = working_day_limit(rule)?;
+    let n = rule.working_day_limit()?;
     let (start, note) = clock_start(ctx, rule.from, r)?;
     let j = ctx.judge_after(start, n, r.replied_at);
     let mut item = ctx
         .item(
-            CheckKind::Approvals,
             Rule::Reply,
             &r.id,
             &r.provider_id,
@@ -175,7 +173,6 @@ fn reply(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
         )
         .with_rule(rule)
         .with_judgement(&j);
-    item.stage = Some(Stage::Reply);
     item.clock_start = Some(start);
     item.working_days = Some(n);
     if let Some(n) = note {
@@ -185,7 +182,7 @@ fn reply(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
 }
 
 fn refusal(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
-    if r.decision != "refused" || r.reason_given {
+    if r.decision != Decision::Refused || r.reason_given {
         return None;
     }
     let decided = r.replied_at.or(r.reviewed_at).unwrap_or(r.submitted_at);
@@ -197,14 +194,13 @@ fn refusal(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
     } else {
         match (r.reviewed_at, ctx.reviewing_authority(&r.requester_id)) {
             (Some(_), Some(authority)) => authority,
-            _ => r.provider_id.as_str(),
+            (Some(_), None) | (None, _) => r.provider_id.as_str(),
         }
     };
     let profile = ctx.profile_of(decider);
     let rule = profile.deadline(DeadlineKey::RefusalReason)?;
     let mut item = ctx
         .item(
-            CheckKind::Approvals,
             Rule::RefusalReason,
             &r.id,
             decider,
@@ -213,7 +209,6 @@ fn refusal(ctx: &Context, r: &RequestRow) -> Option<CheckItem> {
             Status::Violation,
         )
         .with_rule(rule);
-    item.stage = Some(Stage::RefusalReason);
     item.done_at = Some(decided);
     if decider != r.provider_id {
         item.add_note("审查阶段不予共享，由政务数据主管部门说明理由");
@@ -239,8 +234,19 @@ fn clock_start(
                 Some("平台未记录转送及审查时间，自提交时起算"),
             )),
         },
-        // Submission, receipt and anything else a request rule may name.
-        _ => Some((r.submitted_at, None)),
+        // The user applies to the provider directly (YK Art.20 and the
+        // others): receipt is the submission.
+        Some(ClockStart::Submission | ClockStart::Receipt) | None => Some((r.submitted_at, None)),
+        // Starts no request rule names; the profile validator keeps them to
+        // their own deadlines.
+        Some(
+            ClockStart::Event
+            | ClockStart::Publication
+            | ClockStart::Grant
+            | ClockStart::Notice
+            | ClockStart::Record
+            | ClockStart::QuarterStart,
+        ) => Some((r.submitted_at, None)),
     }
 }
 
@@ -250,6 +256,7 @@ mod tests {
 
     use super::*;
     use crate::metrics::testutil::{ctx_at, ms};
+    use crate::vocab::Stage;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -260,13 +267,13 @@ mod tests {
             id: id.into(),
             requester_id: "DEP-C-1".into(),
             provider_id: "DEP-C-2".into(),
-            share_type: "conditional".into(),
+            share_type: ShareType::Conditional,
             submitted_at: ms(submitted),
             reviewed_at: None,
             forwarded_at: None,
             already_published: true,
             replied_at: None,
-            decision: "pending".into(),
+            decision: Decision::Pending,
             reason_given: false,
         }
     }
@@ -376,7 +383,7 @@ mod tests {
         r.reviewed_at = Some(ms("2025-03-04T10:00:00+08:00"));
         r.forwarded_at = Some(ms("2025-03-04T10:30:00+08:00"));
         r.replied_at = Some(ms("2025-03-06T10:00:00+08:00"));
-        r.decision = "refused".into();
+        r.decision = Decision::Refused;
         r.reason_given = false;
         let items = items(&ctx, &[r.clone()]);
         let refusal = items
@@ -396,7 +403,7 @@ mod tests {
         );
         r.reason_given = false;
         r.forwarded_at = None;
-        r.share_type = "unconditional".into();
+        r.share_type = ShareType::Unconditional;
         let items = super::items(&ctx, &[r.clone()]);
         assert_eq!(
             items.len(),

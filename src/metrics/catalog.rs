@@ -29,11 +29,10 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::packed::{self, Fields};
-use super::{
-    CheckItem, CheckKind, Context, MetricsError, Quarter, Rule, Status, working_day_limit,
-};
+use super::{CheckItem, Context, MetricsError, Quarter};
 use crate::rules::{DeadlineKey, DeadlineKind};
 use crate::store::{Store, get_bool};
+use crate::vocab::{CatalogEventKind, Rule, ShareType, Status};
 
 /// A duty change or law revision.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,8 +76,8 @@ pub struct UnbasedEntryRow {
     pub id: String,
     /// Its department.
     pub department_id: String,
-    /// conditional or none.
-    pub share_type: String,
+    /// Conditional or not shared.
+    pub share_type: ShareType,
 }
 
 /// What the catalog check reads.
@@ -97,7 +96,7 @@ pub struct CatalogData {
 }
 
 fn maintenance_rule_applies(ctx: &Context) -> bool {
-    ctx.departments.values().any(|d| {
+    ctx.org.departments.values().any(|d| {
         ctx.profiles
             .by_id(&d.profile)
             .and_then(|p| p.deadline(DeadlineKey::CatalogFullMaintenance))
@@ -130,7 +129,8 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
         let row = packed::row(&[packed::text("e.department_id"), packed::int("ev.at")]);
         let sql = format!(
             "SELECT {row} FROM catalog_events ev JOIN catalog_entries e ON e.id = ev.entry_id \
-             WHERE ev.kind = 'updated' AND ev.at >= $1 AND ev.at <= $2"
+             WHERE ev.kind = '{}' AND ev.at >= $1 AND ev.at <= $2",
+            CatalogEventKind::Updated
         );
         for r in packed::fetch(store, &sql, &[ps, t]).await? {
             let mut f = Fields::new(&r);
@@ -159,12 +159,13 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
             .iter()
             .map(|r| r.try_get::<String, _>("department_id"))
             .collect::<Result<Vec<_>, _>>()?;
-            let maintained = sqlx::query(
+            let maintained = sqlx::query(&format!(
                 "SELECT e.department_id, MIN(ev.at) AS first_at FROM catalog_events ev \
                  JOIN catalog_entries e ON e.id = ev.entry_id \
-                 WHERE ev.kind = 'maintained' AND ev.at >= $1 AND ev.at < $2 AND ev.at <= $3 \
+                 WHERE ev.kind = '{}' AND ev.at >= $1 AND ev.at < $2 AND ev.at <= $3 \
                  GROUP BY e.department_id",
-            )
+                CatalogEventKind::Maintained
+            ))
             .bind(qs)
             .bind(qe)
             .bind(t)
@@ -205,17 +206,31 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<CatalogData, MetricsEr
     let sql = format!(
         "SELECT {row} FROM catalog_entries \
          WHERE published_at <= $1 AND (withdrawn_at IS NULL OR withdrawn_at > $1) \
-         AND share_type <> 'unconditional' AND (share_basis IS NULL OR TRIM(share_basis) = '')"
+         AND share_type <> '{}' AND (share_basis IS NULL OR TRIM(share_basis) = '')",
+        ShareType::Unconditional
     );
     data.unbased = packed::fetch_decoded(store, &sql, &[ctx.evaluation_ms()], |f| {
         Ok(UnbasedEntryRow {
             id: f.string()?,
             department_id: f.string()?,
-            share_type: f.string()?,
+            share_type: f.name()?,
         })
     })
     .await?;
     Ok(data)
+}
+
+/// Catalog entries per department (all of them, withdrawn or not).
+pub async fn entries_per_department(
+    store: &Store,
+) -> Result<std::collections::BTreeMap<String, i64>, MetricsError> {
+    let rows =
+        sqlx::query("SELECT department_id, COUNT(*) FROM catalog_entries GROUP BY department_id")
+            .fetch_all(store.pool())
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect()
 }
 
 /// Runs the check.
@@ -244,7 +259,7 @@ fn duty_change_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>
         let Some(rule) = profile.deadline(DeadlineKey::CatalogUpdate) else {
             continue;
         };
-        let Some(n) = working_day_limit(rule) else {
+        let Some(n) = rule.working_day_limit() else {
             continue;
         };
         let done = data.updates.get(&c.department_id).and_then(|v| {
@@ -254,7 +269,6 @@ fn duty_change_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>
         let j = ctx.judge_after(c.published_at, n, done);
         let mut item = ctx
             .item(
-                CheckKind::Catalog,
                 Rule::CatalogUpdate,
                 &c.id,
                 &c.department_id,
@@ -291,7 +305,6 @@ fn maintenance_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>
             let j = ctx.judge(due, done);
             let mut item = ctx
                 .item(
-                    CheckKind::Catalog,
                     Rule::FullMaintenance,
                     dept,
                     dept,
@@ -323,7 +336,6 @@ fn withdrawal_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>)
         };
         let mut item = ctx
             .item(
-                CheckKind::Catalog,
                 Rule::Withdrawal,
                 &w.id,
                 &w.department_id,
@@ -346,12 +358,11 @@ fn share_basis_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>
         let Some(rule) = profile.deadline(DeadlineKey::ShareBasis) else {
             continue;
         };
-        if !rule.share_types.iter().any(|t| t.as_str() == e.share_type) {
+        if !rule.share_types.contains(&e.share_type) {
             continue;
         }
         let mut item = ctx
             .item(
-                CheckKind::Catalog,
                 Rule::ShareBasis,
                 &e.id,
                 &e.department_id,
@@ -360,9 +371,10 @@ fn share_basis_items(ctx: &Context, data: &CatalogData, out: &mut Vec<CheckItem>
                 Status::Violation,
             )
             .with_rule(rule);
-        item.add_note(match e.share_type.as_str() {
-            "conditional" => "有条件共享类未标明依据",
-            _ => "不予共享类未提供依据",
+        item.add_note(match e.share_type {
+            ShareType::Conditional => "有条件共享类未标明依据",
+            ShareType::NotShared => "不予共享类未提供依据",
+            ShareType::Unconditional => "无条件共享类无需依据",
         });
         out.push(item);
     }
@@ -470,7 +482,7 @@ mod tests {
         let e = |id: &str, dept: &str, share: &str| UnbasedEntryRow {
             id: id.into(),
             department_id: dept.into(),
-            share_type: share.into(),
+            share_type: share.parse().unwrap(),
         };
         let data = CatalogData {
             withdrawals: vec![

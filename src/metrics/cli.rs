@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::findings::{self, Finding};
 use super::summary::{self, Summary};
-use super::{CheckItem, CheckKind, Context, Period, Timing, parse_as_of, run_checks, table};
+use super::{CheckItem, Context, Judged, Period, Timing, judge, judge_checks, parse_as_of, table};
 use crate::config::Config;
 use crate::store::Store;
+use crate::vocab::{CheckKind, Status};
 
 /// The period and instant of a run.
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
@@ -100,11 +100,11 @@ pub async fn run_check(
 ) -> anyhow::Result<()> {
     let (period, as_of) = args.period.resolve()?;
     let ctx = Context::load(store, config, period, as_of).await?;
-    let items = run_checks(&ctx, store, &[args.kind], &mut Vec::new()).await?;
-    record(&ctx, store, &findings::detected(&ctx, &items)).await?;
+    let judged = judge_checks(&ctx, store, &[args.kind]).await?;
+    record(&ctx, store, &judged).await?;
     match args.format {
-        CheckFormat::Json => write_json(out, &items)?,
-        CheckFormat::Csv => write_csv(out, &items)?,
+        CheckFormat::Json => write_json(out, &judged.items)?,
+        CheckFormat::Csv => write_csv(out, &judged.items)?,
     }
     out.flush()?;
     Ok(())
@@ -118,22 +118,18 @@ pub async fn run_metrics(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut timings = Vec::new();
     let (period, as_of) = args.period.resolve()?;
     let t = Instant::now();
     let ctx = Context::load(store, config, period, as_of).await?;
-    timings.push(stage("context", t));
+    let mut timings = vec![Timing::since("context", t)];
+    let mut judged = judge(&ctx, store).await?;
+    timings.append(&mut judged.timings);
     let t = Instant::now();
-    let items = run_checks(&ctx, store, &CheckKind::ALL, &mut timings).await?;
-    timings.push(stage("checks (concurrent)", t));
+    record(&ctx, store, &judged).await?;
+    timings.push(Timing::since("record findings", t));
     let t = Instant::now();
-    let mut all: Vec<Finding> = findings::detected(&ctx, &items);
-    record(&ctx, store, &all).await?;
-    all.extend(findings::imported(&ctx, store).await?);
-    timings.push(stage("findings", t));
-    let t = Instant::now();
-    let summary = summary::summarize(&ctx, &items, &all)?;
-    timings.push(stage("summary (polars)", t));
+    let summary = summary::summarize(&ctx, &judged.items, &judged.findings)?;
+    timings.push(Timing::since("summary (polars)", t));
     let t = Instant::now();
     match args.format {
         MetricsFormat::Table => table::write_summary(out, &summary)?,
@@ -144,7 +140,7 @@ pub async fn run_metrics(
         MetricsFormat::Csv => write_summary_csv(out, &summary)?,
     }
     out.flush()?;
-    timings.push(stage("output", t));
+    timings.push(Timing::since("output", t));
     if args.timings {
         let mut err = std::io::stderr().lock();
         for t in &timings {
@@ -155,21 +151,15 @@ pub async fn run_metrics(
             "{:<24} {:>8.3} s  ({} items)",
             "total",
             started.elapsed().as_secs_f64(),
-            items.len()
+            judged.items.len()
         )?;
     }
     Ok(())
 }
 
-fn stage(name: &str, started: Instant) -> Timing {
-    Timing {
-        stage: name.to_string(),
-        elapsed: started.elapsed(),
-    }
-}
-
-async fn record(ctx: &Context, store: &Store, found: &[Finding]) -> anyhow::Result<()> {
-    let r = findings::record(store, found, ctx.as_of, crate::time::now_millis())
+async fn record(ctx: &Context, store: &Store, judged: &Judged) -> anyhow::Result<()> {
+    let r = judged
+        .record(ctx, store, crate::time::now_millis())
         .await
         .context("recording detected findings")?;
     tracing::info!(
@@ -239,7 +229,7 @@ pub fn write_summary_csv(out: &mut dyn Write, s: &Summary) -> anyhow::Result<()>
             r.check.as_str()
         );
         writeln!(out, "{prefix},items,{}", r.items)?;
-        for st in super::Status::ALL {
+        for st in Status::ALL {
             writeln!(out, "{prefix},{},{}", st.as_str(), r.counts.get(st))?;
         }
         writeln!(out, "{prefix},breaches,{}", r.breaches)?;

@@ -12,9 +12,10 @@
 //!   flagged `bureau_default`.
 
 use super::packed;
-use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Status, working_day_limit};
+use super::{CheckItem, Context, MetricsError};
 use crate::rules::DeadlineKey;
 use crate::store::Store;
+use crate::vocab::{Rule, Status};
 
 /// One correction request with its entry's department.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +80,7 @@ pub fn items(ctx: &Context, rows: &[CorrectionRow]) -> Vec<CheckItem> {
         let Some(rule) = profile.deadline(DeadlineKey::Correction) else {
             continue;
         };
-        let Some(base) = working_day_limit(rule) else {
+        let Some(base) = rule.working_day_limit() else {
             continue;
         };
         let mut note = None;
@@ -105,7 +106,6 @@ pub fn items(ctx: &Context, rows: &[CorrectionRow]) -> Vec<CheckItem> {
         let j = ctx.judge_after(c.raised_at, n, c.resolved_at);
         let mut item = ctx
             .item(
-                CheckKind::Corrections,
                 Rule::Correction,
                 &c.id,
                 &c.department_id,

@@ -1,8 +1,11 @@
 //! Errors of the metrics computations.
 
 use crate::calendar::CalendarError;
+use crate::org::OrgError;
+use crate::rules::RulesError;
 use crate::store::StoreError;
 use crate::time::TimestampError;
+use crate::vocab::ParseNameError;
 
 /// Why a check or the summary could not be computed.
 #[derive(Debug, thiserror::Error)]
@@ -16,19 +19,26 @@ pub enum MetricsError {
     /// The working-day calendar could not be loaded.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
-    /// A jurisdiction or the configuration names a profile that is not loaded.
-    #[error(
-        "unknown regulation profile {id:?} named by {origin}: expected one of xinxian, pingdingshan, yingkou, kaifeng, jincheng"
-    )]
-    UnknownProfile {
-        /// The profile id.
-        id: String,
-        /// Who names it (`jurisdiction JUR-…` or `default_profile`).
-        origin: String,
+    /// The regulation profiles could not be loaded.
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The organisation could not be resolved.
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    /// A stored value is not in its vocabulary (the importer and the
+    /// metrics write only known values, so the store was changed behind
+    /// their back).
+    #[error("{table} {key}: column {column}: {source}")]
+    Stored {
+        /// The table.
+        table: &'static str,
+        /// The row's key.
+        key: String,
+        /// The column.
+        column: &'static str,
+        /// What is wrong.
+        source: ParseNameError,
     },
-    /// Jurisdictions whose parents form a cycle.
-    #[error("jurisdiction {0} is its own ancestor (parent_id cycle)")]
-    ParentCycle(String),
     /// The period is not a valid year, quarter or month.
     #[error("invalid period: {0}")]
     Period(String),

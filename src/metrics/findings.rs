@@ -3,21 +3,8 @@
 //! `detected_findings`; the imported inspection findings (`findings`) join
 //! them for the counts.
 //!
-//! # Category mapping
-//!
-//! | rule | breach statuses | category | why |
-//! |---|---|---|---|
-//! | `review`, `reply` | late, overdue | `approval_overdue` | approvals past their deadline (JC Art.41(5)) |
-//! | `refusal_reason` | violation | `approval_overdue` | RULES.md §3 files refusals without reasons here |
-//! | `open_application` | late, overdue | `approval_overdue` | YK lists Art.29 among the duties of this category |
-//! | `correction` | late, overdue | `correction_late` | corrections late (XX Art.18, YK Art.23, JC Art.32) |
-//! | `catalog_update`, `full_maintenance` | late, overdue | `catalog_not_maintained` | catalog not updated (JC Art.43(1), YK Art.37(1)) |
-//! | `share_basis` | violation | `catalog_not_maintained` | the catalog is not compiled as required (不按照要求编制) |
-//! | `withdrawal` | violation | `data_not_provided` | published data taken off the platform without approval (JC Art.19, Art.43(2)) |
-//! | `freshness`, `freshness_floor` | overdue, delinquent, late | `data_stale_or_substandard` | data not refreshed on its cycle (JC Art.41(3), Art.43(5)) |
-//! | `used_after_end` | violation | `misuse` | use without a valid grant (JC Art.31, Art.43(7)) |
-//! | `max_age` | violation | `other` | a grant beyond the maximum term breaks JC Art.31 but no category names it |
-//! | `never_used`, `idle`, `expiring` | — | none | grounds for discretionary revocation or information, not breaches |
+//! Each breach is filed under its rule's category ([`Rule::breach_category`],
+//! which documents the mapping).
 //!
 //! # Deduplication
 //!
@@ -32,66 +19,25 @@
 //!
 //! Only the command line records findings; the HTTP API computes without
 //! writing (a GET has no side effects).
+//!
+//! Owns `detected_findings` and the reading of the imported `findings`:
+//! documents and the demo ask [`stored_of_department`] and
+//! [`count_per_department`], never the tables.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::str::FromStr;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use super::{CheckItem, Context, MetricsError, Rule, Status};
+use super::{CheckItem, Context, MetricsError, Period};
 use crate::calendar::Calendar;
-use crate::rules::CategoryCode;
+use crate::rules::DeadlineKey;
 use crate::store::{Backend, Store};
-
-/// The violation category of a breach of `rule`; `None` for rules whose
-/// items are never breaches.
-pub fn category(rule: Rule) -> Option<CategoryCode> {
-    Some(match rule {
-        Rule::Review | Rule::Reply | Rule::RefusalReason | Rule::OpenApplication => {
-            CategoryCode::ApprovalOverdue
-        }
-        Rule::Correction => CategoryCode::CorrectionLate,
-        Rule::CatalogUpdate | Rule::FullMaintenance | Rule::ShareBasis => {
-            CategoryCode::CatalogNotMaintained
-        }
-        Rule::Withdrawal => CategoryCode::DataNotProvided,
-        Rule::Freshness | Rule::FreshnessFloor => CategoryCode::DataStaleOrSubstandard,
-        Rule::UsedAfterEnd => CategoryCode::Misuse,
-        Rule::MaxAge => CategoryCode::Other,
-        Rule::NeverUsed | Rule::Idle | Rule::Expiring => return None,
-    })
-}
-
-/// Sets the category of every breach (and clears it elsewhere).
-pub fn classify(items: &mut [CheckItem]) {
-    for item in items {
-        item.category = if item.status.is_breach() {
-            category(item.rule)
-        } else {
-            None
-        };
-    }
-}
-
-/// Where a finding comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Detected by the metrics.
-    Detected,
-    /// Imported from an inspection (`findings` table).
-    Imported,
-}
-
-impl Source {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Detected => "detected",
-            Source::Imported => "imported",
-        }
-    }
-}
+use crate::time::local_date;
+use crate::vocab::{CategoryCode, FindingSource, ParseNameError, Rule, Status};
 
 /// One finding, detected or imported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,7 +45,7 @@ pub struct Finding {
     /// Stable key (detected: the item's key; imported: `inspection:ID`).
     pub key: String,
     /// Detected or imported.
-    pub source: Source,
+    pub source: FindingSource,
     /// The department it concerns.
     pub department_id: String,
     /// The category.
@@ -123,17 +69,29 @@ pub fn detected(ctx: &Context, items: &[CheckItem]) -> Vec<Finding> {
         if !seen.insert(item.key.as_str()) {
             continue;
         }
+        // When the breach became a fact: the late completion, the end of
+        // the due day of an overdue item, the act of a violation (or the
+        // evaluation instant for a standing one).
         let occurred_at = match item.status {
-            Status::Late => item.done_at,
             Status::Overdue | Status::Delinquent => {
                 item.due.map(|d| Calendar::end_of_day(d).timestamp_millis())
             }
-            _ => item.done_at,
+            Status::Late
+            | Status::Violation
+            | Status::OnTime
+            | Status::Pending
+            | Status::AtRisk
+            | Status::Revocable
+            | Status::Resolved
+            | Status::Expiring
+            | Status::Fresh
+            | Status::Due
+            | Status::NotEvaluable => item.done_at,
         }
         .unwrap_or(eval);
         out.push(Finding {
             key: item.key.clone(),
-            source: Source::Detected,
+            source: FindingSource::Detected,
             department_id: item.responsible_id.clone(),
             category,
             occurred_at,
@@ -156,13 +114,11 @@ pub async fn imported(ctx: &Context, store: &Store) -> Result<Vec<Finding>, Metr
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let category: String = r.try_get("category")?;
-        let Ok(category) = category.parse::<CategoryCode>() else {
-            continue;
-        };
+        let id: String = r.try_get("id")?;
+        let category = stored("findings", &id, "category", &r)?;
         out.push(Finding {
-            key: format!("inspection:{}", r.try_get::<String, _>("id")?),
-            source: Source::Imported,
+            key: format!("inspection:{id}"),
+            source: FindingSource::Imported,
             department_id: r.try_get("department_id")?,
             category,
             occurred_at: r.try_get("found_at")?,
@@ -183,9 +139,10 @@ pub struct Recorded {
     pub total: u64,
 }
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "key",
     "rule",
+    "deadline_key",
     "check_kind",
     "record_id",
     "department_id",
@@ -203,8 +160,9 @@ const COLUMNS: [&str; 16] = [
 ];
 
 /// Columns that follow the run with the latest as-of instant.
-const FOLLOW_LATEST: [&str; 11] = [
+const FOLLOW_LATEST: [&str; 12] = [
     "rule",
+    "deadline_key",
     "check_kind",
     "record_id",
     "department_id",
@@ -266,7 +224,7 @@ pub async fn record(
 ) -> Result<Recorded, MetricsError> {
     let detected: Vec<&Finding> = findings
         .iter()
-        .filter(|f| f.source == Source::Detected && f.item.is_some())
+        .filter(|f| f.source == FindingSource::Detected && f.item.is_some())
         .collect();
     let mut tx = store.pool().begin().await?;
     let before: i64 = sqlx::query("SELECT COUNT(*) FROM detected_findings")
@@ -281,6 +239,7 @@ pub async fn record(
             q = q
                 .bind(f.key.clone())
                 .bind(item.rule.as_str())
+                .bind(item.deadline.map(DeadlineKey::as_str))
                 .bind(item.check.as_str())
                 .bind(item.id.clone())
                 .bind(f.department_id.clone())
@@ -310,39 +269,179 @@ pub async fn record(
     })
 }
 
+/// Parses a stored vocabulary column at the edge: a value the vocabulary
+/// does not know is an error naming the row, never skipped.
+fn stored<T: FromStr<Err = ParseNameError>>(
+    table: &'static str,
+    key: &str,
+    column: &'static str,
+    row: &AnyRow,
+) -> Result<T, MetricsError> {
+    let text: String = row.try_get(column)?;
+    text.parse().map_err(|source| MetricsError::Stored {
+        table,
+        key: key.to_string(),
+        column,
+        source,
+    })
+}
+
+/// A stored finding of a department: detected by the metrics and recorded,
+/// or imported from an inspection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFinding {
+    /// `reply:R1` or `inspection:F1`.
+    pub key: String,
+    /// The category.
+    pub category: CategoryCode,
+    /// When the breach became a fact (or the inspection found it).
+    pub occurred_at: i64,
+    /// What is known of it, by source.
+    pub detail: FindingDetail,
+}
+
+/// What a stored finding records, by where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindingDetail {
+    /// Detected by the metrics (`detected_findings`).
+    Detected {
+        /// The rule broken.
+        rule: Rule,
+        /// The profile's deadline entry it applied, when recorded.
+        deadline: Option<DeadlineKey>,
+        /// The record (request, entry, grant, … id).
+        record_id: String,
+        /// The Chinese citation of the broken rule.
+        citation_text: String,
+        /// The status when last judged.
+        status: Status,
+        /// The due date.
+        due: Option<NaiveDate>,
+        /// When it was done, if it was (for freshness: the last update).
+        done_at: Option<i64>,
+        /// The instant it was last judged as of.
+        judged_at: i64,
+    },
+    /// Found by an inspector (`findings`).
+    Imported {
+        /// The inspector.
+        inspector: String,
+        /// The evidence.
+        evidence: String,
+    },
+}
+
+impl StoredFinding {
+    /// Detected or imported.
+    pub fn source(&self) -> FindingSource {
+        match self.detail {
+            FindingDetail::Detected { .. } => FindingSource::Detected,
+            FindingDetail::Imported { .. } => FindingSource::Imported,
+        }
+    }
+}
+
+/// The stored findings of a department whose breach occurred in `period`
+/// (detected ones as recorded by `dukao check`/`dukao metrics`, imported
+/// ones by their `found_at`), by category, then date, then key.
+pub async fn stored_of_department(
+    store: &Store,
+    department_id: &str,
+    period: &Period,
+) -> Result<Vec<StoredFinding>, MetricsError> {
+    let mut out = Vec::new();
+    let detected = sqlx::query(
+        "SELECT key, rule, deadline_key, record_id, category, citation_text, status, due, done_at, \
+         occurred_at, as_of FROM detected_findings \
+         WHERE department_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
+    )
+    .bind(department_id)
+    .bind(period.start_ms())
+    .bind(period.end_ms())
+    .fetch_all(store.pool())
+    .await?;
+    for r in detected {
+        let key: String = r.try_get("key")?;
+        let table = "detected_findings";
+        let deadline = match r.try_get::<Option<String>, _>("deadline_key")? {
+            Some(text) => Some(text.parse().map_err(|source| MetricsError::Stored {
+                table,
+                key: key.clone(),
+                column: "deadline_key",
+                source,
+            })?),
+            None => None,
+        };
+        let due = match r.try_get::<Option<String>, _>("due")? {
+            Some(text) => Some(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                MetricsError::Decode(format!("{table} {key}: due {text:?} is not a date"))
+            })?),
+            None => None,
+        };
+        out.push(StoredFinding {
+            category: stored(table, &key, "category", &r)?,
+            occurred_at: r.try_get("occurred_at")?,
+            detail: FindingDetail::Detected {
+                rule: stored(table, &key, "rule", &r)?,
+                deadline,
+                record_id: r.try_get("record_id")?,
+                citation_text: r.try_get("citation_text")?,
+                status: stored(table, &key, "status", &r)?,
+                due,
+                done_at: r.try_get("done_at")?,
+                judged_at: r.try_get("as_of")?,
+            },
+            key,
+        });
+    }
+    let imported = sqlx::query(
+        "SELECT id, category, found_at, inspector, evidence FROM findings \
+         WHERE department_id = $1 AND found_at >= $2 AND found_at < $3",
+    )
+    .bind(department_id)
+    .bind(period.start_ms())
+    .bind(period.end_ms())
+    .fetch_all(store.pool())
+    .await?;
+    for r in imported {
+        let id: String = r.try_get("id")?;
+        out.push(StoredFinding {
+            category: stored("findings", &id, "category", &r)?,
+            occurred_at: r.try_get("found_at")?,
+            detail: FindingDetail::Imported {
+                inspector: r.try_get("inspector")?,
+                evidence: r.try_get("evidence")?,
+            },
+            key: format!("inspection:{id}"),
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.category, local_date(a.occurred_at), &a.key).cmp(&(
+            b.category,
+            local_date(b.occurred_at),
+            &b.key,
+        ))
+    });
+    Ok(out)
+}
+
+/// Recorded detected findings per department (all years).
+pub async fn count_per_department(store: &Store) -> Result<BTreeMap<String, i64>, MetricsError> {
+    let rows =
+        sqlx::query("SELECT department_id, COUNT(*) FROM detected_findings GROUP BY department_id")
+            .fetch_all(store.pool())
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::approvals;
     use crate::metrics::testutil::{ctx_at, ms};
-    use crate::metrics::{CheckKind, approvals};
-
-    #[test]
-    fn every_breach_has_a_category_and_only_breaches_do() {
-        for rule in [
-            Rule::Review,
-            Rule::Reply,
-            Rule::RefusalReason,
-            Rule::OpenApplication,
-            Rule::Correction,
-            Rule::CatalogUpdate,
-            Rule::FullMaintenance,
-            Rule::ShareBasis,
-            Rule::Withdrawal,
-            Rule::Freshness,
-            Rule::FreshnessFloor,
-            Rule::UsedAfterEnd,
-            Rule::MaxAge,
-        ] {
-            assert!(category(rule).is_some(), "{rule}");
-        }
-        assert_eq!(category(Rule::Reply), Some(CategoryCode::ApprovalOverdue));
-        assert_eq!(category(Rule::UsedAfterEnd), Some(CategoryCode::Misuse));
-        assert_eq!(
-            category(Rule::Correction),
-            Some(CategoryCode::CorrectionLate)
-        );
-        assert_eq!(category(Rule::NeverUsed), None);
-    }
+    use crate::vocab::CheckKind;
 
     #[test]
     fn findings_of_a_late_and_an_overdue_reply() {
@@ -351,13 +450,13 @@ mod tests {
             id: id.into(),
             requester_id: "DEP-C-1".into(),
             provider_id: "DEP-C-2".into(),
-            share_type: "conditional".into(),
+            share_type: crate::vocab::ShareType::Conditional,
             submitted_at: ms("2025-09-26T10:00:00+08:00"),
             reviewed_at: Some(ms("2025-09-29T17:00:00+08:00")),
             forwarded_at: Some(ms("2025-09-29T17:30:00+08:00")),
             already_published: true,
             replied_at: replied.map(ms),
-            decision: "pending".into(),
+            decision: crate::vocab::Decision::Pending,
             reason_given: false,
         };
         let mut items = approvals::items(
@@ -367,7 +466,7 @@ mod tests {
                 row("R2", None),
             ],
         );
-        classify(&mut items);
+        items.iter_mut().for_each(CheckItem::classify);
         let f = detected(&ctx, &items);
         assert_eq!(f.len(), 2, "the two replies; the reviews were on time");
         assert!(
@@ -386,7 +485,7 @@ mod tests {
     #[test]
     fn upsert_statement_shape() {
         let sql = upsert_sql(Backend::Postgres, 2);
-        assert!(sql.contains("($17, $18"));
+        assert!(sql.contains("($18, $19"));
         assert!(sql.contains("ON CONFLICT (key) DO UPDATE SET"));
         assert!(sql.contains("status = CASE WHEN excluded.as_of >= detected_findings.as_of"));
         assert!(!sql.contains("first_seen_at = "));

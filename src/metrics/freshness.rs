@@ -60,22 +60,27 @@
 use chrono::Days;
 
 use super::packed::{self, Fields};
-use super::{CheckItem, CheckKind, Context, MetricsError, Quarter, Rule, Status};
-use crate::rules::{CategoryCode, Citation, DeadlineKey, DeadlineKind, Profile};
+use super::{CheckItem, Context, MetricsError, Quarter};
+use crate::rules::{Citation, DeadlineKey, DeadlineKind, DeadlineRule, Profile};
 use crate::store::Store;
 use crate::time::local_date;
+use crate::vocab::{CategoryCode, Rule, Status, UpdateCycle};
 
 /// Whether 新县's quarterly floor (XX Art.16) applies to an entry with this
 /// declared cycle: the article lists real-time, daily, weekly and monthly
-/// updating as the regular ways; any other cycle is a special case
-/// (属于特殊情况的) held to the floor.
-pub fn floor_applies_to(cycle: &str) -> bool {
-    !REGULAR_CYCLES.contains(&cycle)
+/// updating as the regular ways (实时交互更新; 每天、每周或每月); any other
+/// cycle is a special case (属于特殊情况的) held to the floor.
+pub const fn floor_applies_to(cycle: UpdateCycle) -> bool {
+    match cycle {
+        UpdateCycle::Realtime | UpdateCycle::Daily | UpdateCycle::Weekly | UpdateCycle::Monthly => {
+            false
+        }
+        UpdateCycle::Quarterly
+        | UpdateCycle::Semiannual
+        | UpdateCycle::Annual
+        | UpdateCycle::Irregular => true,
+    }
 }
-
-/// The cycles XX Art.16 names as the regular ways of updating
-/// (实时交互更新; 每天、每周或每月).
-pub const REGULAR_CYCLES: [&str; 4] = ["realtime", "daily", "weekly", "monthly"];
 
 /// HDX thresholds of one cycle, in days of age: due, overdue, delinquent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,72 +93,23 @@ pub struct Thresholds {
     pub delinquent: i64,
 }
 
-/// The HDX table (see the module documentation), by declared cycle.
-pub const HDX_THRESHOLDS: [(&str, Thresholds); 7] = [
-    (
-        "realtime",
-        Thresholds {
-            due: 1,
-            overdue: 2,
-            delinquent: 3,
-        },
-    ),
-    (
-        "daily",
-        Thresholds {
-            due: 1,
-            overdue: 2,
-            delinquent: 3,
-        },
-    ),
-    (
-        "weekly",
-        Thresholds {
-            due: 7,
-            overdue: 14,
-            delinquent: 21,
-        },
-    ),
-    (
-        "monthly",
-        Thresholds {
-            due: 30,
-            overdue: 44,
-            delinquent: 60,
-        },
-    ),
-    (
-        "quarterly",
-        Thresholds {
-            due: 90,
-            overdue: 120,
-            delinquent: 150,
-        },
-    ),
-    (
-        "semiannual",
-        Thresholds {
-            due: 180,
-            overdue: 210,
-            delinquent: 240,
-        },
-    ),
-    (
-        "annual",
-        Thresholds {
-            due: 365,
-            overdue: 425,
-            delinquent: 455,
-        },
-    ),
-];
-
-/// The thresholds of a declared cycle; `None` for `irregular` (and unknown).
-pub fn thresholds(cycle: &str) -> Option<Thresholds> {
-    HDX_THRESHOLDS
-        .iter()
-        .find(|(c, _)| *c == cycle)
-        .map(|(_, t)| *t)
+/// The HDX thresholds of a declared cycle (the table of the module
+/// documentation); `None` for `irregular`, which has no cycle to judge.
+pub const fn thresholds(cycle: UpdateCycle) -> Option<Thresholds> {
+    let (due, overdue, delinquent) = match cycle {
+        UpdateCycle::Realtime | UpdateCycle::Daily => (1, 2, 3),
+        UpdateCycle::Weekly => (7, 14, 21),
+        UpdateCycle::Monthly => (30, 44, 60),
+        UpdateCycle::Quarterly => (90, 120, 150),
+        UpdateCycle::Semiannual => (180, 210, 240),
+        UpdateCycle::Annual => (365, 425, 455),
+        UpdateCycle::Irregular => return None,
+    };
+    Some(Thresholds {
+        due,
+        overdue,
+        delinquent,
+    })
 }
 
 /// The tier of an entry of `age` days.
@@ -177,7 +133,7 @@ pub struct EntryRow {
     /// Its department.
     pub department_id: String,
     /// Declared cycle.
-    pub update_cycle: String,
+    pub update_cycle: UpdateCycle,
     /// Publication.
     pub published_at: i64,
     /// Latest update at or before the evaluation instant.
@@ -205,12 +161,11 @@ pub struct FreshnessData {
     pub floor: Vec<(Quarter, Vec<FloorRow>)>,
 }
 
-fn floor_rule(profile: &Profile) -> Option<(&crate::rules::DeadlineRule, u32)> {
-    let rule = profile.deadline(DeadlineKey::FreshnessFloor)?;
-    match (rule.kind, rule.calendar_days) {
-        (DeadlineKind::Quarterly, Some(days)) => Some((rule, days.max(1))),
-        _ => None,
-    }
+fn floor_rule(profile: &Profile) -> Option<(&DeadlineRule, u32)> {
+    let rule = profile
+        .deadline(DeadlineKey::FreshnessFloor)
+        .filter(|r| r.kind == DeadlineKind::Quarterly)?;
+    rule.calendar_days.map(|days| (rule, days.max(1)))
 }
 
 /// The citation of the freshness duty in a profile.
@@ -252,13 +207,13 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<FreshnessData, Metrics
         Ok(EntryRow {
             id: f.string()?,
             department_id: f.string()?,
-            update_cycle: f.string()?,
+            update_cycle: f.name()?,
             published_at: f.int()?,
             last_update: f.opt_int()?,
         })
     })
     .await?;
-    let floor_applies = ctx.departments.values().any(|d| {
+    let floor_applies = ctx.org.departments.values().any(|d| {
         ctx.profiles
             .by_id(&d.profile)
             .is_some_and(|p| floor_rule(p).is_some())
@@ -269,7 +224,11 @@ pub async fn load(ctx: &Context, store: &Store) -> Result<FreshnessData, Metrics
             if qs > ctx.as_of {
                 continue;
             }
-            let regular: Vec<String> = REGULAR_CYCLES.iter().map(|c| format!("'{c}'")).collect();
+            let regular: Vec<String> = UpdateCycle::ALL
+                .into_iter()
+                .filter(|c| !floor_applies_to(*c))
+                .map(|c| format!("'{c}'"))
+                .collect();
             let row = packed::row(&[
                 packed::text("e.id"),
                 packed::text("e.department_id"),
@@ -326,7 +285,6 @@ pub fn items(ctx: &Context, data: &FreshnessData) -> Vec<CheckItem> {
             .unwrap_or(e.published_at);
         let last_day = local_date(last);
         let mut item = ctx.item(
-            CheckKind::Freshness,
             Rule::Freshness,
             &e.id,
             &e.department_id,
@@ -335,12 +293,12 @@ pub fn items(ctx: &Context, data: &FreshnessData) -> Vec<CheckItem> {
             Status::NotEvaluable,
         );
         item.key = format!("{}:{}:{last_day}", Rule::Freshness, e.id);
-        item.update_cycle = Some(e.update_cycle.clone());
+        item.update_cycle = Some(e.update_cycle);
         item.done_at = e.last_update.filter(|&t| t <= eval);
         if item.done_at.is_none() {
             item.add_note("尚无更新记录，按发布时间计");
         }
-        if let Some(t) = thresholds(&e.update_cycle) {
+        if let Some(t) = thresholds(e.update_cycle) {
             let age = (today - last_day).num_days().max(0);
             item.status = tier(t, age);
             item.age_days = Some(age);
@@ -364,7 +322,6 @@ pub fn items(ctx: &Context, data: &FreshnessData) -> Vec<CheckItem> {
             let j = ctx.judge(due, done);
             let mut item = ctx
                 .item(
-                    CheckKind::Freshness,
                     Rule::FreshnessFloor,
                     &r.id,
                     &r.department_id,
@@ -393,7 +350,7 @@ mod tests {
         EntryRow {
             id: "CAT-1".into(),
             department_id: dept.into(),
-            update_cycle: cycle.into(),
+            update_cycle: cycle.parse().unwrap(),
             published_at: ms("2023-01-05T10:00:00+08:00"),
             last_update: last.map(ms),
         }
@@ -519,9 +476,11 @@ mod tests {
 
     #[test]
     fn only_special_cases_are_held_to_the_floor() {
-        assert!(!floor_applies_to("monthly") && !floor_applies_to("realtime"));
-        assert!(floor_applies_to("quarterly") && floor_applies_to("annual"));
-        assert!(floor_applies_to("irregular"));
+        assert!(
+            !floor_applies_to(UpdateCycle::Monthly) && !floor_applies_to(UpdateCycle::Realtime)
+        );
+        assert!(floor_applies_to(UpdateCycle::Quarterly) && floor_applies_to(UpdateCycle::Annual));
+        assert!(floor_applies_to(UpdateCycle::Irregular));
     }
 
     #[test]

@@ -29,10 +29,11 @@
 use chrono::Months;
 
 use super::packed;
-use super::{CheckItem, CheckKind, Context, DAY_MS, MetricsError, Rule, Status};
-use crate::rules::{DeadlineKey, DeadlineKind, DeadlineRule};
+use super::{CheckItem, Context, DAY_MS, MetricsError};
+use crate::rules::{DeadlineKey, DeadlineRule};
 use crate::store::Store;
 use crate::time::{format_millis, from_millis, local_date, local_to_millis};
+use crate::vocab::{Rule, Status};
 
 /// A grant expiring within this many days of the evaluation instant is
 /// reported as `expiring` (bureau reporting window, issue 3 §3; not a
@@ -67,10 +68,8 @@ pub struct GrantRow {
 impl GrantRow {
     /// When the grant ends: its revocation or its expiry, whichever first.
     pub fn end(&self) -> i64 {
-        match self.revoked_at {
-            Some(r) if r < self.expires_at => r,
-            _ => self.expires_at,
-        }
+        self.revoked_at
+            .map_or(self.expires_at, |r| r.min(self.expires_at))
     }
 }
 
@@ -88,11 +87,7 @@ pub fn add_months(ms: i64, months: u32) -> i64 {
 
 fn months_rule(rule: Option<&DeadlineRule>) -> Option<(&DeadlineRule, u32)> {
     let rule = rule?;
-    match rule.kind {
-        DeadlineKind::Months => rule.months.map(|m| (rule, m)),
-        DeadlineKind::Years => rule.years.map(|y| (rule, y * 12)),
-        _ => None,
-    }
+    rule.month_limit().map(|m| (rule, m))
 }
 
 /// Reads the grants that may matter for the period, with their access-log
@@ -211,7 +206,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
             if window_end <= ctx.as_of && unused_in_window && in_period {
                 let mut item = ctx
                     .item(
-                        CheckKind::Grants,
                         Rule::NeverUsed,
                         &g.id,
                         &g.grantee_id,
@@ -245,7 +239,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
                 // grant-use rate needs the grants in good standing too).
                 let mut item = ctx
                     .item(
-                        CheckKind::Grants,
                         Rule::NeverUsed,
                         &g.id,
                         &g.grantee_id,
@@ -266,7 +259,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
                 if g.granted_at <= eval && end > eval && idle_since <= eval {
                     let mut item = ctx
                         .item(
-                            CheckKind::Grants,
                             Rule::Idle,
                             &g.id,
                             &g.grantee_id,
@@ -289,7 +281,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
             if g.expires_at > limit && ctx.period.contains_ms(g.granted_at) {
                 let mut item = ctx
                     .item(
-                        CheckKind::Grants,
                         Rule::MaxAge,
                         &g.id,
                         &g.provider_id,
@@ -314,7 +305,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
             if g.uses_after_end > 0 {
                 let mut item = ctx
                     .item(
-                        CheckKind::Grants,
                         Rule::UsedAfterEnd,
                         &g.id,
                         &g.grantee_id,
@@ -338,7 +328,6 @@ pub fn items(ctx: &Context, rows: &[GrantRow]) -> Vec<CheckItem> {
             if active && g.expires_at <= eval + EXPIRING_WINDOW_DAYS * DAY_MS {
                 let mut item = ctx
                     .item(
-                        CheckKind::Grants,
                         Rule::Expiring,
                         &g.id,
                         &g.grantee_id,

@@ -6,9 +6,10 @@
 //! `answered_at`; responsible: the entry's department.
 
 use super::packed;
-use super::{CheckItem, CheckKind, Context, MetricsError, Rule, Status, working_day_limit};
+use super::{CheckItem, Context, MetricsError};
 use crate::rules::{DeadlineKey, DeadlineKind};
 use crate::store::Store;
+use crate::vocab::{Rule, Status};
 
 /// One application with its entry's department.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,21 +70,23 @@ pub fn items(ctx: &Context, rows: &[ApplicationRow]) -> Vec<CheckItem> {
         let Some(rule) = profile.deadline(DeadlineKey::OpenApplication) else {
             continue;
         };
-        let n = match rule.kind {
-            DeadlineKind::OnTheSpot if a.on_the_spot => 0,
-            DeadlineKind::OnTheSpot => match rule.working_days {
-                Some(n) => n,
-                None => continue,
-            },
-            _ => match working_day_limit(rule) {
-                Some(n) => n,
-                None => continue,
-            },
+        // On the spot: the day itself (n = 0), else the fallback in
+        // working days; other kinds: their limit in working days.
+        let limit = if rule.kind == DeadlineKind::OnTheSpot {
+            if a.on_the_spot {
+                Some(0)
+            } else {
+                rule.working_days
+            }
+        } else {
+            rule.working_day_limit()
+        };
+        let Some(n) = limit else {
+            continue;
         };
         let j = ctx.judge_after(a.submitted_at, n, a.answered_at);
         let mut item = ctx
             .item(
-                CheckKind::OpenApplications,
                 Rule::OpenApplication,
                 &a.id,
                 &a.department_id,

@@ -14,6 +14,7 @@ use sqlx::Row;
 
 use super::MetricsError;
 use crate::store::Store;
+use crate::vocab::ParseNameError;
 
 /// The field separator.
 pub(crate) const SEPARATOR: &str = "\u{1f}";
@@ -111,6 +112,16 @@ impl<'a> Fields<'a> {
         self.parts.next().ok_or_else(|| self.bad("missing field"))
     }
 
+    /// The next field as a name of a vocabulary ([`crate::vocab`]), parsed
+    /// here, where the stored text is read.
+    pub(crate) fn name<T: std::str::FromStr<Err = ParseNameError>>(
+        &mut self,
+    ) -> Result<T, MetricsError> {
+        let text = self.str()?;
+        text.parse()
+            .map_err(|e: ParseNameError| self.bad(&e.to_string()))
+    }
+
     /// The next field as an owned string.
     pub(crate) fn string(&mut self) -> Result<String, MetricsError> {
         self.str().map(str::to_string)
@@ -136,7 +147,7 @@ impl<'a> Fields<'a> {
             "" => Ok(None),
             "1" => Ok(Some(true)),
             "0" => Ok(Some(false)),
-            _ => Err(self.bad("not a boolean")),
+            other => Err(self.bad(&format!("{other:?} is not a boolean"))),
         }
     }
 

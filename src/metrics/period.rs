@@ -158,6 +158,14 @@ impl Period {
         }
     }
 
+    /// The calendar months of the period, as `(year, month)`, in order.
+    pub fn months(&self) -> impl Iterator<Item = (i32, u32)> + use<> {
+        let (first, end) = (self.first_day(), self.end_day());
+        std::iter::successors(Some(first), |d| d.checked_add_months(Months::new(1)))
+            .take_while(move |d| *d < end)
+            .map(|d| (d.year(), d.month()))
+    }
+
     /// The quarters the period overlaps, in order (a month lies in one).
     pub fn quarters(&self) -> Vec<Quarter> {
         let mut out = Vec::new();

@@ -16,28 +16,18 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::findings::{Finding, Source};
-use super::{CheckItem, CheckKind, Context, MetricsError, Status};
-use crate::rules::CategoryCode;
+use super::findings::Finding;
+use super::{CheckItem, Context, MetricsError};
 use crate::time::format_millis;
+use crate::vocab::{CategoryCode, CheckKind, FindingSource, Status, vocabulary};
 
-/// Department or jurisdiction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// A department.
-    Department,
-    /// A jurisdiction.
-    Jurisdiction,
-}
-
-impl Level {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Department => "department",
-            Level::Jurisdiction => "jurisdiction",
-        }
+vocabulary! {
+    /// What a summary row counts: a department or a jurisdiction.
+    Level, "summary level" {
+        /// A department.
+        Department => "department" / "部门",
+        /// A jurisdiction (its own departments, not its sub-jurisdictions').
+        Jurisdiction => "jurisdiction" / "辖区",
     }
 }
 
@@ -160,7 +150,7 @@ pub struct Summary {
 }
 
 fn frame_of_departments(ctx: &Context) -> PolarsResult<DataFrame> {
-    let d: Vec<_> = ctx.departments.values().collect();
+    let d: Vec<_> = ctx.org.departments.values().collect();
     DataFrame::new(
         d.len(),
         vec![
@@ -187,7 +177,7 @@ fn frame_of_departments(ctx: &Context) -> PolarsResult<DataFrame> {
 }
 
 fn frame_of_jurisdictions(ctx: &Context) -> PolarsResult<DataFrame> {
-    let j: Vec<_> = ctx.jurisdictions.values().collect();
+    let j: Vec<_> = ctx.org.jurisdictions.values().collect();
     DataFrame::new(
         j.len(),
         vec![
@@ -344,12 +334,12 @@ pub fn summarize(
     let finding_aggs = || {
         [
             col("source")
-                .eq(lit(Source::Detected.as_str()))
+                .eq(lit(FindingSource::Detected.as_str()))
                 .cast(DataType::Int64)
                 .sum()
                 .alias("detected"),
             col("source")
-                .eq(lit(Source::Imported.as_str()))
+                .eq(lit(FindingSource::Imported.as_str()))
                 .cast(DataType::Int64)
                 .sum()
                 .alias("imported"),
@@ -384,6 +374,12 @@ pub fn summarize(
     })
 }
 
+/// A name the aggregation carried through from a vocabulary failed to parse
+/// back: a bug of this module, reported as a computation error.
+fn computed(e: crate::vocab::ParseNameError) -> MetricsError {
+    MetricsError::Polars(PolarsError::ComputeError(e.to_string().into()))
+}
+
 fn text(df: &DataFrame, name: &str, i: usize) -> PolarsResult<String> {
     Ok(df.column(name)?.str()?.get(i).unwrap_or("").to_string())
 }
@@ -401,9 +397,7 @@ fn check_rows(
     let rates = df.column("on_time_rate")?.f64()?;
     for i in 0..df.height() {
         let id = text(df, id_column, i)?;
-        let check: CheckKind = text(df, "check", i)?
-            .parse()
-            .map_err(|e: String| MetricsError::Polars(PolarsError::ComputeError(e.into())))?;
+        let check: CheckKind = text(df, "check", i)?.parse().map_err(computed)?;
         let mut counts = StatusCounts::default();
         for s in Status::ALL {
             counts.set(s, int(df, s.as_str(), i)?);
@@ -436,9 +430,7 @@ fn finding_rows_of(
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {
         let id = text(df, id_column, i)?;
-        let Ok(category) = text(df, "category", i)?.parse::<CategoryCode>() else {
-            continue;
-        };
+        let category: CategoryCode = text(df, "category", i)?.parse().map_err(computed)?;
         let jurisdiction_id = match level {
             Level::Department => text(df, "jurisdiction_id", i)?,
             Level::Jurisdiction => id.clone(),
@@ -460,8 +452,9 @@ fn finding_rows_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::findings;
     use crate::metrics::testutil::ctx_at;
-    use crate::metrics::{Rule, findings};
+    use crate::vocab::Rule;
 
     fn item(check: CheckKind, rule: Rule, id: &str, dept: &str, status: Status) -> CheckItem {
         let ctx = ctx_at("2025-12-31T12:00:00+08:00");
@@ -470,7 +463,9 @@ mod tests {
             .deadline(crate::rules::DeadlineKey::Correction)
             .unwrap()
             .citation;
-        CheckItem::new(check, rule, id, dept, p, c, status)
+        let item = CheckItem::new(rule, id, dept, p, c, status);
+        assert_eq!(item.check, check);
+        item
     }
 
     #[test]
@@ -492,7 +487,7 @@ mod tests {
             ),
             item(a, Rule::Reply, "R6", "DEP-X-1", Status::OnTime),
         ];
-        findings::classify(&mut items);
+        items.iter_mut().for_each(CheckItem::classify);
         let found = findings::detected(&ctx, &items);
         let s = summarize(&ctx, &items, &found).unwrap();
         let row = |level: Level, id: &str, check: CheckKind| {

@@ -4,27 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::Status;
 use super::summary::{CheckRow, FindingRow, Level, Summary};
-use crate::rules::CategoryCode;
-
-/// The Chinese name of a violation category (RULES.md §3).
-pub fn category_chinese(code: CategoryCode) -> &'static str {
-    match code {
-        CategoryCode::CatalogNotMaintained => "目录未编制更新",
-        CategoryCode::DataNotProvided => "数据未提供",
-        CategoryCode::DataStaleOrSubstandard => "数据过期或不达标",
-        CategoryCode::CorrectionLate => "纠错不及时",
-        CategoryCode::DuplicateCollection => "重复采集",
-        CategoryCode::UntrueData => "数据不实",
-        CategoryCode::Misuse => "违规使用",
-        CategoryCode::SecurityFailure => "安全责任未落实",
-        CategoryCode::ApprovalOverdue => "审批超时",
-        CategoryCode::RectificationRefused => "拒不整改",
-        CategoryCode::Dereliction => "失职渎职",
-        CategoryCode::Other => "其他",
-    }
-}
+use crate::vocab::{CategoryCode, Status};
 
 /// Display width: East Asian wide and full-width characters count two.
 pub fn width(s: &str) -> usize {
@@ -147,7 +128,7 @@ fn finding_table(
         Level::Department => vec!["部门编号".into(), "部门".into()],
         Level::Jurisdiction => vec!["辖区编号".into(), "辖区".into()],
     };
-    header.extend(categories.iter().map(|c| category_chinese(*c).to_string()));
+    header.extend(categories.iter().map(|c| c.chinese().to_string()));
     header.push("合计".into());
     header.push("其中监测发现".into());
     let body: Vec<Vec<String>> = by_id

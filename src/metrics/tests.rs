@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::testutil::{ctx_at, ms};
 use super::*;
+use crate::vocab::{CheckKind, Rule, Status};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -23,77 +24,6 @@ fn governing_profile_walks_up_to_the_parent_then_the_default() {
     assert_eq!(ctx.profile_of("DEP-UNKNOWN").id, "jincheng", "default");
     assert_eq!(ctx.reviewing_authority("DEP-D-1"), Some("DEP-C-AUTH"));
     assert_eq!(ctx.reviewing_authority("DEP-X-1"), Some("DEP-X-AUTH"));
-}
-
-#[test]
-fn default_profile_applies_to_roots_without_one() {
-    let ctx = Context::new(
-        Calendar::builtin().clone(),
-        Profiles::builtin().clone(),
-        "kaifeng",
-        vec![("J".into(), "x".into(), "city".into(), None, None)],
-        vec![("D".into(), "d".into(), "J".into(), false)],
-        Period::new(2025, None, None).unwrap(),
-        0,
-    )
-    .unwrap();
-    assert_eq!(ctx.profile_of("D").id, "kaifeng");
-    assert_eq!(ctx.reviewing_authority("D"), None);
-}
-
-#[test]
-fn unknown_profiles_and_cycles_are_errors() {
-    let build = |default: &str,
-                 j: Vec<(String, String, String, Option<String>, Option<String>)>| {
-        Context::new(
-            Calendar::builtin().clone(),
-            Profiles::builtin().clone(),
-            default,
-            j,
-            vec![],
-            Period::new(2025, None, None).unwrap(),
-            0,
-        )
-    };
-    assert!(matches!(
-        build("nowhere", vec![]),
-        Err(MetricsError::UnknownProfile { .. })
-    ));
-    assert!(matches!(
-        build(
-            "jincheng",
-            vec![(
-                "J".into(),
-                "x".into(),
-                "city".into(),
-                None,
-                Some("atlantis".into())
-            )]
-        ),
-        Err(MetricsError::UnknownProfile { .. })
-    ));
-    assert!(matches!(
-        build(
-            "jincheng",
-            vec![
-                (
-                    "A".into(),
-                    "a".into(),
-                    "city".into(),
-                    Some("B".into()),
-                    None
-                ),
-                (
-                    "B".into(),
-                    "b".into(),
-                    "city".into(),
-                    Some("A".into()),
-                    None
-                ),
-            ]
-        ),
-        Err(MetricsError::ParentCycle(_))
-    ));
 }
 
 #[test]
@@ -132,7 +62,6 @@ fn columns_match_the_serialised_fields() {
     let p = ctx.profile_of("DEP-C-1");
     let rule = p.deadline(crate::rules::DeadlineKey::Review).unwrap();
     let item = CheckItem::new(
-        CheckKind::Approvals,
         Rule::Review,
         "REQ-1",
         "DEP-C-AUTH",

@@ -15,6 +15,12 @@ pub struct Citation {
     pub item: Option<u32>,
     /// The governing sentence, verbatim from the regulation (line breaks removed).
     pub quote: String,
+    /// For a sanction item: the element of the conduct it requires that
+    /// dukao's metrics never establish and an inspector must (拒不, 故意,
+    /// 造成不良后果), in the quote's words. A notice never presumes it: it
+    /// names such an item only as what follows if the condition is found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
 }
 
 impl Citation {
@@ -45,6 +51,7 @@ mod tests {
             article: 30,
             item: Some(2),
             quote: "…".into(),
+            condition: None,
         };
         assert_eq!(c.short("JC"), "JC Art.30(2)");
         assert_eq!(c.chinese(), "第三十条第（二）项");
@@ -52,6 +59,7 @@ mod tests {
             article: 12,
             item: None,
             quote: "…".into(),
+            condition: None,
         };
         assert_eq!(c.short("JC"), "JC Art.12");
         assert_eq!(c.chinese(), "第十二条");

@@ -150,7 +150,21 @@ pub enum RulesError {
         /// What is wrong.
         reason: String,
     },
-    /// Two files of one directory define the same profile id.
+    /// Quotes that do not stand in the regulation's text where they are cited.
+    #[error(
+        "{file}: {} quote(s) do not stand in {text} where they are cited:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    )]
+    QuotesNotInText {
+        /// The profile file.
+        file: String,
+        /// The regulation's text file.
+        text: String,
+        /// One line per quote: key, citation, problem, quote.
+        problems: Vec<String>,
+    },
+    /// Two files define the same profile id.
     #[error("{second}: profile id `{id}` is already defined by {first}")]
     DuplicateProfile {
         /// The id.

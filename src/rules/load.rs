@@ -15,42 +15,43 @@ use serde::Deserialize;
 use super::citation::Citation;
 use super::error::RulesError;
 use super::names::{
-    Basis, CategoryCode, ClockStart, DeadlineKey, DeadlineKind, EscalationAction,
-    EvaluationFrequency, Level, ParseNameError, ProfileId, Requirement, ShareType,
+    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency, Level,
+    Requirement,
 };
 use super::numeral::chinese_number;
 use super::profile::{
     CategoryRule, DeadlineRule, Escalation, EscalationStep, Evaluation, NotRegulated, Profile,
     ReportingDuty, Validity,
 };
+use super::text::{QuoteProblem, RegulationText, normalize};
+use crate::vocab::{CategoryCode, ParseNameError, ShareType};
 
-/// The shipped profile files, compiled in.
-const BUILTIN: [(ProfileId, &str, &str); 5] = [
-    (
-        ProfileId::Xinxian,
-        "rules/profiles/xinxian.toml",
-        include_str!("../../rules/profiles/xinxian.toml"),
-    ),
-    (
-        ProfileId::Pingdingshan,
-        "rules/profiles/pingdingshan.toml",
-        include_str!("../../rules/profiles/pingdingshan.toml"),
-    ),
-    (
-        ProfileId::Yingkou,
-        "rules/profiles/yingkou.toml",
-        include_str!("../../rules/profiles/yingkou.toml"),
-    ),
-    (
-        ProfileId::Kaifeng,
-        "rules/profiles/kaifeng.toml",
-        include_str!("../../rules/profiles/kaifeng.toml"),
-    ),
-    (
-        ProfileId::Jincheng,
-        "rules/profiles/jincheng.toml",
-        include_str!("../../rules/profiles/jincheng.toml"),
-    ),
+/// A shipped profile: its file, its TOML, its regulation's text file and text.
+struct Shipped {
+    file: &'static str,
+    toml: &'static str,
+    text_file: &'static str,
+    text: &'static str,
+}
+
+macro_rules! shipped {
+    ($id:literal, $text:literal) => {
+        Shipped {
+            file: concat!("rules/profiles/", $id, ".toml"),
+            toml: include_str!(concat!("../../rules/profiles/", $id, ".toml")),
+            text_file: $text,
+            text: include_str!(concat!("../../rules/profiles/", $text)),
+        }
+    };
+}
+
+/// The shipped profiles and the regulations they cite, compiled in.
+const SHIPPED: [Shipped; 5] = [
+    shipped!("xinxian", "xinxian-2021.txt"),
+    shipped!("pingdingshan", "pingdingshan-2021.txt"),
+    shipped!("yingkou", "yingkou-2022.txt"),
+    shipped!("kaifeng", "kaifeng-2019.txt"),
+    shipped!("jincheng", "jincheng-2024.txt"),
 ];
 
 /// Deadlines every profile must regulate (the service computes them for every
@@ -81,6 +82,10 @@ static BUILTIN_PROFILES: LazyLock<Profiles> = LazyLock::new(|| {
 });
 
 impl Profiles {
+    /// The ids of the shipped profiles.
+    pub const SHIPPED: [&'static str; 5] =
+        ["xinxian", "pingdingshan", "yingkou", "kaifeng", "jincheng"];
+
     /// The five shipped profiles, parsed once.
     ///
     /// Panics if a shipped file is invalid (the tests guarantee it is not).
@@ -88,14 +93,25 @@ impl Profiles {
         &BUILTIN_PROFILES
     }
 
-    /// Parses the five shipped files afresh.
+    /// Parses the five shipped files afresh, each quote checked against its
+    /// regulation's text.
     pub fn parse_builtin() -> Result<Profiles, RulesError> {
         let mut profiles = BTreeMap::new();
-        for (id, file, text) in BUILTIN {
-            let profile = parse_profile(text, file)?;
-            if profile.id != id.as_str() {
+        for (shipped, id) in SHIPPED.iter().zip(Profiles::SHIPPED) {
+            let profile = parse_profile(shipped.toml, shipped.file, |name| {
+                if name == shipped.text_file {
+                    Ok(shipped.text.to_string())
+                } else {
+                    Err(invalid(
+                        shipped.file,
+                        "text",
+                        format!("`{name}` is not the shipped text `{}`", shipped.text_file),
+                    ))
+                }
+            })?;
+            if profile.id != id {
                 return Err(invalid(
-                    file,
+                    shipped.file,
                     "id",
                     format!("expected `{id}`, found `{}`", profile.id),
                 ));
@@ -107,7 +123,8 @@ impl Profiles {
 
     /// The shipped profiles plus every `*.toml` file in `dir`: a file whose id
     /// is a shipped one replaces it, any other id adds a profile. A file's id
-    /// must equal its file name (`jincheng.toml` holds `id = "jincheng"`).
+    /// must equal its file name (`jincheng.toml` holds `id = "jincheng"`),
+    /// and its `text` names the regulation's text file in the same folder.
     pub fn load_dir(dir: &Path) -> Result<Profiles, RulesError> {
         let io_err = |source| RulesError::Io {
             file: dir.display().to_string(),
@@ -126,11 +143,17 @@ impl Profiles {
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for path in paths {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+            let toml = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
                 file: file.clone(),
                 source,
             })?;
-            let profile = parse_profile(&text, &file)?;
+            let profile = parse_profile(&toml, &file, |name| {
+                let text_path = dir.join(name);
+                std::fs::read_to_string(&text_path).map_err(|source| RulesError::Io {
+                    file: text_path.display().to_string(),
+                    source,
+                })
+            })?;
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             if stem != profile.id {
                 return Err(invalid(
@@ -154,14 +177,6 @@ impl Profiles {
         Ok(Profiles { profiles })
     }
 
-    /// The profile of a shipped id. Always present: a set is built from the
-    /// shipped profiles, which a directory can replace but not remove.
-    pub fn get(&self, id: ProfileId) -> &Profile {
-        self.profiles
-            .get(id.as_str())
-            .expect("every profile set contains the shipped ids")
-    }
-
     /// The profile with id `id` (shipped or added), if any.
     pub fn by_id(&self, id: &str) -> Option<&Profile> {
         self.profiles.get(id)
@@ -170,6 +185,11 @@ impl Profiles {
     /// All profiles, ordered by id.
     pub fn iter(&self) -> impl Iterator<Item = &Profile> {
         self.profiles.values()
+    }
+
+    /// The ids, ordered.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.profiles.keys().map(String::as_str)
     }
 
     /// The number of profiles.
@@ -183,13 +203,33 @@ impl Profiles {
     }
 }
 
-/// Parses and validates one profile file. `file` names it in errors.
-pub fn parse_profile(text: &str, file: &str) -> Result<Profile, RulesError> {
-    let raw: RawProfile = toml::from_str(text).map_err(|e| RulesError::Parse {
+/// Parses and validates one profile file. `file` names it in errors;
+/// `read_text` reads the regulation's text file the profile names in its
+/// `text` key, against which every quote is checked.
+pub fn parse_profile(
+    toml: &str,
+    file: &str,
+    read_text: impl FnOnce(&str) -> Result<String, RulesError>,
+) -> Result<Profile, RulesError> {
+    let raw: RawProfile = toml::from_str(toml).map_err(|e| RulesError::Parse {
         file: file.to_string(),
         message: e.to_string().trim_end().to_string(),
     })?;
-    Validator { file }.profile(raw)
+    let validator = Validator { file };
+    let text_file = validator.text("text", raw.text.clone())?;
+    let profile = validator.profile(raw, text_file)?;
+    let text = read_text(&profile.text_file)?;
+    let regulation = RegulationText::parse(&text).ok_or_else(|| {
+        validator.invalid(
+            "text",
+            format!(
+                "`{}` has no article headings (第一条, 第二条, …) at the start of a line",
+                profile.text_file
+            ),
+        )
+    })?;
+    validator.quotes(&profile, &regulation)?;
+    Ok(profile)
 }
 
 // ------------------------------------------------------------------ raw form
@@ -198,6 +238,7 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, RulesError> {
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     id: Option<String>,
+    text: Option<String>,
     code: Option<String>,
     title: Option<String>,
     document_number: Option<String>,
@@ -222,6 +263,7 @@ struct RawCitation {
     article: Option<i64>,
     item: Option<i64>,
     quote: Option<String>,
+    condition: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -318,18 +360,6 @@ fn invalid(file: &str, key: &str, reason: impl Into<String>) -> RulesError {
         key: key.to_string(),
         reason: reason.into(),
     }
-}
-
-/// Removes whitespace and turns full-width digits into ASCII, so that quotes
-/// can be compared with the text regardless of line breaks and digit width.
-pub(crate) fn normalize(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
 }
 
 /// Whether `quote` states `n` followed by `unit` (`5个工作日`, `三年`), with no
@@ -455,10 +485,22 @@ impl Validator<'_> {
             Some(i) => Some(i as u32),
         };
         let quote = self.text(&format!("{key}.quote"), raw.quote)?;
+        let condition = self.optional_text(&format!("{key}.condition"), raw.condition)?;
+        if let Some(words) = &condition {
+            if !normalize(&quote).contains(&normalize(words)) {
+                return Err(self.invalid(
+                    &format!("{key}.condition"),
+                    format!(
+                        "`{words}` is not in the quote: a condition names words of the article"
+                    ),
+                ));
+            }
+        }
         Ok(Citation {
             article,
             item,
             quote,
+            condition,
         })
     }
 
@@ -497,7 +539,37 @@ impl Validator<'_> {
         }
     }
 
-    fn profile(&self, raw: RawProfile) -> Result<Profile, RulesError> {
+    /// Checks every quote against the regulation's text: it must stand in
+    /// the cited article, and in the cited item when one is given.
+    fn quotes(&self, profile: &Profile, text: &RegulationText) -> Result<(), RulesError> {
+        let problems: Vec<String> = profile
+            .citations_by_key()
+            .into_iter()
+            .filter_map(|(key, c)| {
+                let problem = match text.check(c).err()? {
+                    QuoteProblem::NoArticle(n) => format!("the text has no article {n}"),
+                    QuoteProblem::NoItem(n, k) => format!("article {n} has no item {k}"),
+                    QuoteProblem::NotInText => "not in the cited article/item".to_string(),
+                };
+                Some(format!(
+                    "{key} ({}): {problem}: «{}»",
+                    c.short(&profile.code),
+                    c.quote
+                ))
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(RulesError::QuotesNotInText {
+                file: self.file.to_string(),
+                text: profile.text_file.clone(),
+                problems,
+            })
+        }
+    }
+
+    fn profile(&self, raw: RawProfile, text_file: String) -> Result<Profile, RulesError> {
         let id = self.text("id", raw.id)?;
         if !id
             .chars()
@@ -615,6 +687,7 @@ impl Validator<'_> {
         Ok(Profile {
             id,
             code,
+            text_file,
             title,
             document_number,
             issuer,

@@ -75,24 +75,27 @@
 //! article) the article of the first escalation step.
 
 mod citation;
+pub mod cli;
 mod error;
 mod load;
 mod names;
 mod numeral;
 mod profile;
+mod text;
 
 pub use citation::Citation;
 pub use error::RulesError;
 pub use load::{Profiles, REQUIRED_DEADLINES, parse_profile};
 pub use names::{
-    Basis, CategoryCode, ClockStart, DeadlineKey, DeadlineKind, EscalationAction,
-    EvaluationFrequency, Level, ParseNameError, ProfileId, Requirement, ShareType,
+    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency, Level,
+    Requirement,
 };
 pub use numeral::{article_cn, chinese_number, item_cn};
 pub use profile::{
     CategoryRule, DeadlineRule, Escalation, EscalationStep, Evaluation, NotRegulated, NoticeBasis,
     Profile, ReportingDuty, SanctionSource, Validity,
 };
+pub use text::{RegulationText, normalize};
 
 #[cfg(test)]
 mod tests;

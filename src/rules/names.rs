@@ -1,307 +1,171 @@
 //! The closed vocabularies of the profile files: profile ids, deadline keys,
-//! kinds, clocks, category codes, escalation actions. Each is written in data
-//! files and JSON as its snake_case name.
+//! kinds, clocks, requirements, escalation actions. Each is written in data
+//! files and JSON as its snake_case name (see [`crate::vocab`], whose
+//! [`vocabulary!`](crate::vocab) macro declares them; the vocabularies the
+//! rest of the service shares, such as share types and violation
+//! categories, live there).
 
-use std::fmt;
-use std::str::FromStr;
+use crate::vocab::vocabulary;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// A name that is not in one of the vocabularies of this module.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} `{value}` (expected one of: {expected})")]
-pub struct ParseNameError {
-    /// Which vocabulary was asked.
-    pub what: &'static str,
-    /// The rejected input.
-    pub value: String,
-    /// The accepted names, comma separated.
-    pub expected: String,
-}
-
-macro_rules! names {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $what:literal {
-            $( $(#[$vmeta:meta])* $variant:ident => $s:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The name used in data files, JSON and the interchange format.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $s,)+
-                }
-            }
-
-            /// The accepted names, comma separated (for error messages).
-            pub fn expected() -> String {
-                [$($s),+].join(", ")
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ParseNameError;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($s => Ok($name::$variant),)+
-                    _ => Err(ParseNameError {
-                        what: $what,
-                        value: s.to_string(),
-                        expected: Self::expected(),
-                    }),
-                }
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(deserializer)?;
-                s.parse().map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-
-names! {
-    /// The five shipped regulation profiles.
-    ProfileId, "profile id" {
-        /// 《新县政务数据资源共享开放管理办法》 (XX).
-        Xinxian => "xinxian",
-        /// 《平顶山市政务数据管理办法（试行）》 (PDS).
-        Pingdingshan => "pingdingshan",
-        /// 《营口市政务数据资源共享开放管理办法》 (YK).
-        Yingkou => "yingkou",
-        /// 《开封市政务信息资源共享管理暂行办法》 (KF).
-        Kaifeng => "kaifeng",
-        /// 《晋城市政务数据资源共享管理实施细则》 (JC).
-        Jincheng => "jincheng",
-    }
-}
-
-names! {
+vocabulary! {
     /// The stable keys of the deadlines (and time-less duties) a profile may regulate.
     DeadlineKey, "deadline key" {
         /// Catalog updated after a law revision or a change of duties.
-        CatalogUpdate => "catalog_update",
+        CatalogUpdate => "catalog_update" / "职责调整后目录更新",
         /// Periodic full maintenance of the catalog.
-        CatalogFullMaintenance => "catalog_full_maintenance",
+        CatalogFullMaintenance => "catalog_full_maintenance" / "目录全面维护",
         /// The authority's compliance review of a share request.
-        Review => "review",
+        Review => "review" / "符合性审查",
         /// Handling of a request for unconditionally shared data.
-        ReplyUnconditional => "reply_unconditional",
+        ReplyUnconditional => "reply_unconditional" / "无条件共享申请办理",
         /// The provider's answer to a conditional-share request.
-        ReplyConditional => "reply_conditional",
+        ReplyConditional => "reply_conditional" / "有条件共享申请答复",
         /// JC: answer when the data is already published on the platform.
-        ReplyConditionalPublished => "reply_conditional_published",
+        ReplyConditionalPublished => "reply_conditional_published" / "已共享数据的申请答复",
         /// JC: publish and answer when the data is within duties but unpublished.
-        ReplyConditionalUnpublished => "reply_conditional_unpublished",
+        ReplyConditionalUnpublished => "reply_conditional_unpublished" / "未共享数据的发布和答复",
         /// Correction (校核) of disputed data.
-        Correction => "correction",
+        Correction => "correction" / "数据校核",
         /// Answer to an open-data application (依申请开放).
-        OpenApplication => "open_application",
+        OpenApplication => "open_application" / "依申请开放答复",
         /// Minimum refresh of data (XX: each quarter's first 10 days).
-        FreshnessFloor => "freshness_floor",
+        FreshnessFloor => "freshness_floor" / "数据最低更新频次",
         /// Longest lifetime of a grant.
-        GrantMaxAge => "grant_max_age",
+        GrantMaxAge => "grant_max_age" / "最长授权期",
         /// A grant unused this long may be revoked.
-        GrantUnused => "grant_unused",
+        GrantUnused => "grant_unused" / "授权后未使用",
         /// Withdrawing published data needs prior approval.
-        WithdrawalApproval => "withdrawal_approval",
+        WithdrawalApproval => "withdrawal_approval" / "撤销发布审核",
         /// A refusal must give reasons and/or its basis.
-        RefusalReason => "refusal_reason",
+        RefusalReason => "refusal_reason" / "不予共享说明理由",
         /// Conditional / not-shared classification needs a basis.
-        ShareBasis => "share_basis",
+        ShareBasis => "share_basis" / "共享属性依据",
         /// How long access and exchange logs are kept.
-        LogRetention => "log_retention",
+        LogRetention => "log_retention" / "日志留存",
         /// Time given to rectify after a notice.
-        Rectification => "rectification",
+        Rectification => "rectification" / "整改期限",
     }
 }
 
-names! {
+vocabulary! {
     /// What kind of time limit (or duty) a deadline entry states.
     DeadlineKind, "deadline kind" {
         /// A number of working days written in the text.
-        WorkingDays => "working_days",
+        WorkingDays => "working_days" / "工作日时限",
         /// The text says 及时/实时 without a number; the entry carries a
         /// bureau-practice number (`basis = bureau_default`) for evaluation only.
-        InTime => "in_time",
+        InTime => "in_time" / "及时（本局确定期限）",
         /// The text lets the authority fix the limit (限期改正, 通知整改); the
         /// entry carries the bureau's default (`basis = bureau_default`).
-        SetByAuthority => "set_by_authority",
+        SetByAuthority => "set_by_authority" / "限期（本局确定期限）",
         /// On the spot (当场), optionally with a fallback in working days.
-        OnTheSpot => "on_the_spot",
+        OnTheSpot => "on_the_spot" / "当场办理",
         /// A number of months.
-        Months => "months",
+        Months => "months" / "月数",
         /// A number of years.
-        Years => "years",
+        Years => "years" / "年数",
         /// Once a quarter, optionally within the quarter's first calendar days.
-        Quarterly => "quarterly",
+        Quarterly => "quarterly" / "每季度",
         /// Obtained directly, no time limit (unconditional sharing).
-        Direct => "direct",
+        Direct => "direct" / "直接获取",
         /// Needs the authority's prior approval.
-        PriorApproval => "prior_approval",
+        PriorApproval => "prior_approval" / "事先审核同意",
         /// A duty without a time limit (reasons, legal basis).
-        Requirement => "requirement",
+        Requirement => "requirement" / "办理要求",
         /// The regulation says nothing (only in data files; such entries are
         /// kept apart, see `Profile::not_regulated`).
-        NotRegulated => "not_regulated",
+        NotRegulated => "not_regulated" / "未作规定",
     }
 }
 
-names! {
+vocabulary! {
     /// Where a number comes from.
     Basis, "basis" {
         /// Written in the regulation.
-        Regulation => "regulation",
+        Regulation => "regulation" / "办法规定",
         /// Bureau practice, not in the regulation: for evaluation only, never
         /// printed in a notice as if it were the law.
-        BureauDefault => "bureau_default",
+        BureauDefault => "bureau_default" / "本局确定",
     }
 }
 
-names! {
+vocabulary! {
     /// The event that starts a deadline's clock.
     ClockStart, "clock start" {
         /// The revision or change of duties itself (之日起, 情形发生之日起).
-        Event => "event",
+        Event => "event" / "情形发生之日",
         /// Publication of the revision or change (自公布之日起).
-        Publication => "publication",
+        Publication => "publication" / "公布之日",
         /// Submission of the request by the user.
-        Submission => "submission",
+        Submission => "submission" / "提出申请之日",
         /// Receipt of the request or report by the one who must act.
-        Receipt => "receipt",
+        Receipt => "receipt" / "收到之日",
         /// Forwarding of the request by the authority to the provider.
-        Forwarding => "forwarding",
+        Forwarding => "forwarding" / "转交之日",
         /// The grant of access.
-        Grant => "grant",
+        Grant => "grant" / "授权之日",
         /// The rectification notice.
-        Notice => "notice",
+        Notice => "notice" / "通知之日",
         /// The log record itself.
-        Record => "record",
+        Record => "record" / "记录之日",
         /// The first day of the calendar quarter.
-        QuarterStart => "quarter_start",
+        QuarterStart => "quarter_start" / "季度首日",
     }
 }
 
-names! {
+vocabulary! {
     /// What a refusal or a classification must be accompanied by.
     Requirement, "requirement" {
         /// Reasons (说明理由).
-        Reasons => "reasons",
+        Reasons => "reasons" / "说明理由",
         /// A basis in law or policy (依据).
-        Basis => "basis",
+        Basis => "basis" / "依据",
         /// A basis in laws, regulations or rules only (法律、法规或规章依据).
-        LegalBasis => "legal_basis",
+        LegalBasis => "legal_basis" / "法律、法规或规章依据",
     }
 }
 
-names! {
-    /// 共享类型, as in the interchange format.
-    ShareType, "share type" {
-        /// 无条件共享.
-        Unconditional => "unconditional",
-        /// 有条件共享.
-        Conditional => "conditional",
-        /// 不予共享.
-        NotShared => "none",
-    }
-}
-
-names! {
+vocabulary! {
     /// The administrative level a regulation applies at.
     Level, "level" {
         /// A prefecture-level city.
-        City => "city",
+        City => "city" / "市级",
         /// A county.
-        County => "county",
+        County => "county" / "县级",
     }
 }
 
-names! {
-    /// The violation categories of RULES.md §3 (interchange `findings.category`).
-    CategoryCode, "category code" {
-        /// Catalog not compiled, published or updated.
-        CatalogNotMaintained => "catalog_not_maintained",
-        /// Data not provided to the platform, or not published on time.
-        DataNotProvided => "data_not_provided",
-        /// Data stale, inconsistent with the source, below standard or unusable.
-        DataStaleOrSubstandard => "data_stale_or_substandard",
-        /// Known errors not corrected, corrections late.
-        CorrectionLate => "correction_late",
-        /// Duplicate or excessive collection.
-        DuplicateCollection => "duplicate_collection",
-        /// Untrue, inaccurate or incomplete catalog or data.
-        UntrueData => "untrue_data",
-        /// Use beyond duties, passing to third parties, commercial use.
-        Misuse => "misuse",
-        /// Security duties not met; loss of control, abuse, leak.
-        SecurityFailure => "security_failure",
-        /// Approvals past their deadline, refusals without reasons.
-        ApprovalOverdue => "approval_overdue",
-        /// Rectification refused or not done.
-        RectificationRefused => "rectification_refused",
-        /// Dereliction or abuse of power.
-        Dereliction => "dereliction",
-        /// Other violations.
-        Other => "other",
-    }
-}
-
-names! {
+vocabulary! {
     /// A step of the escalation ladder.
     EscalationAction, "escalation action" {
         /// 通知整改.
-        NotifyRectification => "notify_rectification",
+        NotifyRectification => "notify_rectification" / "通知整改",
         /// 责令限期改正.
-        OrderCorrection => "order_correction",
+        OrderCorrection => "order_correction" / "责令限期改正",
         /// 书面通报，并责令限期改正.
-        WrittenCircularAndOrder => "written_circular_and_order",
+        WrittenCircularAndOrder => "written_circular_and_order" / "书面通报并责令限期改正",
         /// Report to the superior government or office.
-        ReportUpward => "report_upward",
+        ReportUpward => "report_upward" / "报上级机关",
         /// 通报批评.
-        CirculatedCriticism => "circulated_criticism",
+        CirculatedCriticism => "circulated_criticism" / "通报批评",
         /// The failure is itself a new finding of the given category.
-        NewFinding => "new_finding",
+        NewFinding => "new_finding" / "另行认定问题",
         /// 提请有关部门处理.
-        ReferForHandling => "refer_for_handling",
+        ReferForHandling => "refer_for_handling" / "提请有关部门处理",
         /// 依法给予处分 by the competent organ.
-        Discipline => "discipline",
+        Discipline => "discipline" / "依法给予处分",
     }
 }
 
-names! {
+vocabulary! {
     /// How often the regulation has departments evaluated.
     EvaluationFrequency, "evaluation frequency" {
         /// Every year.
-        Annual => "annual",
+        Annual => "annual" / "每年",
         /// Regular and random inspections, no fixed period.
-        Periodic => "periodic",
+        Periodic => "periodic" / "定期检查和随机抽查",
         /// Not stated.
-        Unspecified => "unspecified",
+        Unspecified => "unspecified" / "未规定",
     }
 }
 
@@ -311,32 +175,20 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for id in ProfileId::ALL {
-            assert_eq!(id.as_str().parse::<ProfileId>().unwrap(), *id);
-            assert_eq!(id.to_string(), id.as_str());
-            assert_eq!(
-                serde_json::to_string(id).unwrap(),
-                format!("\"{}\"", id.as_str())
-            );
-        }
         for key in DeadlineKey::ALL {
-            assert_eq!(key.as_str().parse::<DeadlineKey>().unwrap(), *key);
-        }
-        for code in CategoryCode::ALL {
-            assert_eq!(code.as_str().parse::<CategoryCode>().unwrap(), *code);
+            assert_eq!(key.as_str().parse::<DeadlineKey>().unwrap(), key);
         }
         assert_eq!(
-            serde_json::from_str::<ProfileId>("\"jincheng\"").unwrap(),
-            ProfileId::Jincheng
+            serde_json::from_str::<DeadlineKind>("\"working_days\"").unwrap(),
+            DeadlineKind::WorkingDays
         );
     }
 
     #[test]
     fn unknown_names_are_rejected() {
-        let err = "Jincheng".parse::<ProfileId>().unwrap_err();
-        assert!(err.to_string().contains("unknown profile id `Jincheng`"));
-        assert!(err.to_string().contains("jincheng"));
+        let err = "Review".parse::<DeadlineKey>().unwrap_err();
+        assert!(err.to_string().contains("unknown deadline key `Review`"));
+        assert!(err.to_string().contains("review"));
         assert!("weeks".parse::<DeadlineKind>().is_err());
-        assert!(serde_json::from_str::<CategoryCode>("\"theft\"").is_err());
     }
 }

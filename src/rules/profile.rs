@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::citation::Citation;
 use super::names::{
-    Basis, CategoryCode, ClockStart, DeadlineKey, DeadlineKind, EscalationAction,
-    EvaluationFrequency, Level, ProfileId, Requirement, ShareType,
+    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency, Level,
+    Requirement,
 };
+use crate::vocab::{CategoryCode, ShareType};
 
 /// One regulated deadline or time-less duty, with its citation.
 ///
@@ -71,6 +72,43 @@ impl DeadlineRule {
     /// Whether a notice may print the number as the regulation's limit.
     pub fn number_is_citable(&self) -> bool {
         self.basis == Basis::Regulation
+    }
+
+    /// The number of working days the rule allows, for the kinds counted in
+    /// working days (`working_days`, and the bureau's numbers of `in_time`
+    /// and `set_by_authority`); `None` for the others.
+    pub fn working_day_limit(&self) -> Option<u32> {
+        match self.kind {
+            DeadlineKind::WorkingDays | DeadlineKind::InTime | DeadlineKind::SetByAuthority => {
+                self.working_days
+            }
+            DeadlineKind::OnTheSpot
+            | DeadlineKind::Months
+            | DeadlineKind::Years
+            | DeadlineKind::Quarterly
+            | DeadlineKind::Direct
+            | DeadlineKind::PriorApproval
+            | DeadlineKind::Requirement
+            | DeadlineKind::NotRegulated => None,
+        }
+    }
+
+    /// The limit in calendar months, for the kinds counted in months or
+    /// years; `None` for the others.
+    pub fn month_limit(&self) -> Option<u32> {
+        match self.kind {
+            DeadlineKind::Months => self.months,
+            DeadlineKind::Years => self.years.map(|y| y * 12),
+            DeadlineKind::WorkingDays
+            | DeadlineKind::InTime
+            | DeadlineKind::SetByAuthority
+            | DeadlineKind::OnTheSpot
+            | DeadlineKind::Quarterly
+            | DeadlineKind::Direct
+            | DeadlineKind::PriorApproval
+            | DeadlineKind::Requirement
+            | DeadlineKind::NotRegulated => None,
+        }
     }
 
     /// The longest limit in working days, extension included (None when the
@@ -201,10 +239,13 @@ pub struct Validity {
 /// ladder and evaluation duties, every value with its citation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
-    /// The id (`jincheng`); the five shipped ids are [`ProfileId`]s.
+    /// The id (`jincheng`), equal to its file's name.
     pub id: String,
     /// The short code used in citations (`JC`).
     pub code: String,
+    /// The regulation's text file, beside the profile, against which every
+    /// quote was checked when the profile was loaded.
+    pub text_file: String,
     /// The full title without 《》.
     pub title: String,
     /// 发文字号, where the text has one.
@@ -264,9 +305,70 @@ pub struct NoticeBasis<'a> {
 }
 
 impl Profile {
-    /// The shipped profile this is, if its id is one of the five.
-    pub fn profile_id(&self) -> Option<ProfileId> {
-        self.id.parse().ok()
+    /// Every citation of the profile with the key it sits under
+    /// (`deadlines.review.also`), in file order.
+    pub fn citations_by_key(&self) -> Vec<(String, &Citation)> {
+        let mut out = Vec::new();
+        if let Some(c) = &self.validity.citation {
+            out.push(("validity".to_string(), c));
+        }
+        for r in self.deadlines.values() {
+            out.push((format!("deadlines.{}", r.key), &r.citation));
+            for c in &r.also {
+                out.push((format!("deadlines.{}.also", r.key), c));
+            }
+        }
+        for n in self.not_regulated.values() {
+            if let Some(c) = &n.citation {
+                out.push((format!("deadlines.{}", n.key), c));
+            }
+        }
+        for cat in self.categories.values() {
+            for c in &cat.sanction {
+                out.push((format!("categories.{}.sanction", cat.code), c));
+            }
+            for c in &cat.duties {
+                out.push((format!("categories.{}.duties", cat.code), c));
+            }
+        }
+        let e = &self.escalation;
+        for (name, s) in [
+            ("first_step", Some(&e.first_step)),
+            ("overdue", e.overdue.as_ref()),
+            ("serious", e.serious.as_ref()),
+        ] {
+            if let Some(s) = s {
+                out.push((format!("escalation.{name}"), &s.citation));
+            }
+        }
+        let ev = &self.evaluation;
+        for c in &ev.duties {
+            out.push(("evaluation.duties".to_string(), c));
+        }
+        for c in &ev.inspection_items {
+            out.push(("evaluation.inspection_items".to_string(), c));
+        }
+        for c in &ev.consequences {
+            out.push(("evaluation.consequences".to_string(), c));
+        }
+        for r in &ev.reporting {
+            out.push(("evaluation.reporting".to_string(), &r.citation));
+        }
+        out
+    }
+
+    /// Every citation of the profile.
+    pub fn citations(&self) -> Vec<&Citation> {
+        self.citations_by_key()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// The last day the regulation was in force, when it had lapsed by
+    /// `date` (a regulation without an end never lapses).
+    pub fn lapsed_on(&self, date: NaiveDate) -> Option<NaiveDate> {
+        self.validity.until.filter(|until| date > *until)
     }
 
     /// The full title in book-title marks: `《晋城市政务数据资源共享管理实施细则》`.
@@ -303,9 +405,8 @@ impl Profile {
             .or_else(|| self.deadline(DeadlineKey::ReplyConditional))
     }
 
-    /// The category rule for an interchange code (`misuse`), if the code is known.
-    pub fn category(&self, code: &str) -> Option<&CategoryRule> {
-        let code: CategoryCode = code.parse().ok()?;
+    /// The category rule of a violation category, if the profile maps it.
+    pub fn category(&self, code: CategoryCode) -> Option<&CategoryRule> {
         self.categories.get(&code)
     }
 

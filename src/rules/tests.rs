@@ -4,11 +4,24 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::load::normalize;
 use super::*;
+use crate::vocab::{CategoryCode, ShareType};
 
-fn builtin(id: ProfileId) -> &'static Profile {
-    Profiles::builtin().get(id)
+/// The shipped profiles' ids, by the names the tests use.
+#[allow(non_upper_case_globals)]
+mod shipped {
+    pub const Xinxian: &str = "xinxian";
+    pub const Pingdingshan: &str = "pingdingshan";
+    pub const Yingkou: &str = "yingkou";
+    pub const Kaifeng: &str = "kaifeng";
+    pub const Jincheng: &str = "jincheng";
+    pub const ALL: [&str; 5] = super::Profiles::SHIPPED;
+}
+
+type ProfileId = &'static str;
+
+fn builtin(id: &str) -> &'static Profile {
+    Profiles::builtin().by_id(id).expect("a shipped profile")
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -21,18 +34,17 @@ fn date(s: &str) -> NaiveDate {
 fn shipped_profiles_load_and_validate() {
     let profiles = Profiles::parse_builtin().expect("shipped profiles validate");
     assert_eq!(profiles.len(), 5);
-    for id in ProfileId::ALL {
-        let p = profiles.get(*id);
-        assert_eq!(p.id, id.as_str());
-        assert_eq!(p.profile_id(), Some(*id));
+    for id in shipped::ALL {
+        let p = profiles.by_id(id).unwrap();
+        assert_eq!(p.id, id);
         assert!(p.source.ends_with(&format!("{id}.toml")));
     }
     assert!(profiles.by_id("nowhere").is_none());
     // builtin() is parsed once and agrees with a fresh parse.
     assert!(std::ptr::eq(Profiles::builtin(), Profiles::builtin()));
     assert_eq!(
-        Profiles::builtin().get(ProfileId::Jincheng),
-        profiles.get(ProfileId::Jincheng)
+        Profiles::builtin().by_id(shipped::Jincheng),
+        profiles.by_id(shipped::Jincheng)
     );
 }
 
@@ -41,7 +53,7 @@ fn identities() {
     // (id, code, title, document number, issued, level)
     let cases = [
         (
-            ProfileId::Xinxian,
+            shipped::Xinxian,
             "XX",
             "新县政务数据资源共享开放管理办法",
             None,
@@ -49,7 +61,7 @@ fn identities() {
             Level::County,
         ),
         (
-            ProfileId::Pingdingshan,
+            shipped::Pingdingshan,
             "PDS",
             "平顶山市政务数据管理办法（试行）",
             Some("平数政办〔2021〕7号"),
@@ -57,7 +69,7 @@ fn identities() {
             Level::City,
         ),
         (
-            ProfileId::Yingkou,
+            shipped::Yingkou,
             "YK",
             "营口市政务数据资源共享开放管理办法",
             None,
@@ -65,7 +77,7 @@ fn identities() {
             Level::City,
         ),
         (
-            ProfileId::Kaifeng,
+            shipped::Kaifeng,
             "KF",
             "开封市政务信息资源共享管理暂行办法",
             Some("汴政办〔2019〕44号"),
@@ -73,7 +85,7 @@ fn identities() {
             Level::City,
         ),
         (
-            ProfileId::Jincheng,
+            shipped::Jincheng,
             "JC",
             "晋城市政务数据资源共享管理实施细则",
             Some("晋市政办〔2024〕1号"),
@@ -89,12 +101,9 @@ fn identities() {
         assert_eq!(p.issued_on, date(issued), "{id}");
         assert_eq!(p.level, level, "{id}");
     }
-    assert_eq!(
-        builtin(ProfileId::Xinxian).parent.as_deref(),
-        Some("信阳市")
-    );
+    assert_eq!(builtin(shipped::Xinxian).parent.as_deref(), Some("信阳市"));
 
-    let jc = builtin(ProfileId::Jincheng);
+    let jc = builtin(shipped::Jincheng);
     assert_eq!(jc.validity.from, Some(date("2024-02-22")));
     assert_eq!(jc.validity.until, Some(date("2027-02-21")));
     assert_eq!(jc.validity.citation.as_ref().unwrap().article, 46);
@@ -102,7 +111,7 @@ fn identities() {
     assert!(jc.in_force_on(date("2024-02-22")));
     assert!(jc.in_force_on(date("2027-02-21")));
     assert!(!jc.in_force_on(date("2027-02-22")));
-    let kf = builtin(ProfileId::Kaifeng);
+    let kf = builtin(shipped::Kaifeng);
     assert_eq!(kf.validity.from, Some(date("2019-04-26")));
     assert!(kf.in_force_on(date("2030-01-01")));
 }
@@ -156,7 +165,7 @@ fn shipped_deadlines_match_the_regulations() {
     use ClockStart as C;
     use DeadlineKey as D;
     use DeadlineKind as K;
-    use ProfileId::*;
+    use shipped::*;
     #[rustfmt::skip]
     let cases = [
         // catalog_update
@@ -247,11 +256,11 @@ fn refusal_and_share_basis_requirements_differ_by_regulation() {
             .requires
             .clone()
     };
-    assert_eq!(req(ProfileId::Xinxian), vec![Reasons, Basis]);
-    assert_eq!(req(ProfileId::Pingdingshan), vec![Reasons]);
-    assert_eq!(req(ProfileId::Yingkou), vec![LegalBasis]);
-    assert_eq!(req(ProfileId::Kaifeng), vec![Reasons]);
-    assert_eq!(req(ProfileId::Jincheng), vec![Reasons]);
+    assert_eq!(req(shipped::Xinxian), vec![Reasons, Basis]);
+    assert_eq!(req(shipped::Pingdingshan), vec![Reasons]);
+    assert_eq!(req(shipped::Yingkou), vec![LegalBasis]);
+    assert_eq!(req(shipped::Kaifeng), vec![Reasons]);
+    assert_eq!(req(shipped::Jincheng), vec![Reasons]);
 
     let types = |id| {
         builtin(id)
@@ -262,19 +271,19 @@ fn refusal_and_share_basis_requirements_differ_by_regulation() {
     };
     let both = vec![ShareType::Conditional, ShareType::NotShared];
     let none_only = vec![ShareType::NotShared];
-    assert_eq!(types(ProfileId::Xinxian), both);
-    assert_eq!(types(ProfileId::Pingdingshan), both);
-    assert_eq!(types(ProfileId::Yingkou), none_only);
-    assert_eq!(types(ProfileId::Kaifeng), none_only);
-    assert_eq!(types(ProfileId::Jincheng), none_only);
+    assert_eq!(types(shipped::Xinxian), both);
+    assert_eq!(types(shipped::Pingdingshan), both);
+    assert_eq!(types(shipped::Yingkou), none_only);
+    assert_eq!(types(shipped::Kaifeng), none_only);
+    assert_eq!(types(shipped::Jincheng), none_only);
 }
 
 #[test]
 fn unregulated_deadlines_are_absent() {
     use DeadlineKey as D;
-    for id in ProfileId::ALL {
-        let p = builtin(*id);
-        let jc = *id == ProfileId::Jincheng;
+    for id in shipped::ALL {
+        let p = builtin(id);
+        let jc = id == shipped::Jincheng;
         assert_eq!(p.deadline(D::Review).is_some(), jc, "{id} review");
         assert_eq!(
             p.deadline(D::GrantMaxAge).is_some(),
@@ -288,17 +297,17 @@ fn unregulated_deadlines_are_absent() {
         );
         assert_eq!(p.deadline(D::WithdrawalApproval).is_some(), jc, "{id}");
         assert_eq!(p.deadline(D::ReplyConditional).is_none(), jc, "{id}");
-        let yk = *id == ProfileId::Yingkou;
+        let yk = id == shipped::Yingkou;
         assert_eq!(p.deadline(D::OpenApplication).is_some(), yk, "{id}");
         assert_eq!(p.deadline(D::CatalogFullMaintenance).is_some(), yk, "{id}");
         assert_eq!(
             p.deadline(D::FreshnessFloor).is_some(),
-            *id == ProfileId::Xinxian,
+            id == shipped::Xinxian,
             "{id}"
         );
         assert_eq!(
             p.deadline(D::LogRetention).is_some(),
-            *id == ProfileId::Pingdingshan,
+            id == shipped::Pingdingshan,
             "{id}"
         );
     }
@@ -309,7 +318,7 @@ fn shipped_profiles_cover_every_key_and_category() {
     use DeadlineKey as D;
     for p in Profiles::builtin().iter() {
         for key in DeadlineKey::ALL {
-            let covered = p.deadlines.contains_key(key) || p.not_regulated.contains_key(key);
+            let covered = p.deadlines.contains_key(&key) || p.not_regulated.contains_key(&key);
             let reply_variant = matches!(
                 key,
                 D::ReplyConditional | D::ReplyConditionalPublished | D::ReplyConditionalUnpublished
@@ -322,13 +331,13 @@ fn shipped_profiles_cover_every_key_and_category() {
         }
         for code in CategoryCode::ALL {
             assert!(
-                p.categories.contains_key(code),
+                p.categories.contains_key(&code),
                 "{}: category {code}",
                 p.code
             );
-            assert!(p.category(code.as_str()).is_some());
+            assert!(p.category(code).is_some());
         }
-        assert!(p.category("theft").is_none());
+        assert!("theft".parse::<CategoryCode>().is_err());
     }
 }
 
@@ -373,13 +382,13 @@ fn bureau_defaults_are_exactly_the_known_ones() {
 
 #[test]
 fn reply_conditional_picks_the_jc_variant() {
-    let jc = builtin(ProfileId::Jincheng);
+    let jc = builtin(shipped::Jincheng);
     assert_eq!(jc.reply_conditional(true).unwrap().working_days, Some(5));
     assert_eq!(jc.reply_conditional(false).unwrap().working_days, Some(10));
-    let yk = builtin(ProfileId::Yingkou);
+    let yk = builtin(shipped::Yingkou);
     assert_eq!(yk.reply_conditional(true).unwrap().working_days, Some(5));
     assert_eq!(yk.reply_conditional(false).unwrap().working_days, Some(5));
-    let xx = builtin(ProfileId::Xinxian);
+    let xx = builtin(shipped::Xinxian);
     assert_eq!(
         xx.deadline(DeadlineKey::Correction)
             .unwrap()
@@ -391,7 +400,7 @@ fn reply_conditional_picks_the_jc_variant() {
 #[test]
 fn category_mapping() {
     use CategoryCode as Cat;
-    use ProfileId::*;
+    use shipped::*;
     // (profile, category, sanction (article, item) pairs)
     let cases: &[(ProfileId, Cat, &[(u32, u32)])] = &[
         (Pingdingshan, Cat::CatalogNotMaintained, &[(27, 1)]),
@@ -462,7 +471,7 @@ fn escalation_ladders() {
     use EscalationAction as A;
     let step = |id| &builtin(id).escalation;
 
-    let pds = step(ProfileId::Pingdingshan);
+    let pds = step(shipped::Pingdingshan);
     assert_eq!(pds.first_step.action, A::NotifyRectification);
     assert_eq!(pds.first_step.wording, "通知整改");
     assert_eq!(pds.first_step.citation.article, 27);
@@ -471,20 +480,20 @@ fn escalation_ladders() {
     assert!(overdue.wording.contains("纳入督查督办"));
     assert_eq!(pds.serious.as_ref().unwrap().action, A::Discipline);
 
-    let yk = step(ProfileId::Yingkou);
+    let yk = step(shipped::Yingkou);
     assert_eq!(yk.first_step.action, A::OrderCorrection);
     assert_eq!(yk.first_step.wording, "责令限期改正");
     assert_eq!(yk.first_step.citation.article, 37);
     assert_eq!(yk.overdue.as_ref().unwrap().action, A::CirculatedCriticism);
     assert_eq!(yk.overdue.as_ref().unwrap().wording, "给予通报批评");
 
-    let kf = step(ProfileId::Kaifeng);
+    let kf = step(shipped::Kaifeng);
     assert_eq!(kf.first_step.action, A::NotifyRectification);
     assert_eq!(kf.first_step.citation.article, 28);
     assert!(kf.overdue.as_ref().unwrap().wording.contains("上报市政府"));
     assert!(kf.serious.is_none());
 
-    let jc = step(ProfileId::Jincheng);
+    let jc = step(shipped::Jincheng);
     assert_eq!(jc.first_step.action, A::WrittenCircularAndOrder);
     assert_eq!(jc.first_step.wording, "书面通报，并责令其限期改正");
     let overdue = jc.overdue.as_ref().unwrap();
@@ -496,7 +505,7 @@ fn escalation_ladders() {
     );
     assert_eq!(jc.serious.as_ref().unwrap().action, A::ReferForHandling);
 
-    let xx = step(ProfileId::Xinxian);
+    let xx = step(shipped::Xinxian);
     assert_eq!(xx.first_step.basis, Basis::BureauDefault);
     assert_eq!(xx.first_step.citation.article, 5);
     assert!(xx.overdue.is_none() && xx.serious.is_none());
@@ -514,11 +523,11 @@ fn escalation_ladders() {
 
 #[test]
 fn evaluation_and_reporting() {
-    let pds = &builtin(ProfileId::Pingdingshan).evaluation;
+    let pds = &builtin(shipped::Pingdingshan).evaluation;
     assert_eq!(pds.frequency, EvaluationFrequency::Annual);
     assert_eq!(pds.duties[0].article, 20);
 
-    let kf = &builtin(ProfileId::Kaifeng).evaluation;
+    let kf = &builtin(shipped::Kaifeng).evaluation;
     assert_eq!(kf.frequency, EvaluationFrequency::Annual);
     assert_eq!(kf.duties[0].article, 19);
     assert_eq!(kf.reporting[0].due_month, Some(1));
@@ -526,11 +535,11 @@ fn evaluation_and_reporting() {
     assert_eq!(kf.reporting[1].to, "市政府");
     assert_eq!(kf.consequences[0].article, 24);
 
-    let yk = &builtin(ProfileId::Yingkou).evaluation;
+    let yk = &builtin(shipped::Yingkou).evaluation;
     assert_eq!(yk.duties[0].article, 36);
     assert_eq!(yk.consequences[0].article, 36);
 
-    let jc = &builtin(ProfileId::Jincheng).evaluation;
+    let jc = &builtin(shipped::Jincheng).evaluation;
     assert_eq!(jc.frequency, EvaluationFrequency::Periodic);
     let items: Vec<_> = jc
         .inspection_items
@@ -542,7 +551,7 @@ fn evaluation_and_reporting() {
     assert_eq!(jc.reporting[0].citation.article, 41);
 
     assert_eq!(
-        builtin(ProfileId::Xinxian).evaluation.frequency,
+        builtin(shipped::Xinxian).evaluation.frequency,
         EvaluationFrequency::Unspecified
     );
 }
@@ -551,7 +560,7 @@ fn evaluation_and_reporting() {
 
 #[test]
 fn cite_strings() {
-    let jc = builtin(ProfileId::Jincheng);
+    let jc = builtin(shipped::Jincheng);
     let review = &jc.deadline(DeadlineKey::Review).unwrap().citation;
     assert_eq!(
         jc.cite(review),
@@ -568,25 +577,25 @@ fn cite_strings() {
     );
     assert_eq!(unpublished.short(&jc.code), "JC Art.30(2)");
 
-    let xx = builtin(ProfileId::Xinxian);
+    let xx = builtin(shipped::Xinxian);
     let c = &xx.deadline(DeadlineKey::Correction).unwrap().citation;
     assert_eq!(xx.cite(c), "《新县政务数据资源共享开放管理办法》第十八条");
 
-    let pds = builtin(ProfileId::Pingdingshan);
+    let pds = builtin(shipped::Pingdingshan);
     let c = &pds.categories[&CategoryCode::CorrectionLate].sanction[0];
     assert_eq!(
         pds.cite(c),
         "《平顶山市政务数据管理办法（试行）》第二十七条第（三）项"
     );
 
-    let yk = builtin(ProfileId::Yingkou);
+    let yk = builtin(shipped::Yingkou);
     let c = &yk.deadline(DeadlineKey::OpenApplication).unwrap().citation;
     assert_eq!(
         yk.cite(c),
         "《营口市政务数据资源共享开放管理办法》第二十九条"
     );
 
-    let kf = builtin(ProfileId::Kaifeng);
+    let kf = builtin(shipped::Kaifeng);
     let c = &kf.deadline(DeadlineKey::CatalogUpdate).unwrap().citation;
     assert_eq!(kf.cite(c), "《开封市政务信息资源共享管理暂行办法》第十条");
     assert_eq!(kf.title_marked(), "《开封市政务信息资源共享管理暂行办法》");
@@ -595,6 +604,7 @@ fn cite_strings() {
         article: 101,
         item: Some(11),
         quote: String::new(),
+        condition: None,
     };
     assert_eq!(
         jc.cite(&c),
@@ -605,7 +615,7 @@ fn cite_strings() {
 #[test]
 fn notice_basis_fallback() {
     // Own item.
-    let jc = builtin(ProfileId::Jincheng);
+    let jc = builtin(shipped::Jincheng);
     let b = jc.notice_basis(CategoryCode::Misuse, None);
     assert_eq!(b.source, SanctionSource::Category);
     assert_eq!((b.sanction[0].article, b.sanction[0].item), (43, Some(7)));
@@ -622,7 +632,7 @@ fn notice_basis_fallback() {
     );
     assert_eq!(b.violated[0].article, 32);
 
-    let pds = builtin(ProfileId::Pingdingshan);
+    let pds = builtin(shipped::Pingdingshan);
     let b = pds.notice_basis(
         CategoryCode::ApprovalOverdue,
         Some(DeadlineKey::ReplyConditional),
@@ -632,7 +642,7 @@ fn notice_basis_fallback() {
     assert_eq!(b.violated[0].article, 18);
 
     // No sanction article at all (XX): the supervisory article.
-    let xx = builtin(ProfileId::Xinxian);
+    let xx = builtin(shipped::Xinxian);
     let b = xx.notice_basis(
         CategoryCode::CatalogNotMaintained,
         Some(DeadlineKey::CatalogUpdate),
@@ -649,7 +659,7 @@ fn notice_basis_fallback() {
 
 #[test]
 fn profiles_serialize_to_json() {
-    let jc = builtin(ProfileId::Jincheng);
+    let jc = builtin(shipped::Jincheng);
     let v = serde_json::to_value(jc).unwrap();
     assert_eq!(v["id"], "jincheng");
     assert_eq!(v["issued_on"], "2024-01-22");
@@ -666,130 +676,64 @@ fn profiles_serialize_to_json() {
 
 // ------------------------------------------------------------ quotes vs texts
 
-/// Every citation of a profile with the key it sits under.
-fn all_citations(p: &Profile) -> Vec<(String, &Citation)> {
-    let mut out = Vec::new();
-    if let Some(c) = &p.validity.citation {
-        out.push(("validity".to_string(), c));
-    }
-    for r in p.deadlines.values() {
-        out.push((format!("deadlines.{}", r.key), &r.citation));
-        for c in &r.also {
-            out.push((format!("deadlines.{}.also", r.key), c));
-        }
-    }
-    for n in p.not_regulated.values() {
-        if let Some(c) = &n.citation {
-            out.push((format!("deadlines.{}", n.key), c));
-        }
-    }
-    for cat in p.categories.values() {
-        for c in cat.sanction.iter().chain(&cat.duties) {
-            out.push((format!("categories.{}", cat.code), c));
-        }
-    }
-    let e = &p.escalation;
-    for (name, s) in [
-        ("first_step", Some(&e.first_step)),
-        ("overdue", e.overdue.as_ref()),
-        ("serious", e.serious.as_ref()),
-    ] {
-        if let Some(s) = s {
-            out.push((format!("escalation.{name}"), &s.citation));
-        }
-    }
-    let ev = &p.evaluation;
-    for c in ev
-        .duties
-        .iter()
-        .chain(&ev.inspection_items)
-        .chain(&ev.consequences)
-    {
-        out.push(("evaluation".to_string(), c));
-    }
-    for r in &ev.reporting {
-        out.push(("evaluation.reporting".to_string(), &r.citation));
-    }
-    out
-}
-
-/// The span of article `n` in a normalized text: from its heading 第N条 to
-/// the next article's heading.
-fn article_span(text: &str, n: u32) -> Option<&str> {
-    let start = text.find(&article_cn(n))?;
-    let rest = &text[start..];
-    let end = rest.find(&article_cn(n + 1)).unwrap_or(rest.len());
-    Some(&rest[..end])
-}
-
-/// The span of item `k` inside an article span: from （K） to （K+1）.
-fn item_span(article: &str, k: u32) -> Option<&str> {
-    let start = article.find(&format!("（{}）", chinese_number(k)))?;
-    let rest = &article[start..];
-    let end = rest
-        .find(&format!("（{}）", chinese_number(k + 1)))
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
-}
-
-fn regulations_dir() -> PathBuf {
-    std::env::var_os("DUKAO_REGULATIONS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/regulations"))
-}
-
-/// Checks every quote against the full regulation text: it must occur inside
-/// the cited article, and inside the cited item when one is given. Skipped
-/// (with a message) when the texts are not available.
+/// Every quote of every shipped profile stands in the article (and item) it
+/// cites: loading checks it against the regulation's text, which lives in
+/// the repository beside the profile (`rules/profiles/*.txt`, compiled in),
+/// so a missing text fails the build and a wrong quote fails this test.
 #[test]
 fn quotes_occur_in_the_cited_articles() {
-    let dir = regulations_dir();
-    if !dir.is_dir() {
-        eprintln!("skipped: regulation texts not found in {}", dir.display());
-        return;
-    }
-    let files = [
-        (ProfileId::Xinxian, "xinxian-2021.txt"),
-        (ProfileId::Pingdingshan, "pingdingshan-2021.txt"),
-        (ProfileId::Yingkou, "yingkou-2022.txt"),
-        (ProfileId::Kaifeng, "kaifeng-2019.txt"),
-        (ProfileId::Jincheng, "jincheng-2024.txt"),
-    ];
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for (id, file) in files {
-        let text = std::fs::read_to_string(dir.join(file)).expect("regulation text");
-        let text = normalize(&text);
-        let p = builtin(id);
-        for (key, c) in all_citations(p) {
-            checked += 1;
-            let quote = normalize(&c.quote);
-            let Some(article) = article_span(&text, c.article) else {
-                failures.push(format!("{}: {key}: no article {}", p.code, c.article));
-                continue;
-            };
-            let span = match c.item {
-                None => Some(article),
-                Some(k) => item_span(article, k),
-            };
-            match span {
-                None => failures.push(format!("{}: {key}: no item {:?}", c.short(&p.code), c.item)),
-                Some(s) if !s.contains(&quote) => failures.push(format!(
-                    "{}: {key}: quote not in the cited article/item: {}",
-                    c.short(&p.code),
-                    c.quote
-                )),
-                Some(_) => {}
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let profiles = Profiles::parse_builtin().unwrap_or_else(|e| panic!("{e}"));
+    let checked: usize = profiles.iter().map(|p| p.citations().len()).sum();
     assert!(checked > 150, "only {checked} citations checked");
+    for p in profiles.iter() {
+        assert!(p.text_file.ends_with(".txt"), "{}", p.id);
+    }
+}
+
+#[test]
+fn a_quote_not_in_its_article_is_rejected_naming_it() {
+    let text = JC.replace(
+        "数据最长授权期为三年，期满后应重新申请。",
+        "数据最长授权期为五年，期满后应重新申请。",
+    );
+    let text = text.replace("years = 3", "years = 5");
+    let err = parse_profile(&text, "bad.toml", |_| Ok(JC_TEXT.to_string())).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, RulesError::QuotesNotInText { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("deadlines.grant_max_age (JC Art.31)"),
+        "{message}"
+    );
+    assert!(message.contains("数据最长授权期为五年"), "{message}");
+    // A quote cited under the wrong article is rejected too.
+    let moved = JC.replace(
+        "citation = { article = 32, quote = \"提供部门应在收到反馈之日起５个工作日内予以校核更正。\" }",
+        "citation = { article = 33, quote = \"提供部门应在收到反馈之日起５个工作日内予以校核更正。\" }",
+    );
+    assert_ne!(moved, JC, "the edit applies");
+    let err = parse_profile(&moved, "bad.toml", |_| Ok(JC_TEXT.to_string())).unwrap_err();
+    assert!(
+        err.to_string().contains("deadlines.correction (JC Art.33)"),
+        "{err}"
+    );
+    // A profile without its text does not load.
+    let err = parse_profile(JC, "bad.toml", |name| {
+        Err(RulesError::Io {
+            file: name.to_string(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        })
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("jincheng-2024.txt"), "{err}");
 }
 
 // ------------------------------------------------------------ malformed files
 
 const JC: &str = include_str!("../../rules/profiles/jincheng.toml");
+const JC_TEXT: &str = include_str!("../../rules/profiles/jincheng-2024.txt");
 const KF: &str = include_str!("../../rules/profiles/kaifeng.toml");
 const XX: &str = include_str!("../../rules/profiles/xinxian.toml");
 
@@ -798,7 +742,25 @@ fn edited(base: &str, edit: impl FnOnce(&mut toml::Table)) -> Result<Profile, Ru
     let mut table: toml::Table = toml::from_str(base).unwrap();
     edit(&mut table);
     let text = toml::to_string(&table).unwrap();
-    parse_profile(&text, "bad.toml")
+    parse_profile(&text, "bad.toml", shipped_text)
+}
+
+/// The shipped regulation texts, by file name.
+fn shipped_text(name: &str) -> Result<String, RulesError> {
+    let text = match name {
+        "jincheng-2024.txt" => JC_TEXT,
+        "kaifeng-2019.txt" => include_str!("../../rules/profiles/kaifeng-2019.txt"),
+        "xinxian-2021.txt" => include_str!("../../rules/profiles/xinxian-2021.txt"),
+        "pingdingshan-2021.txt" => include_str!("../../rules/profiles/pingdingshan-2021.txt"),
+        "yingkou-2022.txt" => include_str!("../../rules/profiles/yingkou-2022.txt"),
+        other => {
+            return Err(RulesError::Io {
+                file: other.to_string(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+    };
+    Ok(text.to_string())
 }
 
 fn table<'a>(t: &'a mut toml::Table, path: &[&str]) -> &'a mut toml::Table {
@@ -823,7 +785,7 @@ fn rejected(base: &str, edit: impl FnOnce(&mut toml::Table), needles: &[&str]) -
 #[test]
 fn the_edit_helper_round_trips_a_valid_file() {
     let p = edited(JC, |_| {}).unwrap();
-    assert_eq!(&p.deadlines, &builtin(ProfileId::Jincheng).deadlines);
+    assert_eq!(&p.deadlines, &builtin(shipped::Jincheng).deadlines);
 }
 
 #[test]
@@ -1113,7 +1075,7 @@ fn rejects_unknown_fields_and_bad_syntax() {
         },
         &["unknown field `days`"],
     );
-    let err = parse_profile("id = \"x\"\ncode = [", "bad.toml").unwrap_err();
+    let err = parse_profile("id = \"x\"\ncode = [", "bad.toml", shipped_text).unwrap_err();
     assert!(matches!(err, RulesError::Parse { .. }));
     assert!(err.to_string().starts_with("bad.toml: "));
     rejected(
@@ -1165,14 +1127,19 @@ impl Drop for TempDir {
 #[test]
 fn load_dir_replaces_and_adds_profiles() {
     let dir = TempDir::new("ok");
-    // A bureau shortens JC's review to 1 working day (quote edited with it).
-    let jc = JC
-        .replace(
-            "政务数据主管部门应于2个工作日内完成符合性审查，并通过",
-            "政务数据主管部门应于1个工作日内完成符合性审查，并通过",
-        )
-        .replacen("working_days = 2\n", "working_days = 1\n", 1);
+    // A bureau sets its own default for JC's 限期改正: 5 working days (a
+    // regulation's number cannot be edited: its quote must stand in the text).
+    let (head, tail) = JC.split_once("[deadlines.rectification]").unwrap();
+    let jc = format!(
+        "{head}[deadlines.rectification]{}",
+        tail.replacen("working_days = 10\n", "working_days = 5\n", 1)
+    );
     dir.write("jincheng.toml", &jc);
+    dir.write("jincheng-2024.txt", JC_TEXT);
+    dir.write(
+        "xinxian-2021.txt",
+        &shipped_text("xinxian-2021.txt").unwrap(),
+    );
     // And adds a county of its own.
     let county = XX
         .replacen("id = \"xinxian\"", "id = \"testcounty\"", 1)
@@ -1182,28 +1149,29 @@ fn load_dir_replaces_and_adds_profiles() {
 
     let profiles = Profiles::load_dir(dir.path()).expect("directory loads");
     assert_eq!(profiles.len(), 6);
-    let jc = profiles.get(ProfileId::Jincheng);
+    let jc = profiles.by_id(shipped::Jincheng).unwrap();
     assert_eq!(
-        jc.deadline(DeadlineKey::Review).unwrap().working_days,
-        Some(1)
+        jc.deadline(DeadlineKey::Rectification)
+            .unwrap()
+            .working_days,
+        Some(5)
     );
     assert!(jc.source.ends_with("jincheng.toml") && jc.source != "rules/profiles/jincheng.toml");
     let tc = profiles.by_id("testcounty").unwrap();
     assert_eq!(tc.code, "TC");
-    assert_eq!(tc.profile_id(), None);
+    assert!(!Profiles::SHIPPED.contains(&tc.id.as_str()));
     // Untouched shipped profiles stay.
     assert_eq!(
-        profiles.get(ProfileId::Yingkou),
-        Profiles::builtin().get(ProfileId::Yingkou)
+        profiles.by_id(shipped::Yingkou),
+        Profiles::builtin().by_id(shipped::Yingkou)
     );
     // The builtin set is not changed by loading a directory.
     assert_eq!(
-        Profiles::builtin()
-            .get(ProfileId::Jincheng)
-            .deadline(DeadlineKey::Review)
+        builtin(shipped::Jincheng)
+            .deadline(DeadlineKey::Rectification)
             .unwrap()
             .working_days,
-        Some(2)
+        Some(10)
     );
 }
 
@@ -1222,6 +1190,7 @@ fn load_dir_errors_name_the_file() {
 
     let dir = TempDir::new("mismatch");
     dir.write("other.toml", JC);
+    dir.write("jincheng-2024.txt", JC_TEXT);
     let err = Profiles::load_dir(dir.path()).unwrap_err().to_string();
     assert!(
         err.contains("other.toml") && err.contains("does not match the file name"),

@@ -5,6 +5,7 @@
 
 use dukao::audit::{self, Change, Filter};
 use dukao::store::Store;
+use dukao::vocab::AuditAction;
 use serde_json::json;
 
 use crate::both_backends;
@@ -16,7 +17,7 @@ async fn record(store: &Store, actor: &str, subject: &str) -> audit::Entry {
         &mut tx,
         &Change {
             actor,
-            action: "document.issue",
+            action: AuditAction::DocumentIssue,
             subject: subject.into(),
             details: json!({"number": subject, "note": "王明 签发"}),
         },
@@ -111,7 +112,7 @@ async fn chain(ts: &TestStore) {
         &mut tx,
         &Change {
             actor: "王明",
-            action: "evaluation.freeze",
+            action: AuditAction::EvaluationFreeze,
             subject: "evaluation:2025".into(),
             details: json!({}),
         },

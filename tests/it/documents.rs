@@ -563,7 +563,7 @@ async fn documents_over_http(ts: &TestStore) {
     let (dept, name) = city_departments_with_findings(store).await[0].clone();
     // The API archives where the configuration says.
     let archive_dir = tempfile::tempdir().unwrap();
-    let app = dukao::web::router(dukao::web::AppState {
+    let app = dukao::web::router(dukao::http::AppState {
         store: store.clone(),
         config: Arc::new(Config {
             archive_dir: archive_dir.path().to_path_buf(),

@@ -8,14 +8,27 @@
 use std::path::Path;
 
 use dukao::config::Config;
-use dukao::evaluation::{self, EvaluationError, Mode};
+use dukao::evaluation::{self, EvaluationError, Mode, YearEvaluation};
 use dukao::metrics::parse_as_of;
+use dukao::store::Store;
+use dukao::vocab::{EvaluationStatus, PreviousSource};
 
 use crate::both_backends;
 use crate::common::{TestStore, demo_csv, import_dir};
 
 fn year_end() -> i64 {
     parse_as_of(Some("2025-12-31")).unwrap()
+}
+
+/// The year computed live as of its end.
+async fn live(
+    store: &Store,
+    config: &Config,
+    year: i32,
+) -> Result<YearEvaluation, EvaluationError> {
+    evaluation::evaluate(store, config, year, year_end(), Mode::Live)
+        .await
+        .map(|e| e.result)
 }
 
 async fn scores_rankings_and_freeze(ts: &TestStore) {
@@ -26,7 +39,7 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
     let live = evaluation::evaluate(store, &config, 2025, year_end(), Mode::Official)
         .await
         .unwrap();
-    assert_eq!(live.status, "live");
+    assert_eq!(live.status, EvaluationStatus::Live);
     let r = &live.result;
     assert_eq!(r.scheme.id, "default");
     assert!(!r.provisional);
@@ -93,7 +106,7 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
     assert_eq!(graded, evaluable.len());
     // 2024 is not frozen: computed live as of its end; changes are the
     // difference of published scores.
-    assert_eq!(r.previous_source, "computed");
+    assert_eq!(r.previous_source, PreviousSource::Computed);
     for d in &r.departments {
         if let (Some(now), Some(then), Some(change)) = (d.published, d.previous, d.change) {
             assert!((now - then - change).abs() < 0.005 + 1e-9);
@@ -113,7 +126,7 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
     let frozen = evaluation::freeze(store, &config, 2025, year_end(), "tester")
         .await
         .unwrap();
-    assert_eq!(frozen.status, "frozen");
+    assert_eq!(frozen.status, EvaluationStatus::Frozen);
     assert_eq!(frozen.sha256.as_ref().map(String::len), Some(64));
     let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
         .await
@@ -136,7 +149,7 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
     )
     .await
     .unwrap();
-    assert_eq!(official.status, "frozen");
+    assert_eq!(official.status, EvaluationStatus::Frozen);
     assert_eq!(official.frozen_by.as_deref(), Some("tester"));
     assert_eq!(
         official.result.as_of, live.result.as_of,
@@ -158,7 +171,7 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
     let next = evaluation::evaluate(store, &config, 2026, year_end(), Mode::Live)
         .await
         .unwrap();
-    assert_eq!(next.result.previous_source, "frozen");
+    assert_eq!(next.result.previous_source, PreviousSource::Frozen);
 }
 
 both_backends!(scores_rankings_and_freeze, scores_rankings_and_freeze);
@@ -178,12 +191,8 @@ async fn an_edited_scheme_changes_the_scores(ts: &TestStore) {
     config.evaluation_schemes = Some(dir.path().to_path_buf());
 
     scheme_with(dir.path(), "version = \"2025.1\"", "version = \"2025.1-a\"");
-    let before = evaluation::run::compute(store, &config, 2025, year_end())
-        .await
-        .unwrap();
-    let builtin = evaluation::run::compute(store, &Config::default(), 2025, year_end())
-        .await
-        .unwrap();
+    let before = live(store, &config, 2025).await.unwrap();
+    let builtin = live(store, &Config::default(), 2025).await.unwrap();
     assert_eq!(
         before.departments, builtin.departments,
         "a copy scores like the built-in scheme"
@@ -195,9 +204,7 @@ async fn an_edited_scheme_changes_the_scores(ts: &TestStore) {
         "metric = \"approval_stages_on_time\"\nweight = 25.0",
         "metric = \"approval_stages_on_time\"\nweight = 60.0",
     );
-    let after = evaluation::run::compute(store, &config, 2025, year_end())
-        .await
-        .unwrap();
+    let after = live(store, &config, 2025).await.unwrap();
     let changed = before
         .departments
         .iter()
@@ -225,9 +232,7 @@ async fn an_edited_scheme_changes_the_scores(ts: &TestStore) {
             .replace("metric = \"grants_used\"", "metric = \"grants_loved\""),
     )
     .unwrap();
-    let err = evaluation::run::compute(store, &config, 2025, year_end())
-        .await
-        .unwrap_err();
+    let err = live(store, &config, 2025).await.unwrap_err();
     assert!(err.to_string().contains("indicator[5].metric"), "{err}");
 }
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use dukao::config::Config;
-use dukao::web::{AppState, router};
+use dukao::http::AppState;
+use dukao::web::router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

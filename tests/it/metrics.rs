@@ -7,10 +7,9 @@ use std::collections::HashMap;
 
 use dukao::config::Config;
 use dukao::metrics::cli::{self, CheckArgs, CheckFormat, MetricsArgs, MetricsFormat, PeriodArgs};
-use dukao::metrics::{
-    self, CheckItem, CheckKind, Context, Period, Rule, Stage, Status, findings, parse_as_of,
-};
+use dukao::metrics::{self, CheckItem, Context, Period, findings, parse_as_of};
 use dukao::store::Store;
+use dukao::vocab::{CheckKind, Rule, Stage, Status};
 use sqlx::Row;
 
 use crate::both_backends;
@@ -134,7 +133,7 @@ async fn approvals_on_the_demo(ts: &TestStore) {
     assert_eq!(refusals.len(), refused_without_reason);
     assert!(refusals.len() > 10);
     assert!(refusals.iter().all(|i| i.status == Status::Violation
-        && i.category == Some(dukao::rules::CategoryCode::ApprovalOverdue)));
+        && i.category == Some(dukao::vocab::CategoryCode::ApprovalOverdue)));
     // Citations, short and Chinese.
     let jc_reply = items
         .iter()
@@ -247,8 +246,10 @@ async fn every_check_on_the_demo(ts: &TestStore) {
         grants
             .iter()
             .filter(|i| i.rule == Rule::UsedAfterEnd)
-            .all(|i| i.category == Some(dukao::rules::CategoryCode::Misuse)
-                && i.uses_after_end.unwrap_or(0) > 0)
+            .all(
+                |i| i.category == Some(dukao::vocab::CategoryCode::SecurityFailure)
+                    && i.uses_after_end.unwrap_or(0) > 0
+            )
     );
     assert!(
         grants

@@ -1,0 +1,147 @@
+//! `dukao demo` (the quick start) and `dukao generate` (the synthetic
+//! municipality as interchange files).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use super::{DemoOptions, DemoSummary, OutputFormat, Scale, walkthrough};
+use crate::config::Config;
+use crate::ingest::{self, ImportOptions};
+use crate::store::Store;
+
+/// `dukao demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// How big a municipality.
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: Scale,
+    /// Seed of the generator; the same seed gives the same data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Load the data, write the year-end files and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Listen address (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub bind: Option<String>,
+}
+
+/// `dukao generate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GenerateArgs {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seed; the same seed and scale give byte-identical files.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// small (tests, demos), city (DESIGN.md's city), province (ten cities' worth).
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: Scale,
+    /// The year the data covers in full (the year before it is generated too).
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+    /// File format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: OutputFormat,
+}
+
+/// Runs `dukao generate`.
+pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    let options = DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        year: args.year,
+        format: args.format,
+    };
+    let summary = generate(&args.out, &options)?;
+    for (table, rows) in &summary.tables {
+        println!("{table:>17}  {rows:>12}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(out: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let summary = super::generate(out, options, &mut |table, rows| {
+        tracing::debug!(table, rows, "generated");
+    })?;
+    Ok(summary)
+}
+
+/// The quick start: a fresh embedded database with the demo municipality,
+/// the bureau's year-end work on it as files, then the service.
+pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    crate::web::set_bind(&mut config, args.bind.as_deref())?;
+    let dir = PathBuf::from("data/demo");
+    let files = dir.join(format!("{}-{}", args.scale.as_str(), args.seed));
+    let db = dir.join("dukao-demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", db.display()));
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove old demo database {}", path.display()))?;
+        }
+    }
+    eprintln!(
+        "generating the {} demo municipality (seed {}) into {}",
+        args.scale.as_str(),
+        args.seed,
+        files.display()
+    );
+    let options = DemoOptions {
+        seed: args.seed,
+        scale: args.scale,
+        ..DemoOptions::default()
+    };
+    generate(&files, &options)?;
+    config.database_url = format!("sqlite://{}", db.display());
+    let store = Store::connect(&config.database_url).await?;
+    let outcome = load_and_supervise(&config, &store, &files, options.year).await;
+    let code = match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
+    };
+    if code != ExitCode::SUCCESS || args.no_serve {
+        store.close().await;
+        return Ok(code);
+    }
+    eprintln!("demo database: {}", db.display());
+    eprintln!(
+        "open http://{}/api/v1/jurisdictions (Ctrl-C stops)",
+        config.bind
+    );
+    crate::web::serve_until_shutdown(store, config).await
+}
+
+/// Imports the generated files and writes the year-end supervision of
+/// `year` to `reports/demo`.
+async fn load_and_supervise(
+    config: &Config,
+    store: &Store,
+    files: &Path,
+    year: i32,
+) -> anyhow::Result<ExitCode> {
+    let sources = ingest::discover(&[files.to_path_buf()])?;
+    let options = ImportOptions {
+        progress: true,
+        ..ImportOptions::new("demo", &config.profiles()?)
+    };
+    let code = ingest::cli::report(ingest::import(store, sources, &options).await, false)?;
+    if code != ExitCode::SUCCESS {
+        return Ok(code);
+    }
+    let reports = PathBuf::from("reports/demo");
+    eprintln!(
+        "supervising {year}: metrics, evaluation, draft documents into {}",
+        reports.display()
+    );
+    let written = walkthrough::run(config, store, year, &reports).await?;
+    walkthrough::describe(&written, &mut std::io::stderr())?;
+    Ok(code)
+}

@@ -1,0 +1,122 @@
+//! The organisation over HTTP:
+//!
+//! - `GET /api/v1/jurisdictions` — jurisdictions with their own and
+//!   governing profile and their number of departments;
+//! - `GET /api/v1/departments[?jurisdiction_id=ID]` — departments with their
+//!   governing profile and their number of catalog entries.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::{Org, OrgError};
+use crate::http::{ApiError, AppState};
+use crate::vocab::JurisdictionLevel;
+
+/// The organisation routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/jurisdictions", get(jurisdictions))
+        .route("/api/v1/departments", get(departments))
+}
+
+impl From<OrgError> for ApiError {
+    fn from(e: OrgError) -> Self {
+        match e {
+            OrgError::UnknownDepartment(_) => ApiError::NotFound(e.to_string()),
+            OrgError::Query(_)
+            | OrgError::Stored { .. }
+            | OrgError::UnknownProfile { .. }
+            | OrgError::ParentCycle(_)
+            | OrgError::NoIssuer { .. } => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+async fn org(state: &AppState) -> Result<Org, ApiError> {
+    let profiles = state
+        .config
+        .profiles()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Org::load(&state.store, &profiles, &state.config.default_profile).await?)
+}
+
+#[derive(Serialize)]
+struct JurisdictionView {
+    id: String,
+    name: String,
+    level: JurisdictionLevel,
+    parent_id: Option<String>,
+    profile: Option<String>,
+    governing_profile: String,
+    departments: usize,
+}
+
+async fn jurisdictions(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<JurisdictionView>>, ApiError> {
+    let org = org(&state).await?;
+    Ok(Json(
+        org.jurisdictions
+            .values()
+            .map(|j| JurisdictionView {
+                id: j.id.clone(),
+                name: j.name.clone(),
+                level: j.level,
+                parent_id: j.parent_id.clone(),
+                profile: j.own_profile.clone(),
+                governing_profile: j.profile.clone(),
+                departments: org
+                    .departments
+                    .values()
+                    .filter(|d| d.jurisdiction_id == j.id)
+                    .count(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DepartmentFilter {
+    jurisdiction_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DepartmentView {
+    id: String,
+    name: String,
+    jurisdiction_id: String,
+    credit_code: Option<String>,
+    is_authority: bool,
+    profile: String,
+    catalog_entries: i64,
+}
+
+async fn departments(
+    State(state): State<AppState>,
+    Query(filter): Query<DepartmentFilter>,
+) -> Result<Json<Vec<DepartmentView>>, ApiError> {
+    let org = org(&state).await?;
+    let entries = crate::metrics::catalog::entries_per_department(&state.store).await?;
+    Ok(Json(
+        org.departments
+            .values()
+            .filter(|d| {
+                filter
+                    .jurisdiction_id
+                    .as_ref()
+                    .is_none_or(|j| *j == d.jurisdiction_id)
+            })
+            .map(|d| DepartmentView {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                jurisdiction_id: d.jurisdiction_id.clone(),
+                credit_code: d.credit_code.clone(),
+                is_authority: d.is_authority,
+                profile: d.profile.clone(),
+                catalog_entries: entries.get(&d.id).copied().unwrap_or(0),
+            })
+            .collect(),
+    ))
+}
