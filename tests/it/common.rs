@@ -12,7 +12,8 @@ use sqlx::Row;
 
 /// Environment variable naming the PostgreSQL server for tests
 /// (e.g. `postgres://postgres@127.0.0.1:5432/test`). Without it the
-/// PostgreSQL variant of each test reports itself skipped.
+/// PostgreSQL variant of each test reports itself skipped — except under CI
+/// (`CI=true`), where it fails.
 pub const POSTGRES_ENV: &str = "DUKAO_TEST_POSTGRES_URL";
 
 /// Which backend a test runs on.
@@ -20,6 +21,12 @@ pub const POSTGRES_ENV: &str = "DUKAO_TEST_POSTGRES_URL";
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// Whether the tests run under CI (`CI=true`, as CI services set it): a
+/// missing PostgreSQL is then a failure, never a skip.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
 }
 
 /// A store of its own for one test; removed when the test ends cleanly.
@@ -50,6 +57,10 @@ impl TestStore {
             Backend::Postgres => {
                 let base = match std::env::var(POSTGRES_ENV) {
                     Ok(url) if !url.is_empty() => url,
+                    _ if under_ci() => panic!(
+                        "CI=true but {POSTGRES_ENV} is not set: under CI every store test \
+                         must run on PostgreSQL too (.ci/run sets it)"
+                    ),
                     _ => {
                         eprintln!("skipped: set {POSTGRES_ENV} to run the PostgreSQL variant");
                         return None;
