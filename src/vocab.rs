@@ -278,8 +278,9 @@ vocabulary! {
         SecurityFailure => "security_failure" / "安全责任未落实",
         /// Approvals past their deadline, refusals without reasons.
         ApprovalOverdue => "approval_overdue" / "审批超时",
-        /// Rectification refused or not done.
-        RectificationRefused => "rectification_refused" / "拒不整改",
+        /// Rectification refused or not done (a missed deadline is not by
+        /// itself a refusal: 拒不 needs an inspector's finding).
+        RectificationRefused => "rectification_refused" / "未按期整改",
         /// Dereliction or abuse of power.
         Dereliction => "dereliction" / "失职渎职",
         /// Other violations.
@@ -301,7 +302,7 @@ impl CategoryCode {
             CategoryCode::Misuse => "超范围使用共享数据",
             CategoryCode::SecurityFailure => "未落实数据安全责任",
             CategoryCode::ApprovalOverdue => "共享申请未按时审核答复",
-            CategoryCode::RectificationRefused => "拒不整改或整改不到位",
+            CategoryCode::RectificationRefused => "未按期整改或整改不到位",
             CategoryCode::Dereliction => "玩忽职守、滥用职权",
             CategoryCode::Other => "其他违反规定的行为",
         }

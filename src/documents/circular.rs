@@ -83,8 +83,9 @@ pub struct CircularData {
     pub as_of: String,
     /// What the circular is: 通报批评, a report upward, or a written circular.
     pub action: CircularAction,
-    /// The first step (the notices).
-    pub first_step: Cited,
+    /// The bureau's power of supervision (to inspect, to circulate problems
+    /// found), in the regulation's words.
+    pub power: Cited,
     /// The step after the deadline.
     pub escalation: Cited,
     /// The departments.
@@ -228,7 +229,10 @@ pub async fn prepare(
         year: request.year,
         as_of: chinese_date(request.date),
         action,
-        first_step: Cited::of(&profile, &profile.escalation.first_step.citation),
+        power: Cited::power(
+            &profile,
+            profile.supervision.of_issuer(jurisdiction.is_root()),
+        ),
         escalation: Cited::of(&profile, &step.citation),
         count: units.len(),
         units,

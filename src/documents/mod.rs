@@ -272,6 +272,14 @@ pub struct Cited {
 }
 
 impl Cited {
+    /// Cites a power of the bureau: the article, and the words that give it.
+    pub fn power(profile: &Profile, power: &crate::rules::Power) -> Cited {
+        Cited {
+            cite: profile.cite(&power.citation),
+            quote: power.wording.clone(),
+        }
+    }
+
     /// Cites `c` of `profile`.
     pub fn of(profile: &Profile, c: &Citation) -> Cited {
         Cited {

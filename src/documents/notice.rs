@@ -27,7 +27,10 @@ use super::{
 use crate::config::Config;
 use crate::metrics::findings::{self, FindingDetail, StoredFinding};
 use crate::metrics::{Context, Period};
-use crate::rules::{DeadlineKey, EscalationAction, EscalationStep, Profile};
+use crate::rules::{
+    Citation, Conduct, DeadlineKey, DeadlineKind, DeadlineRule, EscalationAction, EscalationStep,
+    NoticeBasis, Profile, SanctionSource,
+};
 use crate::store::Store;
 use crate::time::local_date;
 use crate::vocab::{CategoryCode, DocumentKind, Rule, Status};
@@ -86,8 +89,9 @@ pub struct NoticeData {
     pub year: i32,
     /// 数据截至.
     pub as_of: String,
-    /// The authority's first step (the notice itself).
-    pub first_step: Cited,
+    /// The bureau's power to inspect (the opening's basis): its power of
+    /// supervision, in the words the regulation gives it.
+    pub power: Cited,
     /// The rectification rule and its deadline.
     pub rectification: Rectification,
     /// What follows a missed deadline, as a sentence; none where the
@@ -119,6 +123,8 @@ pub struct Rectification {
 pub struct CategoryBlock {
     /// The category (a circular on an overdue notice reads it back).
     pub code: CategoryCode,
+    /// Where its basis comes from.
+    pub source: SanctionSource,
     /// `（一）`.
     pub label: String,
     /// The category's name.
@@ -131,8 +137,15 @@ pub struct CategoryBlock {
     pub more: usize,
     /// Duties broken.
     pub violated: Vec<Cited>,
-    /// The sanction item(s).
-    pub sanction: Vec<Cited>,
+    /// The bureau's own measures of deadlines the text sets without a
+    /// number, each a sentence: the dates above are counted with them.
+    pub measures: Vec<String>,
+    /// The basis, as a sentence: 属于…所列情形 (an item names the conduct),
+    /// 依照…的规定 (the regulation's own step), 根据…的规定 (the power).
+    pub basis: String,
+    /// What follows if an inspector establishes an element the findings do
+    /// not (拒不, 故意, 造成不良后果), a sentence each; never presumed.
+    pub conditional: Vec<String>,
 }
 
 /// Examples given in the body per category; the attachment lists all.
@@ -154,10 +167,12 @@ pub async fn prepare(
             DocumentError::NotFound(format!("no department {:?}", request.department_id))
         })?
         .clone();
-    let issuer = ctx.org.issuer_of(&department.id)?;
+    let issuer = ctx.org.issuer_of(&ctx.profiles, &department.id)?;
+    let issuer_is_city = issuer.jurisdiction.is_root();
     let (issuer_id, issuer_name, issuer_jurisdiction) =
         (issuer.department_id, issuer.name, issuer.jurisdiction);
     let profile = ctx.profile_of(&department.id).clone();
+    let power = profile.supervision.of_issuer(issuer_is_city).clone();
     let findings =
         open_findings(store, &ctx, &department.id, request.year, request.replaces).await?;
     if findings.is_empty() {
@@ -176,9 +191,24 @@ pub async fn prepare(
         DocumentError::Invalid("no rectification period: pass --working-days".into())
     })?;
     let deadline = ctx.calendar.add_working_days(request.date, working_days)?;
+    let categories = categories(&profile, &findings, issuer_is_city);
+    // The order to rectify rests on the liability article's lead-in when some
+    // finding is conduct its items name; else on the power of supervision.
+    let listed = categories.iter().any(|c| {
+        matches!(
+            c.source,
+            SanctionSource::Category | SanctionSource::Other | SanctionSource::Overdue
+        )
+    });
+    let order = if listed {
+        Cited::of(&profile, &rule.citation)
+    } else {
+        Cited::power(&profile, &power)
+    };
     let rectification = Rectification {
+        cite: order.cite,
+        quote: order.quote,
         deadline: chinese_date(deadline),
-        ..rectification_cited(&profile, &rule.citation)
     };
 
     let as_of = findings
@@ -216,7 +246,7 @@ pub async fn prepare(
         doc,
         year: request.year,
         as_of: chinese_date(as_of),
-        first_step: Cited::of(&profile, &profile.escalation.first_step.citation),
+        power: Cited::power(&profile, &power),
         rectification,
         overdue: profile
             .escalation
@@ -224,7 +254,7 @@ pub async fn prepare(
             .as_ref()
             .map(|s| overdue_sentence(&profile, s)),
         total: findings.len(),
-        categories: categories(&profile, &findings),
+        categories,
         attachment_title,
         rows: rows(&findings),
     };
@@ -246,15 +276,6 @@ pub async fn prepare(
         covers: findings.iter().map(|f| f.key.clone()).collect(),
         data: serde_json::to_value(&data).expect("notice data serialises"),
     })
-}
-
-fn rectification_cited(profile: &Profile, c: &crate::rules::Citation) -> Rectification {
-    let cited = Cited::of(profile, c);
-    Rectification {
-        cite: cited.cite,
-        quote: cited.quote,
-        deadline: String::new(),
-    }
 }
 
 /// What follows a missed deadline, in the regulation's words.
@@ -436,7 +457,11 @@ fn broken_rule(profile: &Profile, f: &NoticeFinding) -> Option<DeadlineKey> {
     })
 }
 
-fn categories(profile: &Profile, findings: &[NoticeFinding]) -> Vec<CategoryBlock> {
+fn categories(
+    profile: &Profile,
+    findings: &[NoticeFinding],
+    issuer_is_city: bool,
+) -> Vec<CategoryBlock> {
     let mut by_category: BTreeMap<CategoryCode, Vec<&NoticeFinding>> = BTreeMap::new();
     for f in findings {
         by_category.entry(f.category).or_default().push(f);
@@ -445,46 +470,118 @@ fn categories(profile: &Profile, findings: &[NoticeFinding]) -> Vec<CategoryBloc
         .into_iter()
         .enumerate()
         .map(|(i, (code, list))| {
-            let mut violated: Vec<Cited> = Vec::new();
-            let mut keys: Vec<Option<DeadlineKey>> =
-                list.iter().map(|f| broken_rule(profile, f)).collect();
-            keys.dedup();
-            if keys.is_empty() {
-                keys.push(None);
-            }
-            for key in &keys {
-                for c in profile.notice_basis(code, *key).violated {
-                    let c = Cited::of(profile, c);
-                    if !violated.contains(&c) {
-                        violated.push(c);
-                    }
-                }
-            }
-            let basis = profile.notice_basis(code, None);
-            if violated.is_empty() {
-                // A category without duty articles: the sanction item states the duty.
-                violated = basis
-                    .sanction
-                    .iter()
-                    .map(|c| Cited::of(profile, c))
-                    .collect();
+            let conducts: Vec<Conduct> = dedup(list.iter().map(|f| conduct(f)));
+            let broken: Vec<DeadlineKey> =
+                dedup(list.iter().filter_map(|f| broken_rule(profile, f)));
+            let basis = profile.notice_basis(code, &conducts, &broken, issuer_is_city);
+            let cite = |c: &Citation| Cited::of(profile, c);
+            let mut violated: Vec<Cited> = basis.violated.iter().map(|c| cite(c)).collect();
+            if violated.is_empty() && basis.source != SanctionSource::Supervision {
+                // A category without duty articles: the item states the duty.
+                violated = basis.basis.iter().map(|c| cite(c)).collect();
             }
             CategoryBlock {
                 code,
+                source: basis.source,
                 label: paren_label(i + 1),
                 name: code.heading().to_string(),
                 count: list.len(),
                 examples: list.iter().take(EXAMPLES).map(|f| example(f)).collect(),
                 more: list.len().saturating_sub(EXAMPLES),
                 violated,
-                sanction: basis
-                    .sanction
+                measures: broken
                     .iter()
-                    .map(|c| Cited::of(profile, c))
+                    .filter_map(|k| profile.deadline(*k))
+                    .filter_map(|rule| bureau_measure(profile, rule))
+                    .collect(),
+                basis: basis_sentence(profile, &basis, issuer_is_city),
+                conditional: basis
+                    .conditional
+                    .iter()
+                    .map(|c| conditional_sentence(profile, c))
                     .collect(),
             }
         })
         .collect()
+}
+
+fn dedup<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// What a finding is about, as a sanction item is limited to it.
+fn conduct(f: &NoticeFinding) -> Conduct {
+    f.rule.map_or(Conduct::Inspection, Conduct::Rule)
+}
+
+/// The bureau's measure of a deadline the regulation sets without a number,
+/// as a sentence: the text's words, then the number as the bureau's.
+fn bureau_measure(profile: &Profile, rule: &DeadlineRule) -> Option<String> {
+    let n = rule.working_days?;
+    let cite = profile.cite(&rule.citation);
+    match rule.kind {
+        DeadlineKind::InTime => Some(format!(
+            "{cite}要求“{}”，未规定具体天数，本局按{n}个工作日掌握，上述应办结日期据此计算。",
+            rule.wording
+        )),
+        DeadlineKind::NoLimit => Some(format!(
+            "{cite}对“{}”未规定时限，本局按{n}个工作日掌握，上述应办结日期据此计算。",
+            rule.wording
+        )),
+        DeadlineKind::WorkingDays
+        | DeadlineKind::SetByAuthority
+        | DeadlineKind::OnTheSpot
+        | DeadlineKind::Months
+        | DeadlineKind::Years
+        | DeadlineKind::Quarterly
+        | DeadlineKind::Direct
+        | DeadlineKind::PriorApproval
+        | DeadlineKind::Requirement
+        | DeadlineKind::NotRegulated => None,
+    }
+}
+
+/// The basis of a category, as a sentence.
+fn basis_sentence(profile: &Profile, basis: &NoticeBasis<'_>, issuer_is_city: bool) -> String {
+    let all = |list: &[&Citation]| {
+        list.iter()
+            .map(|c| {
+                let c = Cited::of(profile, c);
+                format!("{}“{}”", c.cite, c.quote)
+            })
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    match basis.source {
+        SanctionSource::Category | SanctionSource::Other => {
+            format!("属于{}所列情形。", all(&basis.basis))
+        }
+        SanctionSource::Overdue => format!("对此，{}已有规定。", all(&basis.basis)),
+        SanctionSource::Supervision => {
+            let power = Cited::power(profile, profile.supervision.of_issuer(issuer_is_city));
+            format!(
+                "根据{}“{}”的规定，我局督促你单位予以整改。",
+                power.cite, power.quote
+            )
+        }
+    }
+}
+
+/// What follows if the element of a conditional item is established.
+fn conditional_sentence(profile: &Profile, c: &Citation) -> String {
+    let cited = Cited::of(profile, c);
+    format!(
+        "经查实存在“{}”情形的，属于{}“{}”所列情形，我局将依规另行处理。",
+        c.condition.as_deref().unwrap_or_default(),
+        cited.cite,
+        cited.quote
+    )
 }
 
 fn rows(findings: &[NoticeFinding]) -> Vec<[String; 7]> {

@@ -59,7 +59,7 @@ pub fn notice_inputs(name: &str, rows: usize) -> serde_json::Value {
         "doc": doc("关于限期整改2025年度政务数据共享问题的通知", name),
         "year": 2025,
         "as_of": "2025年12月31日",
-        "first_step": cited(&format!("{t}第四十三条"), "由同级数据管理部门根据实际情况予以书面通报，并责令其限期改正"),
+        "power": cited(&format!("{t}第四十一条"), "对发现的问题进行通报，并督促相关部门及时整改"),
         "rectification": {"cite": format!("{t}第四十三条"), "quote": "责令其限期改正", "deadline": "2026年1月20日"},
         "overdue": "逾期拒不整改的，属于《晋城市政务数据资源共享管理实施细则》第四十三条第（八）项“对监督检查机关责令整改的问题，拒不整改”所列情形，我局将依规处理。",
         "total": rows,
@@ -70,7 +70,9 @@ pub fn notice_inputs(name: &str, rows: usize) -> serde_json::Value {
             "examples": ["共享申请REQ-2025-000001应于2025年3月4日前答复，于2025年3月10日办结，逾期4个工作日"],
             "more": rows.saturating_sub(1),
             "violated": [cited(&format!("{t}第三十条第（二）项"), "已在共享交换平台共享的，提供部门应在5个工作日内予以答复")],
-            "sanction": [cited(&format!("{t}第四十一条第（五）项"), "是否在规定时限内完成审核和授权")],
+            "measures": [],
+            "basis": format!("根据{t}第四十一条“对发现的问题进行通报，并督促相关部门及时整改”的规定，我局督促你单位予以整改。"),
+            "conditional": [],
         }],
         "attachment_title": format!("{name}2025年度政务数据共享问题清单"),
         "rows": (1..=rows).map(row).collect::<Vec<_>>(),
@@ -215,6 +217,7 @@ fn numbers_dates_and_codes() {
         item: Some(8),
         quote: "对监督检查机关责令整改的问题，拒不整改的；".into(),
         condition: None,
+        applies_to: Vec::new(),
     };
     let profile = crate::rules::Profiles::builtin().by_id("jincheng").unwrap();
     let cited = Cited::of(profile, &c);

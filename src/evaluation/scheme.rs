@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::measures::Metric;
-use crate::vocab::CategoryCode;
+use crate::vocab::{CategoryCode, vocabulary};
 
 /// The scheme shipped with dukao.
 pub const DEFAULT_SCHEME: &str = include_str!("../../rules/evaluation/default.toml");
@@ -54,6 +54,16 @@ pub struct Grade {
     pub min: f64,
 }
 
+vocabulary! {
+    /// Where what an indicator or deduction measures comes from.
+    SchemeBasis, "scheme basis" {
+        /// A rule of the regulations (`serves` names its article).
+        Regulation => "regulation" / "办法规定",
+        /// The bureau's own choice, which the regulations do not make a duty.
+        Bureau => "bureau" / "本局自定",
+    }
+}
+
 /// A weighted indicator: 100 × the rate of a metric.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +74,10 @@ pub struct Indicator {
     pub name: String,
     /// The article the indicator serves, e.g. "JC Art.41(1)".
     pub serves: String,
+    /// Whether it measures a rule of the regulations or a choice of the bureau.
+    pub basis: SchemeBasis,
+    /// What it measures and on what basis, in Chinese, as printed beside it.
+    pub explanation: String,
     /// The metric whose rate it scores (met / total of the unit).
     pub metric: Metric,
     /// Its weight among the applicable indicators.
@@ -94,6 +108,10 @@ pub struct Deduction {
     pub name: String,
     /// The article it serves.
     pub serves: String,
+    /// Whether its grading rests on the regulations or is the bureau's.
+    pub basis: SchemeBasis,
+    /// What it counts and on what basis, in Chinese.
+    pub explanation: String,
     /// Finding categories it counts.
     pub categories: Vec<CategoryCode>,
     /// Points per finding.
@@ -337,10 +355,27 @@ mod tests {
         assert_eq!(s.indicators.len(), 6);
         let total: f64 = s.indicators.iter().map(|i| i.weight).sum();
         assert_eq!(total, 100.0);
-        for item in 1..=5 {
-            let art = format!("JC Art.41({item})");
-            assert!(s.indicators.iter().any(|i| i.serves == art), "{art}");
+        // JC Art.41's inspection items (1), (3), (4), (5) are measured; (2)
+        // (data published as its attributes require) is not, and no
+        // indicator claims it: the share-basis indicator serves Art.23.
+        for item in [1, 3, 4, 5] {
+            let art = format!("Art.41({item})");
+            assert!(
+                s.indicators.iter().any(|i| i.serves.contains(&art)),
+                "{art}"
+            );
         }
+        assert!(!s.indicators.iter().any(|i| i.serves.contains("Art.41(2)")));
+        // What the regulations do not make a duty is marked as the bureau's.
+        let grants = s.indicators.iter().find(|i| i.id == "grants_used").unwrap();
+        assert_eq!(grants.basis, SchemeBasis::Bureau);
+        assert!(grants.explanation.contains("可视情收回授权"));
+        assert!(
+            s.deductions
+                .iter()
+                .all(|d| !d.serves.contains("43(8)") && !d.serves.contains("43(4)")),
+            "no deduction presumes refusal or intent"
+        );
         assert_eq!(s.grade(90.0), "优秀");
         assert_eq!(s.grade(89.99), "良好");
         assert_eq!(s.grade(60.0), "合格");

@@ -16,7 +16,8 @@
 //!   district or zone) that is a child of the root on its path; the root's
 //!   departments are the city's.
 //! - **Issuer.** Who issues documents to a department: the bureau its
-//!   regulation gives the power to ([`Org::issuer_of`]).
+//!   regulation gives the power to — its own level's, or the city's
+//!   ([`Org::issuer_of`]).
 
 pub mod api;
 #[cfg(test)]
@@ -26,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
 
-use crate::rules::{Profile, Profiles};
+use crate::rules::{IssuerLevel, Profile, Profiles};
 use crate::store::{Store, get_bool};
 use crate::vocab::{JurisdictionLevel, ParseNameError};
 
@@ -351,22 +352,58 @@ impl Org {
         current
     }
 
-    /// The bureau that issues documents to a department: its jurisdiction's
-    /// authority (for the authority itself, the parent jurisdiction's).
-    pub fn issuer_of(&self, department_id: &str) -> Result<Issuer, OrgError> {
+    /// The bureau that issues documents to a department, as its governing
+    /// regulation gives the power ([`crate::rules::Escalation::issuer`]):
+    ///
+    /// - `same_level` (JC Art.43 同级数据管理部门, PDS, XX): the bureau of
+    ///   the department's own jurisdiction, else the nearest ancestor's; for
+    ///   the bureau itself, the parent jurisdiction's;
+    /// - `city` (YK Art.37 市大数据管理局, KF Art.28 市政务服务和大数据管理局):
+    ///   the city's bureau, whatever the department's level — a county bureau
+    ///   cannot issue in its own name under these articles.
+    pub fn issuer_of(&self, profiles: &Profiles, department_id: &str) -> Result<Issuer, OrgError> {
         let dept = self.department(department_id)?;
-        let mut jurisdiction = self.jurisdictions.get(&dept.jurisdiction_id);
-        while let Some(j) = jurisdiction {
-            match j.authority_id.as_deref() {
-                Some(a) if a != department_id => return self.issuer(a),
-                Some(_) | None => {
-                    jurisdiction = j.parent_id.as_ref().and_then(|p| self.jurisdictions.get(p))
+        let no_issuer = || OrgError::NoIssuer {
+            department: department_id.to_string(),
+        };
+        match self.profile_of(profiles, department_id).escalation.issuer {
+            IssuerLevel::City => {
+                let root = self.root_of(&dept.jurisdiction_id).ok_or_else(no_issuer)?;
+                match root.authority_id.as_deref() {
+                    Some(a) if a != department_id => self.issuer(a),
+                    Some(_) | None => Err(no_issuer()),
                 }
             }
+            IssuerLevel::SameLevel => {
+                let mut jurisdiction = self.jurisdictions.get(&dept.jurisdiction_id);
+                while let Some(j) = jurisdiction {
+                    match j.authority_id.as_deref() {
+                        Some(a) if a != department_id => return self.issuer(a),
+                        Some(_) | None => {
+                            jurisdiction =
+                                j.parent_id.as_ref().and_then(|p| self.jurisdictions.get(p))
+                        }
+                    }
+                }
+                Err(no_issuer())
+            }
         }
-        Err(OrgError::NoIssuer {
-            department: department_id.to_string(),
-        })
+    }
+
+    /// The root (city) of a jurisdiction's tree.
+    pub fn root_of(&self, jurisdiction_id: &str) -> Option<&Jurisdiction> {
+        let mut current = self.jurisdictions.get(jurisdiction_id)?;
+        for _ in 0..=self.jurisdictions.len() {
+            match current
+                .parent_id
+                .as_deref()
+                .and_then(|p| self.jurisdictions.get(p))
+            {
+                Some(parent) => current = parent,
+                None => return Some(current),
+            }
+        }
+        None
     }
 
     /// The bureau of a jurisdiction, as an issuer.

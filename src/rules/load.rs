@@ -12,16 +12,16 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::citation::Citation;
+use super::citation::{Citation, Conduct};
 use super::error::RulesError;
 use super::names::{
-    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency, Level,
-    Requirement,
+    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency,
+    IssuerLevel, LadderStep, Level, RectificationPower, Requirement,
 };
 use super::numeral::chinese_number;
 use super::profile::{
-    CategoryRule, DeadlineRule, Escalation, EscalationStep, Evaluation, NotRegulated, Profile,
-    ReportingDuty, Validity,
+    CategoryRule, DeadlineRule, Escalation, EscalationStep, Evaluation, NotRegulated, Power,
+    Profile, ReportingDuty, Supervision, Validity,
 };
 use super::text::{QuoteProblem, RegulationText, normalize};
 use crate::vocab::{CategoryCode, ParseNameError, ShareType};
@@ -254,6 +254,7 @@ struct RawProfile {
     #[serde(default)]
     categories: BTreeMap<String, RawCategory>,
     escalation: Option<RawEscalation>,
+    supervision: Option<RawSupervision>,
     evaluation: Option<RawEvaluation>,
 }
 
@@ -264,6 +265,8 @@ struct RawCitation {
     item: Option<i64>,
     quote: Option<String>,
     condition: Option<String>,
+    #[serde(default)]
+    applies_to: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -304,13 +307,39 @@ struct RawCategory {
     sanction: Vec<RawCitation>,
     #[serde(default)]
     duties: Vec<RawCitation>,
+    covers_unnamed: Option<bool>,
+    escalation_step: Option<String>,
     note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSupervision {
+    wording: Option<String>,
+    citation: Option<RawCitation>,
+    #[serde(default)]
+    also: Vec<RawCitation>,
+    rectification_power: Option<String>,
+    issuer: Option<String>,
+    same_level: Option<RawPower>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPower {
+    wording: Option<String>,
+    citation: Option<RawCitation>,
+    #[serde(default)]
+    also: Vec<RawCitation>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEscalation {
     authority: Option<String>,
+    issuer: Option<String>,
+    addressees: Option<String>,
     first_step: Option<RawStep>,
     overdue: Option<RawStep>,
     serious: Option<RawStep>,
@@ -496,11 +525,18 @@ impl Validator<'_> {
                 ));
             }
         }
+        let applies_to = raw
+            .applies_to
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.name::<Conduct>(&format!("{key}.applies_to[{i}]"), c))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Citation {
             article,
             item,
             quote,
             condition,
+            applies_to,
         })
     }
 
@@ -665,12 +701,32 @@ impl Validator<'_> {
                         expected: e.expected,
                     })?;
             let key = format!("categories.{name}");
+            let covers_unnamed = match (code, rc.covers_unnamed) {
+                (CategoryCode::Other, Some(covers)) => covers,
+                (CategoryCode::Other, None) => {
+                    return Err(self.missing(&format!("{key}.covers_unnamed")));
+                }
+                (_, Some(_)) => {
+                    return Err(self.invalid(
+                        &format!("{key}.covers_unnamed"),
+                        "only category `other` has a catch-all item",
+                    ));
+                }
+                (_, None) => false,
+            };
+            let escalation_step = rc
+                .escalation_step
+                .as_deref()
+                .map(|s| self.name::<LadderStep>(&format!("{key}.escalation_step"), s))
+                .transpose()?;
             categories.insert(
                 code,
                 CategoryRule {
                     code,
                     sanction: self.citations(&format!("{key}.sanction"), rc.sanction)?,
                     duties: self.citations(&format!("{key}.duties"), rc.duties)?,
+                    covers_unnamed,
+                    escalation_step,
                     note: self.optional_text(&format!("{key}.note"), rc.note)?,
                 },
             );
@@ -681,6 +737,16 @@ impl Validator<'_> {
 
         let escalation =
             self.escalation(raw.escalation.ok_or_else(|| self.missing("escalation"))?)?;
+        for (name, rule) in &categories {
+            if rule.escalation_step == Some(LadderStep::Overdue) && escalation.overdue.is_none() {
+                return Err(self.invalid(
+                    &format!("categories.{name}.escalation_step"),
+                    "names `overdue`, but the profile has no escalation.overdue",
+                ));
+            }
+        }
+        let supervision =
+            self.supervision(raw.supervision.ok_or_else(|| self.missing("supervision"))?)?;
         let evaluation =
             self.evaluation(raw.evaluation.ok_or_else(|| self.missing("evaluation"))?)?;
 
@@ -700,6 +766,7 @@ impl Validator<'_> {
             not_regulated,
             categories,
             escalation,
+            supervision,
             evaluation,
             source: self.file.to_string(),
         })
@@ -753,7 +820,13 @@ impl Validator<'_> {
             (
                 "working_days",
                 raw.working_days.is_some(),
-                &[K::WorkingDays, K::InTime, K::SetByAuthority, K::OnTheSpot],
+                &[
+                    K::WorkingDays,
+                    K::InTime,
+                    K::SetByAuthority,
+                    K::NoLimit,
+                    K::OnTheSpot,
+                ],
             ),
             (
                 "extension_working_days",
@@ -774,13 +847,18 @@ impl Validator<'_> {
                     K::WorkingDays,
                     K::InTime,
                     K::SetByAuthority,
+                    K::NoLimit,
                     K::OnTheSpot,
                     K::Months,
                     K::Years,
                     K::Quarterly,
                 ],
             ),
-            ("requires", !raw.requires.is_empty(), &[K::Requirement]),
+            (
+                "requires",
+                !raw.requires.is_empty(),
+                &[K::Requirement, K::InTime],
+            ),
             (
                 "share_types",
                 !raw.share_types.is_empty(),
@@ -820,7 +898,7 @@ impl Validator<'_> {
             Some(b) => self.name(&format!("{path}.basis"), b)?,
             None => Basis::Regulation,
         };
-        let bureau_kind = matches!(kind, K::InTime | K::SetByAuthority);
+        let bureau_kind = matches!(kind, K::InTime | K::SetByAuthority | K::NoLimit);
         if bureau_kind && basis != Basis::BureauDefault {
             return Err(self.invalid(
                 &format!("{path}.basis"),
@@ -831,7 +909,7 @@ impl Validator<'_> {
             return Err(self.invalid(
                 &format!("{path}.basis"),
                 format!(
-                    "kind `{kind}` states the regulation's own limit; a bureau number needs kind `in_time` or `set_by_authority`"
+                    "kind `{kind}` states the regulation's own limit; a bureau number needs kind `in_time`, `set_by_authority` or `no_limit`"
                 ),
             ));
         }
@@ -843,6 +921,27 @@ impl Validator<'_> {
             return Err(self.invalid(
                 &format!("{path}.wording"),
                 "must quote the text, not the bureau's number",
+            ));
+        }
+
+        if bureau_kind && !normalize(&citation.quote).contains(&normalize(&wording)) {
+            return Err(self.invalid(
+                &format!("{path}.wording"),
+                "a bureau-default entry quotes the text: its wording must stand in the quoted sentence",
+            ));
+        }
+        // 及时/实时 is what makes a limit `in_time`; a text without it sets no time.
+        let says_in_time = ["及时", "实时"].iter().any(|w| citation.quote.contains(w));
+        if kind == K::InTime && !says_in_time {
+            return Err(self.invalid(
+                &format!("{path}.kind"),
+                "`in_time` needs 及时 or 实时 in the quote; a text that sets no time is `no_limit`",
+            ));
+        }
+        if kind == K::NoLimit && says_in_time {
+            return Err(self.invalid(
+                &format!("{path}.kind"),
+                "the quote says 及时 or 实时: the entry is `in_time`, not `no_limit`",
             ));
         }
 
@@ -876,7 +975,7 @@ impl Validator<'_> {
             }
         };
         match kind {
-            K::WorkingDays | K::InTime | K::SetByAuthority => {
+            K::WorkingDays | K::InTime | K::SetByAuthority | K::NoLimit => {
                 need(working_days.is_some(), "working_days")?;
                 need(from.is_some(), "from")?;
             }
@@ -991,8 +1090,11 @@ impl Validator<'_> {
         let first = raw
             .first_step
             .ok_or_else(|| self.missing("escalation.first_step"))?;
+        let issuer_text = self.text("escalation.issuer", raw.issuer)?;
         Ok(Escalation {
             authority: self.text("escalation.authority", raw.authority)?,
+            issuer: self.name("escalation.issuer", &issuer_text)?,
+            addressees: self.optional_text("escalation.addressees", raw.addressees)?,
             first_step: self.step("escalation.first_step", first)?,
             overdue: raw
                 .overdue
@@ -1002,6 +1104,47 @@ impl Validator<'_> {
                 .serious
                 .map(|s| self.step("escalation.serious", s))
                 .transpose()?,
+        })
+    }
+
+    fn power(
+        &self,
+        key: &str,
+        wording: Option<String>,
+        citation: Option<RawCitation>,
+        also: Vec<RawCitation>,
+    ) -> Result<Power, RulesError> {
+        let wording = self.text(&format!("{key}.wording"), wording)?;
+        let citation = self.required_citation(key, citation)?;
+        if !normalize(&citation.quote).contains(&normalize(&wording)) {
+            return Err(self.invalid(
+                &format!("{key}.wording"),
+                "must be words of the quoted article (the power as the text gives it)",
+            ));
+        }
+        Ok(Power {
+            wording,
+            citation,
+            also: self.citations(&format!("{key}.also"), also)?,
+        })
+    }
+
+    fn supervision(&self, raw: RawSupervision) -> Result<Supervision, RulesError> {
+        let kind = self.text("supervision.rectification_power", raw.rectification_power)?;
+        Ok(Supervision {
+            power: self.power("supervision", raw.wording, raw.citation, raw.also)?,
+            rectification_power: self
+                .name::<RectificationPower>("supervision.rectification_power", &kind)?,
+            issuer: raw
+                .issuer
+                .as_deref()
+                .map(|i| self.name::<IssuerLevel>("supervision.issuer", i))
+                .transpose()?,
+            same_level: raw
+                .same_level
+                .map(|p| self.power("supervision.same_level", p.wording, p.citation, p.also))
+                .transpose()?,
+            note: self.optional_text("supervision.note", raw.note)?,
         })
     }
 

@@ -58,6 +58,11 @@ vocabulary! {
         /// The text lets the authority fix the limit (限期改正, 通知整改); the
         /// entry carries the bureau's default (`basis = bureau_default`).
         SetByAuthority => "set_by_authority" / "限期（本局确定期限）",
+        /// The text sets the duty but no time at all, not even 及时; the entry
+        /// carries the bureau's measure (`basis = bureau_default`), which a
+        /// notice prints as the bureau's, and lateness against it breaches no
+        /// text.
+        NoLimit => "no_limit" / "未规定时限（本局掌握期限）",
         /// On the spot (当场), optionally with a fallback in working days.
         OnTheSpot => "on_the_spot" / "当场办理",
         /// A number of months.
@@ -122,6 +127,8 @@ vocabulary! {
         Basis => "basis" / "依据",
         /// A basis in laws, regulations or rules only (法律、法规或规章依据).
         LegalBasis => "legal_basis" / "法律、法规或规章依据",
+        /// A filing (备案) with the authority (KF Art.10), checked by inspection.
+        Filing => "filing" / "备案",
     }
 }
 
@@ -154,6 +161,38 @@ vocabulary! {
         ReferForHandling => "refer_for_handling" / "提请有关部门处理",
         /// 依法给予处分 by the competent organ.
         Discipline => "discipline" / "依法给予处分",
+    }
+}
+
+vocabulary! {
+    /// Whose bureau issues a regulation's notices to a department.
+    IssuerLevel, "issuer level" {
+        /// The city's bureau, whatever the department's level (YK Art.37
+        /// 市大数据管理局, KF Art.28 市政务服务和大数据管理局).
+        City => "city" / "市级主管部门",
+        /// The bureau of the department's own level (JC Art.43 同级数据管理部门).
+        SameLevel => "same_level" / "同级主管部门",
+    }
+}
+
+vocabulary! {
+    /// How a regulation gives the bureau the power to have problems rectified.
+    RectificationPower, "rectification power" {
+        /// In words (JC Art.41 督促相关部门及时整改, YK Art.36 督促…落实整改).
+        Explicit => "explicit" / "明文规定",
+        /// Only in the lead-in of the liability article, for the conduct it
+        /// lists (PDS Art.27, KF Art.28 通知整改).
+        LiabilityLeadIn => "liability_lead_in" / "责任条款规定",
+        /// Implied by a general power to supervise (XX Art.5 管理和监督).
+        Implied => "implied" / "由监督职责推出",
+    }
+}
+
+vocabulary! {
+    /// A step of the escalation ladder, as a category may name it.
+    LadderStep, "escalation step" {
+        /// What follows a missed rectification deadline.
+        Overdue => "overdue" / "逾期未整改的处理",
     }
 }
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::citation::Citation;
+use super::citation::{Citation, Conduct};
 use super::names::{
-    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency, Level,
-    Requirement,
+    Basis, ClockStart, DeadlineKey, DeadlineKind, EscalationAction, EvaluationFrequency,
+    IssuerLevel, LadderStep, Level, RectificationPower, Requirement,
 };
 use crate::vocab::{CategoryCode, ShareType};
 
@@ -79,9 +79,10 @@ impl DeadlineRule {
     /// and `set_by_authority`); `None` for the others.
     pub fn working_day_limit(&self) -> Option<u32> {
         match self.kind {
-            DeadlineKind::WorkingDays | DeadlineKind::InTime | DeadlineKind::SetByAuthority => {
-                self.working_days
-            }
+            DeadlineKind::WorkingDays
+            | DeadlineKind::InTime
+            | DeadlineKind::SetByAuthority
+            | DeadlineKind::NoLimit => self.working_days,
             DeadlineKind::OnTheSpot
             | DeadlineKind::Months
             | DeadlineKind::Years
@@ -102,6 +103,7 @@ impl DeadlineRule {
             DeadlineKind::WorkingDays
             | DeadlineKind::InTime
             | DeadlineKind::SetByAuthority
+            | DeadlineKind::NoLimit
             | DeadlineKind::OnTheSpot
             | DeadlineKind::Quarterly
             | DeadlineKind::Direct
@@ -142,6 +144,16 @@ pub struct CategoryRule {
     pub sanction: Vec<Citation>,
     /// The articles that set the duty whose breach this category is.
     pub duties: Vec<Citation>,
+    /// For category `other`: whether its catch-all item covers any breach of
+    /// the regulation no other item names (PDS Art.27(6), YK Art.37(7), KF
+    /// Art.28(5)); false where it needs more (JC Art.43(9) 造成不良后果) or
+    /// where there is none (XX).
+    pub covers_unnamed: bool,
+    /// When the regulation attaches its own step to this conduct rather than
+    /// an item (a rectification not completed in time: PDS, YK, KF report it
+    /// or circulate it), the step a notice cites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation_step: Option<LadderStep>,
     /// Explanation (English).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -171,6 +183,13 @@ pub struct EscalationStep {
 pub struct Escalation {
     /// Who acts, in the regulation's words.
     pub authority: String,
+    /// Whose bureau issues the notices: the city's, or the department's own
+    /// level's ([`crate::org::Org::issuer_of`]).
+    pub issuer: IssuerLevel,
+    /// Whom the liability article names as addressees, where narrower than
+    /// 政务部门 (KF Art.28: 市级政务部门和各县区政府).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addressees: Option<String>,
     /// The first step: the notice or order to rectify.
     pub first_step: EscalationStep,
     /// What happens when the rectification deadline passes, if regulated.
@@ -179,6 +198,52 @@ pub struct Escalation {
     /// Serious cases, if regulated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serious: Option<EscalationStep>,
+}
+
+/// A power of the bureau, in the regulation's words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Power {
+    /// The words that give the power (they stand in the quote).
+    pub wording: String,
+    /// The article.
+    pub citation: Citation,
+    /// Further articles on the same power.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Citation>,
+}
+
+/// The bureau's general power to supervise and have problems rectified: a
+/// notice's basis for conduct that no unconditional sanction item names,
+/// phrased as the bureau's power (根据…的规定), never as a listed conduct.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Supervision {
+    /// The power, as the city's bureau (or the regulation's top bureau) holds it.
+    #[serde(flatten)]
+    pub power: Power,
+    /// How the text gives the power to have problems rectified.
+    pub rectification_power: RectificationPower,
+    /// Whose bureau holds this power, when it differs from the escalation's
+    /// issuer (JC Art.41 is the city bureau's only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<IssuerLevel>,
+    /// The power a bureau below the city holds, where the text gives one
+    /// (JC Art.5, PDS Art.6, YK Art.6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_level: Option<Power>,
+    /// Explanation (English).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Supervision {
+    /// The power an issuer holds: the city's bureau holds the main one; a
+    /// bureau below it the `same_level` one, when the text gives one.
+    pub fn of_issuer(&self, issuer_is_city: bool) -> &Power {
+        match (&self.same_level, issuer_is_city) {
+            (Some(lower), false) => lower,
+            (Some(_), true) | (None, _) => &self.power,
+        }
+    }
 }
 
 /// A reporting duty (annual report, filing of evaluation results).
@@ -273,35 +338,46 @@ pub struct Profile {
     pub categories: BTreeMap<CategoryCode, CategoryRule>,
     /// What follows a finding.
     pub escalation: Escalation,
+    /// The bureau's general power of supervision.
+    pub supervision: Supervision,
     /// Evaluation and reporting.
     pub evaluation: Evaluation,
     /// Where the profile was loaded from.
     pub source: String,
 }
 
-/// Where the sanction a notice cites comes from.
+/// Where a notice's basis for a category comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SanctionSource {
-    /// The category's own item(s) of the sanction article.
+    /// The category's own unconditional item(s) of the sanction article:
+    /// 属于…所列情形.
     Category,
-    /// The catch-all item (category `other`): the category has none of its own.
+    /// The catch-all item (category `other`), which covers any breach of the
+    /// regulation no item names: 属于…所列情形.
     Other,
-    /// The authority's power of the first escalation step: the regulation has
-    /// no sanction item at all (XX).
+    /// The step the regulation attaches to the conduct itself (a
+    /// rectification not done in time): 依照…的规定.
+    Overdue,
+    /// The bureau's power of supervision: no unconditional item names the
+    /// conduct: 根据…的规定.
     Supervision,
 }
 
-/// The citations a notice for one finding prints.
+/// The citations a notice prints for one category of findings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoticeBasis<'a> {
-    /// The duties broken: the broken deadline's article first (when the
-    /// finding comes from a deadline), then the category's duty articles.
+    /// The duties broken: the broken deadlines' articles first, then the
+    /// category's duty articles.
     pub violated: Vec<&'a Citation>,
-    /// The sanction basis.
-    pub sanction: Vec<&'a Citation>,
-    /// Where `sanction` comes from.
+    /// The basis: the items, the step or the power `source` says.
+    pub basis: Vec<&'a Citation>,
+    /// Where `basis` comes from.
     pub source: SanctionSource,
+    /// Items that name the conduct only with an element an inspector must
+    /// establish (拒不, 故意, 造成不良后果): what follows if it is, never the
+    /// basis.
+    pub conditional: Vec<&'a Citation>,
 }
 
 impl Profile {
@@ -339,6 +415,17 @@ impl Profile {
         ] {
             if let Some(s) = s {
                 out.push((format!("escalation.{name}"), &s.citation));
+            }
+        }
+        let sup = &self.supervision;
+        out.push(("supervision".to_string(), &sup.power.citation));
+        for c in &sup.power.also {
+            out.push(("supervision.also".to_string(), c));
+        }
+        if let Some(lower) = &sup.same_level {
+            out.push(("supervision.same_level".to_string(), &lower.citation));
+            for c in &lower.also {
+                out.push(("supervision.same_level.also".to_string(), c));
             }
         }
         let ev = &self.evaluation;
@@ -417,20 +504,35 @@ impl Profile {
         date >= from && self.validity.until.is_none_or(|until| date <= until)
     }
 
-    /// The citations a notice for a finding of `code` prints.
+    /// The citations a notice prints for findings of category `code`, each
+    /// about one of `conducts` (metrics rules or inspections), breaking the
+    /// deadline entries `broken`, issued by the city's bureau or not.
     ///
-    /// Fallback rule: the sanction basis is the category's own item(s) of the
-    /// sanction article; when the regulation names the violation in no item,
-    /// the catch-all item of category `other` (其他违反本办法的行为); when the
-    /// regulation has no sanction article at all (XX), the article of the
-    /// first escalation step (the authority's supervisory power). The duties
-    /// broken are the broken deadline's article (`broken`, when the finding
-    /// comes from a deadline the profile regulates) followed by the category's
-    /// duty articles, without repeats.
-    pub fn notice_basis(&self, code: CategoryCode, broken: Option<DeadlineKey>) -> NoticeBasis<'_> {
+    /// The basis, in order:
+    /// 1. the step the regulation attaches to the conduct itself, when the
+    ///    category names one (`escalation_step`);
+    /// 2. the category's unconditional items that describe one of the
+    ///    conducts (`applies_to`);
+    /// 3. the catch-all of category `other`, when it covers unnamed breaches
+    ///    (`covers_unnamed`), the category names no conditional item (conduct
+    ///    named under a condition is not "其他"), it has a duty article (the
+    ///    catch-all needs a breach of the regulation), and no broken deadline
+    ///    is a bureau measure of a text that sets no time (`no_limit`);
+    /// 4. else the bureau's power of supervision ([`Supervision::of_issuer`]).
+    ///
+    /// Conditional items are returned apart, never as the basis.
+    pub fn notice_basis(
+        &self,
+        code: CategoryCode,
+        conducts: &[Conduct],
+        broken: &[DeadlineKey],
+        issuer_is_city: bool,
+    ) -> NoticeBasis<'_> {
         let mut violated: Vec<&Citation> = Vec::new();
-        if let Some(rule) = broken.and_then(|k| self.deadline(k)) {
-            violated.push(&rule.citation);
+        for rule in broken.iter().filter_map(|k| self.deadline(*k)) {
+            if !violated.contains(&&rule.citation) {
+                violated.push(&rule.citation);
+            }
         }
         let category = self.categories.get(&code);
         if let Some(cat) = category {
@@ -440,24 +542,52 @@ impl Profile {
                 }
             }
         }
-        let own = category.map(|c| &c.sanction).filter(|s| !s.is_empty());
+        let conditional: Vec<&Citation> = category
+            .map(|c| c.sanction.iter().filter(|s| s.is_conditional()).collect())
+            .unwrap_or_default();
+        let supervision = || {
+            (
+                vec![&self.supervision.of_issuer(issuer_is_city).citation],
+                SanctionSource::Supervision,
+            )
+        };
+        let step = category
+            .and_then(|c| c.escalation_step)
+            .and_then(|step| match step {
+                LadderStep::Overdue => self.escalation.overdue.as_ref(),
+            });
+        let own: Vec<&Citation> = category
+            .map(|c| {
+                c.sanction
+                    .iter()
+                    .filter(|s| !s.is_conditional() && conducts.iter().any(|k| s.applies(*k)))
+                    .collect()
+            })
+            .unwrap_or_default();
         let other = self
             .categories
             .get(&CategoryCode::Other)
-            .map(|c| &c.sanction)
-            .filter(|s| !s.is_empty());
-        let (sanction, source) = match (own, other) {
-            (Some(s), _) => (s.iter().collect(), SanctionSource::Category),
-            (None, Some(s)) => (s.iter().collect(), SanctionSource::Other),
-            (None, None) => (
-                vec![&self.escalation.first_step.citation],
-                SanctionSource::Supervision,
-            ),
+            .filter(|o| o.covers_unnamed && code != CategoryCode::Other);
+        let catch_all: Vec<&Citation> = other
+            .map(|o| o.sanction.iter().filter(|s| !s.is_conditional()).collect())
+            .unwrap_or_default();
+        let unnamed = conditional.is_empty()
+            && category.is_some_and(|c| !c.duties.is_empty())
+            && !broken.iter().any(|k| {
+                self.deadline(*k)
+                    .is_some_and(|r| r.kind == DeadlineKind::NoLimit)
+            });
+        let (basis, source) = match step {
+            Some(step) => (vec![&step.citation], SanctionSource::Overdue),
+            None if !own.is_empty() => (own, SanctionSource::Category),
+            None if unnamed && !catch_all.is_empty() => (catch_all, SanctionSource::Other),
+            None => supervision(),
         };
         NoticeBasis {
             violated,
-            sanction,
+            basis,
             source,
+            conditional,
         }
     }
 }

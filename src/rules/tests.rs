@@ -192,9 +192,9 @@ fn shipped_deadlines_match_the_regulations() {
         want(Jincheng, D::ReplyConditionalUnpublished, K::WorkingDays, Some(10), None, None, Some(C::Forwarding), R, 30, Some(2)),
         // correction
         want(Xinxian, D::Correction, K::WorkingDays, Some(5), Some(10), None, Some(C::Receipt), R, 18, None),
-        want(Pingdingshan, D::Correction, K::InTime, Some(5), None, None, Some(C::Receipt), BD, 14, None),
+        want(Pingdingshan, D::Correction, K::NoLimit, Some(5), None, None, Some(C::Receipt), BD, 14, None),
         want(Yingkou, D::Correction, K::WorkingDays, Some(5), None, None, Some(C::Receipt), R, 23, None),
-        want(Kaifeng, D::Correction, K::InTime, Some(5), None, None, Some(C::Receipt), BD, 18, None),
+        want(Kaifeng, D::Correction, K::InTime, Some(5), None, None, Some(C::Receipt), BD, 17, None),
         want(Jincheng, D::Correction, K::WorkingDays, Some(5), None, None, Some(C::Receipt), R, 32, None),
         // open data, freshness, grants, withdrawal
         want(Yingkou, D::OpenApplication, K::OnTheSpot, Some(10), None, None, Some(C::Receipt), R, 29, None),
@@ -216,7 +216,7 @@ fn shipped_deadlines_match_the_regulations() {
         // logs
         want(Pingdingshan, D::LogRetention, K::Months, None, None, Some(24), Some(C::Record), R, 14, None),
         // rectification: a bureau default under the empowering article
-        want(Xinxian, D::Rectification, K::SetByAuthority, Some(10), None, None, Some(C::Notice), BD, 5, None),
+        want(Xinxian, D::Rectification, K::NoLimit, Some(10), None, None, Some(C::Notice), BD, 5, None),
         want(Pingdingshan, D::Rectification, K::SetByAuthority, Some(10), None, None, Some(C::Notice), BD, 27, None),
         want(Yingkou, D::Rectification, K::SetByAuthority, Some(10), None, None, Some(C::Notice), BD, 37, None),
         want(Kaifeng, D::Rectification, K::SetByAuthority, Some(10), None, None, Some(C::Notice), BD, 28, None),
@@ -605,6 +605,7 @@ fn cite_strings() {
         item: Some(11),
         quote: String::new(),
         condition: None,
+        applies_to: Vec::new(),
     };
     assert_eq!(
         jc.cite(&c),
@@ -614,46 +615,119 @@ fn cite_strings() {
 
 #[test]
 fn notice_basis_fallback() {
+    use crate::vocab::Rule;
+    let rule = |r| [Conduct::Rule(r)];
+    let items = |list: &[&Citation]| -> Vec<(u32, Option<u32>)> {
+        list.iter().map(|c| (c.article, c.item)).collect()
+    };
     // Own item.
     let jc = builtin(shipped::Jincheng);
-    let b = jc.notice_basis(CategoryCode::Misuse, None);
+    let b = jc.notice_basis(CategoryCode::Misuse, &[Conduct::Inspection], &[], true);
     assert_eq!(b.source, SanctionSource::Category);
-    assert_eq!((b.sanction[0].article, b.sanction[0].item), (43, Some(7)));
+    assert_eq!(items(&b.basis), [(43, Some(7))]);
     assert_eq!(b.violated[0].article, 39);
 
-    // No item of its own: the broken deadline and the catch-all item.
-    let b = jc.notice_basis(CategoryCode::CorrectionLate, Some(DeadlineKey::Correction));
-    assert_eq!(b.source, SanctionSource::Other);
-    assert_eq!((b.sanction[0].article, b.sanction[0].item), (43, Some(9)));
+    // An item limited to the conduct it describes: 43(5) (规定时限) for a
+    // late catalog update, not for a missing share basis.
+    let b = jc.notice_basis(
+        CategoryCode::CatalogNotMaintained,
+        &rule(Rule::CatalogUpdate),
+        &[DeadlineKey::CatalogUpdate],
+        true,
+    );
+    assert_eq!(items(&b.basis), [(43, Some(1)), (43, Some(5))]);
+    let b = jc.notice_basis(
+        CategoryCode::CatalogNotMaintained,
+        &rule(Rule::ShareBasis),
+        &[DeadlineKey::ShareBasis],
+        true,
+    );
+    assert_eq!(items(&b.basis), [(43, Some(1))]);
+
+    // No item of its own, and JC's catch-all 43(9) needs 造成不良后果: the
+    // power of supervision — the city bureau's Art.41, a county bureau's Art.5.
+    let b = jc.notice_basis(
+        CategoryCode::CorrectionLate,
+        &rule(Rule::Correction),
+        &[DeadlineKey::Correction],
+        true,
+    );
+    assert_eq!(b.source, SanctionSource::Supervision);
+    assert_eq!(items(&b.basis), [(41, None)]);
     assert_eq!(
         b.violated.len(),
         1,
         "the deadline and the duty are the same article"
     );
     assert_eq!(b.violated[0].article, 32);
+    let b = jc.notice_basis(
+        CategoryCode::CorrectionLate,
+        &rule(Rule::Correction),
+        &[DeadlineKey::Correction],
+        false,
+    );
+    assert_eq!(items(&b.basis), [(5, None)]);
 
+    // Conduct named only under a condition: never presumed, never the basis.
+    let b = jc.notice_basis(CategoryCode::UntrueData, &[Conduct::Inspection], &[], true);
+    assert_eq!(b.source, SanctionSource::Supervision);
+    assert_eq!(items(&b.conditional), [(43, Some(4))]);
+    assert_eq!(b.conditional[0].condition.as_deref(), Some("故意"));
+
+    // PDS: a late reply breaks Art.18 and no item names it: the catch-all
+    // 27(6) covers it.
     let pds = builtin(shipped::Pingdingshan);
     let b = pds.notice_basis(
         CategoryCode::ApprovalOverdue,
-        Some(DeadlineKey::ReplyConditional),
+        &rule(Rule::Reply),
+        &[DeadlineKey::ReplyConditional],
+        true,
     );
     assert_eq!(b.source, SanctionSource::Other);
-    assert_eq!((b.sanction[0].article, b.sanction[0].item), (27, Some(6)));
+    assert_eq!(items(&b.basis), [(27, Some(6))]);
     assert_eq!(b.violated[0].article, 18);
+    // A correction late against the bureau's measure is not 拒不 (27(3)),
+    // nor 其他 (the conduct is named by 27(3) under its condition).
+    let b = pds.notice_basis(
+        CategoryCode::CorrectionLate,
+        &rule(Rule::Correction),
+        &[DeadlineKey::Correction],
+        true,
+    );
+    assert_eq!(b.source, SanctionSource::Supervision);
+    assert_eq!(items(&b.basis), [(6, None)]);
+    assert_eq!(items(&b.conditional), [(27, Some(3))]);
+    assert_eq!(b.conditional[0].condition.as_deref(), Some("拒不"));
+    // A rectification not done in time: the regulation's own step.
+    let b = pds.notice_basis(
+        CategoryCode::RectificationRefused,
+        &[Conduct::Inspection],
+        &[],
+        true,
+    );
+    assert_eq!(b.source, SanctionSource::Overdue);
+    assert_eq!(items(&b.basis), [(27, None)]);
 
     // No sanction article at all (XX): the supervisory article.
     let xx = builtin(shipped::Xinxian);
     let b = xx.notice_basis(
         CategoryCode::CatalogNotMaintained,
-        Some(DeadlineKey::CatalogUpdate),
+        &rule(Rule::CatalogUpdate),
+        &[DeadlineKey::CatalogUpdate],
+        false,
     );
     assert_eq!(b.source, SanctionSource::Supervision);
-    assert_eq!(b.sanction[0].article, 5);
+    assert_eq!(b.basis[0].article, 5);
     assert_eq!(b.violated[0].article, 13);
     assert!(b.violated.iter().any(|c| c.article == 12));
 
     // A deadline the profile does not regulate adds nothing.
-    let b = xx.notice_basis(CategoryCode::ApprovalOverdue, Some(DeadlineKey::Review));
+    let b = xx.notice_basis(
+        CategoryCode::ApprovalOverdue,
+        &rule(Rule::Review),
+        &[DeadlineKey::Review],
+        false,
+    );
     assert_eq!(b.violated[0].article, 23);
 }
 

@@ -132,6 +132,7 @@ mod tests {
             item,
             quote: quote.into(),
             condition: None,
+            applies_to: Vec::new(),
         }
     }
 

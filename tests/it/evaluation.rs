@@ -190,7 +190,7 @@ async fn an_edited_scheme_changes_the_scores(ts: &TestStore) {
     let mut config = Config::default();
     config.evaluation_schemes = Some(dir.path().to_path_buf());
 
-    scheme_with(dir.path(), "version = \"2025.1\"", "version = \"2025.1-a\"");
+    scheme_with(dir.path(), "version = \"2025.2\"", "version = \"2025.2-a\"");
     let before = live(store, &config, 2025).await.unwrap();
     let builtin = live(store, &Config::default(), 2025).await.unwrap();
     assert_eq!(
