@@ -535,4 +535,52 @@ mod tests {
         assert_eq!((x1.previous, x1.change), (Some(80.0), Some(-5.5)));
         assert_eq!(e.previous_source, PreviousSource::Frozen);
     }
+
+    #[test]
+    fn a_year_with_records_in_part_of_its_months_is_partial() {
+        let ctx = ctx_at("2025-12-31T23:00:00+08:00");
+        let at = |d: &str, id: &str| {
+            let mut i = item(&ctx, Rule::Reply, id, "DEP-C-1", Status::OnTime);
+            i.clock_start = Some(crate::metrics::testutil::ms(d));
+            i
+        };
+        let late_start = vec![
+            at("2025-10-08T10:00:00+08:00", "R1"),
+            at("2025-11-03T10:00:00+08:00", "R2"),
+            at("2025-12-01T10:00:00+08:00", "R3"),
+        ];
+        let c = Coverage::of(&ctx, &late_start);
+        assert_eq!((c.months.clone(), c.months_elapsed), (vec![10, 11, 12], 12));
+        assert!(c.partial);
+        assert_eq!(c.span_chinese(), "10月至12月");
+        let full: Vec<CheckItem> = (1..=12)
+            .map(|m| at(&format!("2025-{m:02}-10T10:00:00+08:00"), &format!("R{m}")))
+            .collect();
+        assert!(!Coverage::of(&ctx, &full).partial);
+        // As of mid-year, six months with records are the whole year so far.
+        let mid = ctx_at("2025-06-30T23:00:00+08:00");
+        let first_half: Vec<CheckItem> = full[..6].to_vec();
+        let c = Coverage::of(&mid, &first_half);
+        assert_eq!(c.months_elapsed, 6);
+        assert!(!c.partial);
+
+        // Compared with a partial previous year, the change is flagged.
+        let scheme = Scheme::builtin();
+        let this = YearEvaluation::compute(&ctx, &scheme, &full, &[]);
+        let last = YearEvaluation::compute(&ctx, &scheme, &late_start, &[]);
+        let compared = this.clone().with_previous(&last, PreviousSource::Computed);
+        assert!(compared.previous_partial);
+        assert!(
+            compared
+                .comparison_notes()
+                .iter()
+                .any(|n| n.contains("并非同口径比较"))
+        );
+        let same = this.clone();
+        assert!(
+            !this
+                .with_previous(&same, PreviousSource::Frozen)
+                .previous_partial
+        );
+    }
 }

@@ -236,6 +236,34 @@ async fn an_edited_scheme_changes_the_scores(ts: &TestStore) {
     assert!(err.to_string().contains("indicator[5].metric"), "{err}");
 }
 
+/// The first year a scheme covers is evaluated; the year before it has no
+/// scheme, so the comparison is simply absent and the result says so.
+async fn the_first_year_of_a_scheme(ts: &TestStore) {
+    import_dir(&ts.store, demo_csv()).await;
+    let end_2024 = parse_as_of(Some("2024-12-31")).unwrap();
+    let e = evaluation::evaluate(
+        &ts.store,
+        &Config::default(),
+        2024,
+        end_2024,
+        Mode::Official,
+    )
+    .await
+    .expect("2024, the built-in scheme's first year, evaluates");
+    assert_eq!(e.result.previous_source, PreviousSource::Absent);
+    assert!(e.result.departments.iter().all(|d| d.change.is_none()));
+    assert!(
+        e.result
+            .comparison_notes()
+            .iter()
+            .any(|n| n.contains("无上年度可比结果")),
+        "{:?}",
+        e.result.comparison_notes()
+    );
+}
+
+both_backends!(first_year_of_a_scheme, the_first_year_of_a_scheme);
+
 both_backends!(
     an_edited_scheme_changes_the_scores,
     an_edited_scheme_changes_the_scores

@@ -12,3 +12,4 @@ mod evaluation;
 mod http;
 mod import;
 mod metrics;
+mod profiles;
