@@ -801,33 +801,118 @@ impl Validator<'_> {
 
     fn deadline(&self, key: DeadlineKey, raw: RawDeadline) -> Result<Entry, RulesError> {
         let path = format!("deadlines.{key}");
-        let kind_text = raw
-            .kind
-            .ok_or_else(|| self.missing(&format!("{path}.kind")))?;
-        let kind: DeadlineKind =
-            kind_text
-                .parse()
-                .map_err(|e: ParseNameError| RulesError::UnknownKind {
-                    file: self.file.to_string(),
-                    key: format!("{path}.kind"),
-                    value: e.value,
-                    expected: e.expected,
-                })?;
+        let kind = self.deadline_kind(&path, raw.kind.as_deref())?;
+        self.fields_of_kind(&path, kind, &raw)?;
+        if kind == DeadlineKind::NotRegulated {
+            return self.not_regulated(key, &path, raw).map(Entry::NotRegulated);
+        }
+        let citation = self.required_citation(&path, raw.citation)?;
+        let also = self.citations(&format!("{path}.also"), raw.also)?;
+        let wording = self.text(&format!("{path}.wording"), raw.wording)?;
+        let basis = self.deadline_basis(&path, kind, raw.basis.as_deref(), &wording, &citation)?;
+        let limits = Limits {
+            working_days: self.range(
+                &format!("{path}.working_days"),
+                raw.working_days,
+                MAX_WORKING_DAYS,
+                "working days",
+            )?,
+            extension_working_days: self.range(
+                &format!("{path}.extension_working_days"),
+                raw.extension_working_days,
+                MAX_WORKING_DAYS,
+                "working days",
+            )?,
+            calendar_days: self.range(
+                &format!("{path}.calendar_days"),
+                raw.calendar_days,
+                MAX_CALENDAR_DAYS,
+                "days",
+            )?,
+            months: self.range(&format!("{path}.months"), raw.months, MAX_MONTHS, "months")?,
+            years: self.range(&format!("{path}.years"), raw.years, MAX_YEARS, "years")?,
+            from: raw
+                .from
+                .as_deref()
+                .map(|f| self.name(&format!("{path}.from"), f))
+                .transpose()?,
+        };
+        self.limits_of_kind(&path, kind, &limits, !raw.requires.is_empty())?;
+        if basis == Basis::Regulation {
+            self.limits_quoted(&path, &limits, &citation)?;
+        }
+        let requires = raw
+            .requires
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.name::<Requirement>(&format!("{path}.requires[{i}]"), r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let share_types = raw
+            .share_types
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.name::<ShareType>(&format!("{path}.share_types[{i}]"), s))
+            .collect::<Result<Vec<_>, _>>()?;
+        if key == DeadlineKey::ShareBasis && share_types.is_empty() {
+            return Err(self.missing(&format!("{path}.share_types")));
+        }
+        Ok(Entry::Rule(DeadlineRule {
+            key,
+            kind,
+            working_days: limits.working_days,
+            extension_working_days: limits.extension_working_days,
+            calendar_days: limits.calendar_days,
+            months: limits.months,
+            years: limits.years,
+            from: limits.from,
+            basis,
+            wording,
+            requires,
+            share_types,
+            citation,
+            also,
+            note: self.optional_text(&format!("{path}.note"), raw.note)?,
+        }))
+    }
 
-        // Which optional fields each kind may carry.
+    fn deadline_kind(&self, path: &str, kind: Option<&str>) -> Result<DeadlineKind, RulesError> {
+        let text = kind.ok_or_else(|| self.missing(&format!("{path}.kind")))?;
+        text.parse()
+            .map_err(|e: ParseNameError| RulesError::UnknownKind {
+                file: self.file.to_string(),
+                key: format!("{path}.kind"),
+                value: e.value,
+                expected: e.expected,
+            })
+    }
+
+    /// Rejects the optional fields a kind does not use.
+    fn fields_of_kind(
+        &self,
+        path: &str,
+        kind: DeadlineKind,
+        raw: &RawDeadline,
+    ) -> Result<(), RulesError> {
         use DeadlineKind as K;
+        const COUNTED: &[DeadlineKind] = &[
+            K::WorkingDays,
+            K::InTime,
+            K::SetByAuthority,
+            K::NoLimit,
+            K::OnTheSpot,
+        ];
+        const CLOCKED: &[DeadlineKind] = &[
+            K::WorkingDays,
+            K::InTime,
+            K::SetByAuthority,
+            K::NoLimit,
+            K::OnTheSpot,
+            K::Months,
+            K::Years,
+            K::Quarterly,
+        ];
         let present: [(&str, bool, &[DeadlineKind]); 8] = [
-            (
-                "working_days",
-                raw.working_days.is_some(),
-                &[
-                    K::WorkingDays,
-                    K::InTime,
-                    K::SetByAuthority,
-                    K::NoLimit,
-                    K::OnTheSpot,
-                ],
-            ),
+            ("working_days", raw.working_days.is_some(), COUNTED),
             (
                 "extension_working_days",
                 raw.extension_working_days.is_some(),
@@ -840,20 +925,7 @@ impl Validator<'_> {
             ),
             ("months", raw.months.is_some(), &[K::Months]),
             ("years", raw.years.is_some(), &[K::Years]),
-            (
-                "from",
-                raw.from.is_some(),
-                &[
-                    K::WorkingDays,
-                    K::InTime,
-                    K::SetByAuthority,
-                    K::NoLimit,
-                    K::OnTheSpot,
-                    K::Months,
-                    K::Years,
-                    K::Quarterly,
-                ],
-            ),
+            ("from", raw.from.is_some(), CLOCKED),
             (
                 "requires",
                 !raw.requires.is_empty(),
@@ -873,100 +945,111 @@ impl Validator<'_> {
                 ));
             }
         }
+        Ok(())
+    }
 
-        if kind == K::NotRegulated {
-            if raw.basis.is_some() || raw.wording.is_some() || !raw.also.is_empty() {
-                return Err(self.invalid(
-                    &path,
-                    "kind `not_regulated` takes only `citation` and `note`",
-                ));
-            }
-            return Ok(Entry::NotRegulated(NotRegulated {
-                key,
-                citation: raw
-                    .citation
-                    .map(|c| self.citation(&format!("{path}.citation"), c))
-                    .transpose()?,
-                note: self.optional_text(&format!("{path}.note"), raw.note)?,
-            }));
+    fn not_regulated(
+        &self,
+        key: DeadlineKey,
+        path: &str,
+        raw: RawDeadline,
+    ) -> Result<NotRegulated, RulesError> {
+        if raw.basis.is_some() || raw.wording.is_some() || !raw.also.is_empty() {
+            return Err(self.invalid(
+                path,
+                "kind `not_regulated` takes only `citation` and `note`",
+            ));
         }
+        Ok(NotRegulated {
+            key,
+            citation: raw
+                .citation
+                .map(|c| self.citation(&format!("{path}.citation"), c))
+                .transpose()?,
+            note: self.optional_text(&format!("{path}.note"), raw.note)?,
+        })
+    }
 
-        let citation = self.required_citation(&path, raw.citation)?;
-        let also = self.citations(&format!("{path}.also"), raw.also)?;
-        let wording = self.text(&format!("{path}.wording"), raw.wording)?;
-        let basis: Basis = match &raw.basis {
+    /// Where a deadline's number comes from, checked against its kind: the
+    /// kinds without a number in the text (`in_time`, `set_by_authority`,
+    /// `no_limit`) carry the bureau's, marked and never printed; their
+    /// wording is the text's; 及时/实时 is what makes a limit `in_time`, and a
+    /// text without it sets no time (`no_limit`).
+    fn deadline_basis(
+        &self,
+        path: &str,
+        kind: DeadlineKind,
+        basis: Option<&str>,
+        wording: &str,
+        citation: &Citation,
+    ) -> Result<Basis, RulesError> {
+        use DeadlineKind as K;
+        let basis: Basis = match basis {
             Some(b) => self.name(&format!("{path}.basis"), b)?,
             None => Basis::Regulation,
         };
         let bureau_kind = matches!(kind, K::InTime | K::SetByAuthority | K::NoLimit);
+        let invalid =
+            |field: &str, reason: String| self.invalid(&format!("{path}.{field}"), reason);
         if bureau_kind && basis != Basis::BureauDefault {
-            return Err(self.invalid(
-                &format!("{path}.basis"),
+            return Err(invalid(
+                "basis",
                 format!("kind `{kind}` carries a bureau number: set basis = \"bureau_default\""),
             ));
         }
         if !bureau_kind && basis != Basis::Regulation {
-            return Err(self.invalid(
-                &format!("{path}.basis"),
+            return Err(invalid(
+                "basis",
                 format!(
                     "kind `{kind}` states the regulation's own limit; a bureau number needs kind `in_time`, `set_by_authority` or `no_limit`"
                 ),
             ));
         }
-        if bureau_kind
-            && wording
-                .chars()
-                .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        if !bureau_kind {
+            return Ok(basis);
+        }
+        if wording
+            .chars()
+            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         {
-            return Err(self.invalid(
-                &format!("{path}.wording"),
-                "must quote the text, not the bureau's number",
+            return Err(invalid(
+                "wording",
+                "must quote the text, not the bureau's number".into(),
             ));
         }
-
-        if bureau_kind && !normalize(&citation.quote).contains(&normalize(&wording)) {
-            return Err(self.invalid(
-                &format!("{path}.wording"),
-                "a bureau-default entry quotes the text: its wording must stand in the quoted sentence",
+        if !normalize(&citation.quote).contains(&normalize(wording)) {
+            return Err(invalid(
+                "wording",
+                "a bureau-default entry quotes the text: its wording must stand in the quoted sentence"
+                    .into(),
             ));
         }
-        // 及时/实时 is what makes a limit `in_time`; a text without it sets no time.
         let says_in_time = ["及时", "实时"].iter().any(|w| citation.quote.contains(w));
         if kind == K::InTime && !says_in_time {
-            return Err(self.invalid(
-                &format!("{path}.kind"),
-                "`in_time` needs 及时 or 实时 in the quote; a text that sets no time is `no_limit`",
+            return Err(invalid(
+                "kind",
+                "`in_time` needs 及时 or 实时 in the quote; a text that sets no time is `no_limit`"
+                    .into(),
             ));
         }
         if kind == K::NoLimit && says_in_time {
-            return Err(self.invalid(
-                &format!("{path}.kind"),
-                "the quote says 及时 or 实时: the entry is `in_time`, not `no_limit`",
+            return Err(invalid(
+                "kind",
+                "the quote says 及时 or 实时: the entry is `in_time`, not `no_limit`".into(),
             ));
         }
+        Ok(basis)
+    }
 
-        let wd_key = format!("{path}.working_days");
-        let working_days =
-            self.range(&wd_key, raw.working_days, MAX_WORKING_DAYS, "working days")?;
-        let ext_key = format!("{path}.extension_working_days");
-        let extension_working_days = self.range(
-            &ext_key,
-            raw.extension_working_days,
-            MAX_WORKING_DAYS,
-            "working days",
-        )?;
-        let cd_key = format!("{path}.calendar_days");
-        let calendar_days = self.range(&cd_key, raw.calendar_days, MAX_CALENDAR_DAYS, "days")?;
-        let m_key = format!("{path}.months");
-        let months = self.range(&m_key, raw.months, MAX_MONTHS, "months")?;
-        let y_key = format!("{path}.years");
-        let years = self.range(&y_key, raw.years, MAX_YEARS, "years")?;
-        let from: Option<ClockStart> = raw
-            .from
-            .as_deref()
-            .map(|f| self.name(&format!("{path}.from"), f))
-            .transpose()?;
-
+    /// Requires the numbers and the clock a kind needs.
+    fn limits_of_kind(
+        &self,
+        path: &str,
+        kind: DeadlineKind,
+        limits: &Limits,
+        requires: bool,
+    ) -> Result<(), RulesError> {
+        use DeadlineKind as K;
         let need = |value: bool, field: &str| {
             if value {
                 Ok(())
@@ -974,103 +1057,75 @@ impl Validator<'_> {
                 Err(self.missing(&format!("{path}.{field}")))
             }
         };
+        let clocked = limits.from.is_some();
         match kind {
             K::WorkingDays | K::InTime | K::SetByAuthority | K::NoLimit => {
-                need(working_days.is_some(), "working_days")?;
-                need(from.is_some(), "from")?;
+                need(limits.working_days.is_some(), "working_days")?;
+                need(clocked, "from")
             }
-            K::OnTheSpot => {
-                if working_days.is_some() {
-                    need(from.is_some(), "from")?;
-                }
-            }
+            K::OnTheSpot => need(limits.working_days.is_none() || clocked, "from"),
             K::Months => {
-                need(months.is_some(), "months")?;
-                need(from.is_some(), "from")?;
+                need(limits.months.is_some(), "months")?;
+                need(clocked, "from")
             }
             K::Years => {
-                need(years.is_some(), "years")?;
-                need(from.is_some(), "from")?;
+                need(limits.years.is_some(), "years")?;
+                need(clocked, "from")
             }
-            K::Requirement => need(!raw.requires.is_empty(), "requires")?,
-            K::Quarterly | K::Direct | K::PriorApproval | K::NotRegulated => {}
+            K::Requirement => need(requires, "requires"),
+            K::Quarterly | K::Direct | K::PriorApproval | K::NotRegulated => Ok(()),
         }
+    }
 
-        // A number from the regulation must be the one the quote states.
-        if basis == Basis::Regulation {
-            if let Some(n) = working_days {
-                self.quoted(&wd_key, &citation, n, "个工作日")?;
-            }
-            if let Some(n) = extension_working_days {
-                self.quoted(&ext_key, &citation, n, "个工作日")?;
-            }
-            if let Some(n) = calendar_days {
-                self.quoted(&cd_key, &citation, n, "日")?;
-            }
-            if let Some(n) = months {
-                self.quoted(&m_key, &citation, n, "个月")?;
-            }
-            if let Some(n) = years {
-                self.quoted(&y_key, &citation, n, "年")?;
+    /// A number from the regulation must be the one the quote states.
+    fn limits_quoted(
+        &self,
+        path: &str,
+        limits: &Limits,
+        citation: &Citation,
+    ) -> Result<(), RulesError> {
+        let numbers = [
+            ("working_days", limits.working_days, "个工作日"),
+            (
+                "extension_working_days",
+                limits.extension_working_days,
+                "个工作日",
+            ),
+            ("calendar_days", limits.calendar_days, "日"),
+            ("months", limits.months, "个月"),
+            ("years", limits.years, "年"),
+        ];
+        for (field, number, unit) in numbers {
+            if let Some(n) = number {
+                self.quoted(&format!("{path}.{field}"), citation, n, unit)?;
             }
         }
-
-        let requires = raw
-            .requires
-            .iter()
-            .enumerate()
-            .map(|(i, r)| self.name::<Requirement>(&format!("{path}.requires[{i}]"), r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let share_types = raw
-            .share_types
-            .iter()
-            .enumerate()
-            .map(|(i, s)| self.name::<ShareType>(&format!("{path}.share_types[{i}]"), s))
-            .collect::<Result<Vec<_>, _>>()?;
-        if key == DeadlineKey::ShareBasis && share_types.is_empty() {
-            return Err(self.missing(&format!("{path}.share_types")));
-        }
-
-        Ok(Entry::Rule(DeadlineRule {
-            key,
-            kind,
-            working_days,
-            extension_working_days,
-            calendar_days,
-            months,
-            years,
-            from,
-            basis,
-            wording,
-            requires,
-            share_types,
-            citation,
-            also,
-            note: self.optional_text(&format!("{path}.note"), raw.note)?,
-        }))
+        Ok(())
     }
 
     fn step(&self, path: &str, raw: RawStep) -> Result<EscalationStep, RulesError> {
         let action_text = self.text(&format!("{path}.action"), raw.action)?;
         let action: EscalationAction = self.name(&format!("{path}.action"), &action_text)?;
-        let category = match (&raw.category, action) {
-            (Some(c), EscalationAction::NewFinding) => Some(c.parse::<CategoryCode>().map_err(
-                |e| RulesError::UnknownCategory {
-                    file: self.file.to_string(),
-                    code: e.value,
-                    expected: e.expected,
-                },
-            )?),
-            (None, EscalationAction::NewFinding) => {
-                return Err(self.missing(&format!("{path}.category")));
+        let new_finding = action == EscalationAction::NewFinding;
+        let category = match (&raw.category, new_finding) {
+            (Some(c), true) => {
+                Some(
+                    c.parse::<CategoryCode>()
+                        .map_err(|e| RulesError::UnknownCategory {
+                            file: self.file.to_string(),
+                            code: e.value,
+                            expected: e.expected,
+                        })?,
+                )
             }
-            (Some(_), _) => {
+            (None, true) => return Err(self.missing(&format!("{path}.category"))),
+            (Some(_), false) => {
                 return Err(self.invalid(
                     &format!("{path}.category"),
                     "only allowed with action `new_finding`",
                 ));
             }
-            (None, _) => None,
+            (None, false) => None,
         };
         let basis = match &raw.basis {
             Some(b) => self.name(&format!("{path}.basis"), b)?,
@@ -1186,6 +1241,16 @@ impl Validator<'_> {
 enum Entry {
     Rule(DeadlineRule),
     NotRegulated(NotRegulated),
+}
+
+/// The numbers and the clock of a deadline entry, as validated.
+struct Limits {
+    working_days: Option<u32>,
+    extension_working_days: Option<u32>,
+    calendar_days: Option<u32>,
+    months: Option<u32>,
+    years: Option<u32>,
+    from: Option<ClockStart>,
 }
 
 #[cfg(test)]
