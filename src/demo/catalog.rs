@@ -4,86 +4,16 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
-use super::Ctx;
 use super::clock::{at, office_secs, plus_secs};
 use super::names::{
     self, BASE_RESOURCES, GENERIC_SUBJECTS, SENSITIVE_WORDS, SHARE_BASES, VARIANTS,
 };
 use super::org::Org;
 use super::rng::Rng;
+use super::{Ctx, Span};
+use crate::vocab::{CatalogEventKind, DutyChangeKind, OpenType, ShareType, UpdateCycle};
 
-/// Share type (共享类型).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Share {
-    /// 无条件共享.
-    Unconditional,
-    /// 有条件共享.
-    Conditional,
-    /// 不予共享.
-    NotShared,
-}
-
-impl Share {
-    /// Interchange code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Share::Unconditional => "unconditional",
-            Share::Conditional => "conditional",
-            Share::NotShared => "none",
-        }
-    }
-}
-
-/// Declared update cycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cycle {
-    /// 实时.
-    Realtime,
-    /// 每日.
-    Daily,
-    /// 每周.
-    Weekly,
-    /// 每月.
-    Monthly,
-    /// 每季度.
-    Quarterly,
-    /// 每半年.
-    Semiannual,
-    /// 每年.
-    Annual,
-    /// 不定期.
-    Irregular,
-}
-
-impl Cycle {
-    /// Every cycle, in interchange order.
-    pub const ALL: [Cycle; 8] = [
-        Cycle::Realtime,
-        Cycle::Daily,
-        Cycle::Weekly,
-        Cycle::Monthly,
-        Cycle::Quarterly,
-        Cycle::Semiannual,
-        Cycle::Annual,
-        Cycle::Irregular,
-    ];
-
-    /// Interchange code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cycle::Realtime => "realtime",
-            Cycle::Daily => "daily",
-            Cycle::Weekly => "weekly",
-            Cycle::Monthly => "monthly",
-            Cycle::Quarterly => "quarterly",
-            Cycle::Semiannual => "semiannual",
-            Cycle::Annual => "annual",
-            Cycle::Irregular => "irregular",
-        }
-    }
-}
-
-/// How well an entry keeps to its update cycle during the year.
+/// How well an entry keeps to its update cycle during one year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lag {
     /// Updated on its cycle (with the odd miss).
@@ -104,13 +34,13 @@ pub struct Entry {
     /// Resource name.
     pub name: String,
     /// Share type.
-    pub share: Share,
+    pub share: ShareType,
     /// Legal basis of a conditional or not-shared classification.
     pub basis: Option<&'static str>,
-    /// Open type: `unconditional`, `on_application` or `none`.
-    pub open: &'static str,
+    /// Open type.
+    pub open: OpenType,
     /// Update cycle.
-    pub cycle: Cycle,
+    pub cycle: UpdateCycle,
     /// Share method: `api`, `database` (database table) or `file`.
     pub format: &'static str,
     /// Number of data items.
@@ -123,39 +53,14 @@ pub struct Entry {
     pub withdrawal_approved: Option<bool>,
     /// How much it is requested, relative.
     pub popularity: f64,
-    /// Update behaviour in the year.
-    pub lag: Lag,
+    /// Update behaviour in each year covered (indexed like [`Ctx::spans`]).
+    pub lags: [Lag; 2],
 }
 
 impl Entry {
     /// Whether the entry is published and not withdrawn at `t`.
     pub fn live_at(&self, t: NaiveDateTime) -> bool {
         self.published <= t && self.withdrawn.is_none_or(|w| w > t)
-    }
-}
-
-/// Kind of a catalog event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EventKind {
-    /// First published.
-    Created,
-    /// Changed (e.g. after a duty change).
-    Updated,
-    /// Confirmed in the quarterly full maintenance.
-    Maintained,
-    /// Withdrawn.
-    Withdrawn,
-}
-
-impl EventKind {
-    /// Interchange code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Updated => "updated",
-            EventKind::Maintained => "maintained",
-            EventKind::Withdrawn => "withdrawn",
-        }
     }
 }
 
@@ -167,7 +72,7 @@ pub struct Event {
     /// Entry index.
     pub entry: u32,
     /// What happened.
-    pub kind: EventKind,
+    pub kind: CatalogEventKind,
 }
 
 /// How the department followed up a duty change.
@@ -188,8 +93,8 @@ pub struct DutyChange {
     pub id: String,
     /// Department concerned.
     pub dept: usize,
-    /// `law_revision` or `duty_change`.
-    pub kind: &'static str,
+    /// A law revision or a change of duties.
+    pub kind: DutyChangeKind,
     /// When published.
     pub published: NaiveDateTime,
     /// What changed.
@@ -201,8 +106,19 @@ pub struct DutyChange {
 /// Maintenance quarters a department missed, for inspection evidence.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogStats {
-    /// Quarters (1–4) without full maintenance, per department.
-    pub missed_quarters: Vec<Vec<u32>>,
+    /// `(year, quarter 1–4)` without full maintenance, per department.
+    pub missed_quarters: Vec<Vec<(i32, u32)>>,
+}
+
+impl CatalogStats {
+    /// The quarters of `year` a department did not maintain its catalog.
+    pub fn missed_in(&self, dept: usize, year: i32) -> Vec<u32> {
+        self.missed_quarters[dept]
+            .iter()
+            .filter(|(y, _)| *y == year)
+            .map(|(_, q)| *q)
+            .collect()
+    }
 }
 
 /// The catalog of the whole demo.
@@ -287,8 +203,8 @@ fn entry_names(subjects: &[&'static str], order: &[usize], n: usize) -> Vec<Stri
     names
 }
 
-fn pick_cycle(rng: &mut Rng, name: &str) -> Cycle {
-    use Cycle::*;
+fn pick_cycle(rng: &mut Rng, name: &str) -> UpdateCycle {
+    use UpdateCycle::*;
     if name.contains("接口") {
         return Realtime;
     }
@@ -305,17 +221,20 @@ fn pick_cycle(rng: &mut Rng, name: &str) -> Cycle {
         return *rng.pick(&[Monthly, Quarterly, Quarterly, Annual, Annual, Semiannual]);
     }
     // realtime 6, daily 14, weekly 8, monthly 24, quarterly 16, semiannual 6, annual 18, irregular 8
-    Cycle::ALL[rng.weighted(&[6.0, 14.0, 8.0, 24.0, 16.0, 6.0, 18.0, 8.0])]
+    UpdateCycle::ALL[rng.weighted(&[6.0, 14.0, 8.0, 24.0, 16.0, 6.0, 18.0, 8.0])]
 }
 
-fn pick_format(rng: &mut Rng, name: &str, cycle: Cycle) -> &'static str {
+fn pick_format(rng: &mut Rng, name: &str, cycle: UpdateCycle) -> &'static str {
     if name.contains("接口") {
         return "api";
     }
     let w: [f64; 3] = match cycle {
-        Cycle::Realtime | Cycle::Daily => [75.0, 20.0, 5.0],
-        Cycle::Weekly | Cycle::Monthly => [30.0, 50.0, 20.0],
-        _ => [15.0, 40.0, 45.0],
+        UpdateCycle::Realtime | UpdateCycle::Daily => [75.0, 20.0, 5.0],
+        UpdateCycle::Weekly | UpdateCycle::Monthly => [30.0, 50.0, 20.0],
+        UpdateCycle::Quarterly
+        | UpdateCycle::Semiannual
+        | UpdateCycle::Annual
+        | UpdateCycle::Irregular => [15.0, 40.0, 45.0],
     };
     ["api", "database", "file"][rng.weighted(&w)]
 }
@@ -358,25 +277,23 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                 let base = BASE_RESOURCES.iter().any(|b| name.starts_with(b));
                 let sensitive = SENSITIVE_WORDS.iter().any(|w| name.contains(w));
                 let share = if base {
-                    Share::Unconditional
+                    ShareType::Unconditional
                 } else if sensitive {
-                    [Share::Unconditional, Share::Conditional, Share::NotShared]
-                        [rng.weighted(&[30.0, 55.0, 15.0])]
+                    ShareType::ALL[rng.weighted(&[30.0, 55.0, 15.0])]
                 } else {
-                    [Share::Unconditional, Share::Conditional, Share::NotShared]
-                        [rng.weighted(&[85.0, 12.0, 3.0])]
+                    ShareType::ALL[rng.weighted(&[85.0, 12.0, 3.0])]
                 };
                 let missing_basis = rng.chance(if t.sloppy_catalog { 0.35 } else { 0.08 });
-                let basis = (share != Share::Unconditional && !missing_basis)
+                let basis = (share != ShareType::Unconditional && !missing_basis)
                     .then(|| *rng.pick(SHARE_BASES));
-                let open = if sensitive || share == Share::NotShared {
+                let open = if sensitive || share == ShareType::NotShared {
                     if rng.chance(0.9) {
-                        "none"
+                        OpenType::NotOpen
                     } else {
-                        "on_application"
+                        OpenType::OnApplication
                     }
                 } else {
-                    ["unconditional", "on_application", "none"][rng.weighted(&[25.0, 35.0, 40.0])]
+                    OpenType::ALL[rng.weighted(&[25.0, 35.0, 40.0])]
                 };
                 let cycle = pick_cycle(&mut rng, &name);
                 let format = pick_format(&mut rng, &name, cycle);
@@ -412,11 +329,13 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                     popularity *= 8.0;
                 }
                 match share {
-                    Share::Conditional => popularity *= 4.5,
-                    Share::NotShared => popularity *= 0.6,
-                    Share::Unconditional => {}
+                    ShareType::Conditional => popularity *= 4.5,
+                    ShareType::NotShared => popularity *= 0.6,
+                    ShareType::Unconditional => {}
                 }
-                let lag = {
+                // The same habits each year, drawn afresh: the same
+                // departments let data go stale, not the same entries.
+                let lags = ctx.spans.map(|span| {
                     let (p_behind, p_dormant) = if t.stale_data {
                         (0.40, 0.12)
                     } else {
@@ -426,13 +345,11 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                     if x < p_dormant {
                         Lag::Dormant
                     } else if x < p_dormant + p_behind {
-                        let from = NaiveDate::from_ymd_opt(year, 2, 1).expect("date")
-                            + TimeDelta::days(rng.range(0, 280));
-                        Lag::Behind(from)
+                        Lag::Behind(span.day(2, 1) + TimeDelta::days(rng.range(0, 280)))
                     } else {
                         Lag::OnCycle
                     }
-                };
+                });
                 by_dept[d].push(entries.len() as u32);
                 entries.push(Entry {
                     id: String::new(),
@@ -448,7 +365,7 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                     withdrawn,
                     withdrawal_approved,
                     popularity,
-                    lag,
+                    lags,
                 });
             }
         }
@@ -463,28 +380,31 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
         events.push(Event {
             at: e.published,
             entry: i as u32,
-            kind: EventKind::Created,
+            kind: CatalogEventKind::Created,
         });
         if let Some(w) = e.withdrawn {
             events.push(Event {
                 at: w,
                 entry: i as u32,
-                kind: EventKind::Withdrawn,
+                kind: CatalogEventKind::Withdrawn,
             });
         }
-        // Ad-hoc updates during the year.
-        if rng.chance(0.08) {
+        // Ad-hoc updates during each year.
+        for span in &ctx.spans {
+            if !rng.chance(0.08) {
+                continue;
+            }
             if let Some(day) = ctx.wd.random_in(
                 &mut rng,
-                ctx.year_start.max(e.published.date() + TimeDelta::days(1)),
-                ctx.year_last,
+                span.first.max(e.published.date() + TimeDelta::days(1)),
+                span.last,
             ) {
                 let t = at(day, office_secs(&mut rng));
                 if e.live_at(t) {
                     events.push(Event {
                         at: t,
                         entry: i as u32,
-                        kind: EventKind::Updated,
+                        kind: CatalogEventKind::Updated,
                     });
                 }
             }
@@ -495,18 +415,21 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
     // (YK Art.15), skipped by some departments.
     let mut missed_quarters = vec![Vec::new(); org.departments.len()];
     for (d, dept) in org.departments.iter().enumerate() {
-        for q in 0..4u32 {
+        for (span, q) in ctx
+            .spans
+            .iter()
+            .flat_map(|s| (0..4u32).map(move |q| (s, q)))
+        {
             let p_done = if dept.traits.skips_maintenance {
                 0.45
             } else {
                 0.94
             };
             if !rng.chance(p_done) {
-                missed_quarters[d].push(q + 1);
+                missed_quarters[d].push((span.year, q + 1));
                 continue;
             }
-            let m = 3 * q + 3;
-            let first = NaiveDate::from_ymd_opt(year, m, 1).expect("date");
+            let first = span.day(3 * q + 3, 1);
             let last = first + TimeDelta::days(25);
             let Some(day) = ctx.wd.random_in(&mut rng, first, last) else {
                 continue;
@@ -517,7 +440,7 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
                     events.push(Event {
                         at: t,
                         entry: ei,
-                        kind: EventKind::Maintained,
+                        kind: CatalogEventKind::Maintained,
                     });
                     t = plus_secs(&mut rng, t, 1, 4);
                 }
@@ -525,41 +448,10 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
         }
     }
 
-    // Duty changes and the catalog updates that follow them.
+    // Duty changes and the catalog updates that follow them, each year.
     let mut duty_changes = Vec::new();
-    let jan2 = NaiveDate::from_ymd_opt(year, 1, 2).expect("date");
-    let nov20 = NaiveDate::from_ymd_opt(year, 11, 20).expect("date");
-    for (d, dept) in org.departments.iter().enumerate() {
-        if dept.is_authority {
-            continue;
-        }
-        for _ in 0..rng.poisson(0.45) {
-            duty_changes.push(new_duty_change(&mut rng, ctx, d, org, jan2, nov20));
-        }
-    }
-    // At least three, so that every follow-up occurs.
-    let candidates: Vec<usize> = (0..org.departments.len())
-        .filter(|&d| !org.departments[d].is_authority && !by_dept[d].is_empty())
-        .collect();
-    while duty_changes.len() < 3 {
-        let d = *rng.pick(&candidates);
-        let jun30 = NaiveDate::from_ymd_opt(year, 6, 30).expect("date");
-        duty_changes.push(new_duty_change(&mut rng, ctx, d, org, jan2, jun30));
-    }
-    duty_changes.sort_by(|a, b| a.published.cmp(&b.published).then(a.dept.cmp(&b.dept)));
-    let has = |f: FollowUp, v: &[DutyChange]| v.iter().any(|c| c.follow_up == f);
-    if !(has(FollowUp::OnTime, &duty_changes)
-        && has(FollowUp::Late, &duty_changes)
-        && has(FollowUp::Never, &duty_changes))
-    {
-        // The earliest changes get one follow-up each (early in the year,
-        // so that a late update still falls inside it).
-        duty_changes[0].follow_up = FollowUp::Late;
-        duty_changes[1].follow_up = FollowUp::Never;
-        duty_changes[2].follow_up = FollowUp::OnTime;
-    }
-    for (i, c) in duty_changes.iter_mut().enumerate() {
-        c.id = format!("DUT-{year}-{:04}", i + 1);
+    for span in &ctx.spans {
+        duty_changes.extend(duty_changes_in(&mut rng, ctx, span, org, &by_dept));
     }
     for c in &duty_changes {
         let limit = org.rules_of(c.dept).catalog_update_wd;
@@ -586,7 +478,7 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
             events.push(Event {
                 at: t,
                 entry: e,
-                kind: EventKind::Updated,
+                kind: CatalogEventKind::Updated,
             });
             t = plus_secs(&mut rng, t, 5, 300);
         }
@@ -606,6 +498,53 @@ pub fn build(ctx: &Ctx, org: &Org) -> Catalog {
         duty_changes,
         stats: CatalogStats { missed_quarters },
     }
+}
+
+/// The duty changes of one year, in time order with their ids; every
+/// follow-up occurs at least once.
+fn duty_changes_in(
+    rng: &mut Rng,
+    ctx: &Ctx,
+    span: &Span,
+    org: &Org,
+    by_dept: &[Vec<u32>],
+) -> Vec<DutyChange> {
+    let mut duty_changes = Vec::new();
+    let jan2 = span.day(1, 2);
+    let nov20 = span.day(11, 20);
+    for (d, dept) in org.departments.iter().enumerate() {
+        if dept.is_authority {
+            continue;
+        }
+        for _ in 0..rng.poisson(0.45) {
+            duty_changes.push(new_duty_change(rng, ctx, d, org, jan2, nov20));
+        }
+    }
+    // At least three, so that every follow-up occurs.
+    let candidates: Vec<usize> = (0..org.departments.len())
+        .filter(|&d| !org.departments[d].is_authority && !by_dept[d].is_empty())
+        .collect();
+    while duty_changes.len() < 3 {
+        let d = *rng.pick(&candidates);
+        duty_changes.push(new_duty_change(rng, ctx, d, org, jan2, span.day(6, 30)));
+    }
+    duty_changes.sort_by(|a, b| a.published.cmp(&b.published).then(a.dept.cmp(&b.dept)));
+    let has = |f: FollowUp, v: &[DutyChange]| v.iter().any(|c| c.follow_up == f);
+    if !(has(FollowUp::OnTime, &duty_changes)
+        && has(FollowUp::Late, &duty_changes)
+        && has(FollowUp::Never, &duty_changes))
+    {
+        // The earliest changes get one follow-up each (early in the year,
+        // so that a late update still falls inside it).
+        duty_changes[0].follow_up = FollowUp::Late;
+        duty_changes[1].follow_up = FollowUp::Never;
+        duty_changes[2].follow_up = FollowUp::OnTime;
+    }
+    let year = span.year;
+    for (i, c) in duty_changes.iter_mut().enumerate() {
+        c.id = format!("DUT-{year}-{:04}", i + 1);
+    }
+    duty_changes
 }
 
 fn new_duty_change(
@@ -635,7 +574,11 @@ fn new_duty_change(
     DutyChange {
         id: String::new(),
         dept: d,
-        kind: if law { "law_revision" } else { "duty_change" },
+        kind: if law {
+            DutyChangeKind::LawRevision
+        } else {
+            DutyChangeKind::DutyChange
+        },
         published,
         summary,
         follow_up,

@@ -1,49 +1,50 @@
-//! `findings`: what the authority's inspectors recorded (JC Art.41), in
-//! every category of RULES.md §3. Most findings come from the quarterly
+//! `findings`: what the authority's inspectors recorded (JC Art.41) in each
+//! of the two years covered, in every category of RULES.md §3 (each
+//! category at least once a year). Most findings come from the quarterly
 //! inspections (in April, July, October and December), a quarter from
 //! spot checks. Departments with the matching bad habit are five to eight
 //! times as likely to be found at fault, and evidence cites what the
 //! generated data really shows where it can (missed maintenance quarters,
-//! stale entries, late replies, late corrections).
+//! stale entries, late replies, late corrections of that year).
 
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::catalog::{Catalog, Lag};
 use super::clock::at;
-use super::names::cycle_zh;
 use super::org::Org;
 use super::requests::ShareStats;
 use super::rng::Rng;
 use super::writer::TableWriter;
-use super::{Ctx, DemoError};
+use super::{Ctx, DemoError, Span};
+use crate::vocab::CategoryCode;
 
 /// Category codes of RULES.md §3 with their relative frequency.
-pub const CATEGORIES: [(&str, f64); 12] = [
-    ("catalog_not_maintained", 18.0),
-    ("data_not_provided", 11.0),
-    ("data_stale_or_substandard", 20.0),
-    ("correction_late", 8.0),
-    ("duplicate_collection", 5.0),
-    ("untrue_data", 7.0),
-    ("misuse", 4.0),
-    ("security_failure", 4.0),
-    ("approval_overdue", 14.0),
-    ("rectification_refused", 3.0),
-    ("dereliction", 1.0),
-    ("other", 5.0),
+pub const CATEGORIES: [(CategoryCode, f64); 12] = [
+    (CategoryCode::CatalogNotMaintained, 18.0),
+    (CategoryCode::DataNotProvided, 11.0),
+    (CategoryCode::DataStaleOrSubstandard, 20.0),
+    (CategoryCode::CorrectionLate, 8.0),
+    (CategoryCode::DuplicateCollection, 5.0),
+    (CategoryCode::UntrueData, 7.0),
+    (CategoryCode::Misuse, 4.0),
+    (CategoryCode::SecurityFailure, 4.0),
+    (CategoryCode::ApprovalOverdue, 14.0),
+    (CategoryCode::RectificationRefused, 3.0),
+    (CategoryCode::Dereliction, 1.0),
+    (CategoryCode::Other, 5.0),
 ];
 
 /// Facts gathered while generating the other tables.
 pub struct Facts<'a> {
     /// Request handling per provider.
     pub sharing: &'a [ShareStats],
-    /// Late corrections per owner.
-    pub late_corrections: &'a [u32],
+    /// Late corrections per owner, per year covered (like [`Ctx::spans`]).
+    pub late_corrections: &'a [Vec<u32>; 2],
 }
 
 struct Finding {
     dept: usize,
-    category: &'static str,
+    category: CategoryCode,
     found: NaiveDateTime,
     inspector: String,
     evidence: String,
@@ -53,7 +54,7 @@ fn fmt_date(d: NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
-/// Generate and write the findings.
+/// Generate and write the findings, year by year.
 pub fn write(
     ctx: &Ctx,
     org: &Org,
@@ -62,76 +63,88 @@ pub fn write(
     w: &mut TableWriter,
 ) -> Result<(), DemoError> {
     let mut rng = Rng::stream(ctx.seed, "findings", 0);
-    let year = ctx.year;
     let windows = [(4, 7, 25), (7, 7, 25), (10, 9, 28), (12, 1, 20)];
     let weights: Vec<f64> = CATEGORIES.iter().map(|c| c.1).collect();
-    let mut all = Vec::new();
-    for (ci, city) in org.cities().into_iter().enumerate() {
-        let depts: Vec<usize> = org
-            .city_departments(city)
-            .into_iter()
-            .filter(|&d| !org.departments[d].is_authority)
-            .collect();
-        let inspectors = org.inspectors_of(city);
-        for i in 0..ctx.params.findings_per_city {
-            let category = if ci == 0 && i < CATEGORIES.len() {
-                CATEGORIES[i].0
-            } else {
-                CATEGORIES[rng.weighted(&weights)].0
-            };
-            let dw: Vec<f64> = depts
-                .iter()
-                .map(|&d| {
-                    let t = org.departments[d].traits;
-                    let s = &facts.sharing[d];
-                    let hit = match category {
-                        "catalog_not_maintained" | "untrue_data" => {
-                            t.skips_maintenance || t.sloppy_catalog
-                        }
-                        "data_not_provided" | "data_stale_or_substandard" => t.stale_data,
-                        "correction_late" => t.slow_corrections || facts.late_corrections[d] > 0,
-                        "approval_overdue" => {
-                            t.slow_replier || t.careless_refusals || s.late_replies > 3
-                        }
-                        "rectification_refused" | "dereliction" => t.count() >= 2,
-                        _ => false,
-                    };
-                    org.departments[d].weight.sqrt() * if hit { 6.0 } else { 1.0 }
-                })
+    for (si, span) in ctx.spans.iter().enumerate() {
+        let year = span.year;
+        let late_corrections = &facts.late_corrections[si];
+        let mut all = Vec::new();
+        for (ci, city) in org.cities().into_iter().enumerate() {
+            let depts: Vec<usize> = org
+                .city_departments(city)
+                .into_iter()
+                .filter(|&d| !org.departments[d].is_authority)
                 .collect();
-            let dept = depts[rng.weighted(&dw)];
-            let day = if rng.chance(0.75) {
-                let (m, a, b) = *rng.pick(&windows);
-                let first = NaiveDate::from_ymd_opt(year, m, a).expect("date");
-                let last = NaiveDate::from_ymd_opt(year, m, b).expect("date");
-                ctx.wd.random_in(&mut rng, first, last)
-            } else {
-                ctx.wd.random_in(&mut rng, ctx.year_start, ctx.year_last)
+            let inspectors = org.inspectors_of(city);
+            for i in 0..ctx.count_in(span, ctx.params.findings_per_city) {
+                let category = if ci == 0 && i < CATEGORIES.len() {
+                    CATEGORIES[i].0
+                } else {
+                    CATEGORIES[rng.weighted(&weights)].0
+                };
+                let dw: Vec<f64> = depts
+                    .iter()
+                    .map(|&d| {
+                        let t = org.departments[d].traits;
+                        let hit = match category {
+                            CategoryCode::CatalogNotMaintained | CategoryCode::UntrueData => {
+                                t.skips_maintenance || t.sloppy_catalog
+                            }
+                            CategoryCode::DataNotProvided
+                            | CategoryCode::DataStaleOrSubstandard => t.stale_data,
+                            CategoryCode::CorrectionLate => {
+                                t.slow_corrections || late_corrections[d] > 0
+                            }
+                            CategoryCode::ApprovalOverdue => {
+                                t.slow_replier
+                                    || t.careless_refusals
+                                    || facts.sharing[d].late_in(year) > 3
+                            }
+                            CategoryCode::RectificationRefused | CategoryCode::Dereliction => {
+                                t.count() >= 2
+                            }
+                            CategoryCode::DuplicateCollection
+                            | CategoryCode::Misuse
+                            | CategoryCode::SecurityFailure
+                            | CategoryCode::Other => false,
+                        };
+                        org.departments[d].weight.sqrt() * if hit { 6.0 } else { 1.0 }
+                    })
+                    .collect();
+                let dept = depts[rng.weighted(&dw)];
+                let day = if rng.chance(0.75) {
+                    let (m, a, b) = *rng.pick(&windows);
+                    ctx.wd.random_in(&mut rng, span.day(m, a), span.day(m, b))
+                } else {
+                    ctx.wd.random_in(&mut rng, span.first, span.last)
+                }
+                .unwrap_or(span.last);
+                let found = at(day, 9 * 3600 + rng.below(8 * 3600) as u32);
+                let a = rng.below(inspectors.len() as u64) as usize;
+                let b =
+                    (a + 1 + rng.below(inspectors.len() as u64 - 1) as usize) % inspectors.len();
+                let inspector = format!("{}、{}", inspectors[a], inspectors[b]);
+                let evidence =
+                    evidence(&mut rng, span, si, org, catalog, facts, dept, category, day);
+                all.push(Finding {
+                    dept,
+                    category,
+                    found,
+                    inspector,
+                    evidence,
+                });
             }
-            .unwrap_or(ctx.year_last);
-            let found = at(day, 9 * 3600 + rng.below(8 * 3600) as u32);
-            let a = rng.below(inspectors.len() as u64) as usize;
-            let b = (a + 1 + rng.below(inspectors.len() as u64 - 1) as usize) % inspectors.len();
-            let inspector = format!("{}、{}", inspectors[a], inspectors[b]);
-            let evidence = evidence(&mut rng, ctx, org, catalog, facts, dept, category, day);
-            all.push(Finding {
-                dept,
-                category,
-                found,
-                inspector,
-                evidence,
-            });
         }
-    }
-    all.sort_by(|a, b| a.found.cmp(&b.found).then(a.dept.cmp(&b.dept)));
-    for (i, f) in all.iter().enumerate() {
-        w.str(&format!("FND-{year}-{:04}", i + 1));
-        w.str(&org.departments[f.dept].id);
-        w.str(f.category);
-        w.time(f.found);
-        w.str(&f.inspector);
-        w.str(&f.evidence);
-        w.end_row()?;
+        all.sort_by(|a, b| a.found.cmp(&b.found).then(a.dept.cmp(&b.dept)));
+        for (i, f) in all.iter().enumerate() {
+            w.str(&format!("FND-{year}-{:04}", i + 1));
+            w.str(&org.departments[f.dept].id);
+            w.str(f.category.as_str());
+            w.time(f.found);
+            w.str(&f.inspector);
+            w.str(&f.evidence);
+            w.end_row()?;
+        }
     }
     Ok(())
 }
@@ -139,15 +152,16 @@ pub fn write(
 #[allow(clippy::too_many_arguments)]
 fn evidence(
     rng: &mut Rng,
-    ctx: &Ctx,
+    span: &Span,
+    si: usize,
     org: &Org,
     catalog: &Catalog,
     facts: &Facts,
     dept: usize,
-    category: &str,
+    category: CategoryCode,
     day: NaiveDate,
 ) -> String {
-    let year = ctx.year;
+    let year = span.year;
     let entries = &catalog.by_dept[dept];
     let entry = entries
         .get(rng.below(entries.len().max(1) as u64) as usize)
@@ -156,13 +170,13 @@ fn evidence(
     let stale: Vec<usize> = entries
         .iter()
         .map(|&e| e as usize)
-        .filter(|&e| catalog.entries[e].lag != Lag::OnCycle)
+        .filter(|&e| catalog.entries[e].lags[si] != Lag::OnCycle)
         .collect();
     let dname = &org.departments[dept].name;
     let date = fmt_date(day);
     match category {
-        "catalog_not_maintained" => {
-            let missed = &catalog.stats.missed_quarters[dept];
+        CategoryCode::CatalogNotMaintained => {
+            let missed = catalog.stats.missed_in(dept, year);
             if let Some(q) = missed.first() {
                 format!(
                     "{year}年第{q}季度未开展资源目录全量维护，{}条目录信息无维护记录；全年共{}个季度未维护。",
@@ -176,7 +190,7 @@ fn evidence(
                 )
             }
         }
-        "data_not_provided" => {
+        CategoryCode::DataNotProvided => {
             if rng.chance(0.5) {
                 format!("“{entry}”已编入共享目录，但未向共享平台挂接数据资源，截至{date}挂接率为0。")
             } else {
@@ -187,13 +201,13 @@ fn evidence(
                 )
             }
         }
-        "data_stale_or_substandard" => {
+        CategoryCode::DataStaleOrSubstandard => {
             if let Some(&e) = stale.first() {
                 let en = &catalog.entries[e];
                 format!(
                     "“{}”更新周期为{}，抽查时平台数据已连续{}个周期未更新。",
                     en.name,
-                    cycle_zh(en.cycle.as_str()),
+                    en.cycle.chinese(),
                     rng.range(2, 12)
                 )
             } else {
@@ -205,33 +219,33 @@ fn evidence(
                 )
             }
         }
-        "correction_late" => {
-            let n = facts.late_corrections[dept].max(1);
+        CategoryCode::CorrectionLate => {
+            let n = facts.late_corrections[si][dept].max(1);
             format!(
                 "使用部门提出的数据校核申请{n}件超过规定时限未办结，最长超期{}个工作日；涉及“{entry}”。",
                 rng.range(1, 10)
             )
         }
-        "duplicate_collection" => format!(
+        CategoryCode::DuplicateCollection => format!(
             "“{entry}”相关数据已可通过共享平台获取，{dname}办理业务时仍要求申请人重复提交纸质材料，抽查办件{}件。",
             rng.range(5, 40)
         ),
-        "untrue_data" => {
+        CategoryCode::UntrueData => {
             let n = rng.range(12, 60);
             format!(
                 "目录“{entry}”登记数据项{n}项，实际挂接{}项，存在漏编、错编。",
                 n - rng.range(2, 10)
             )
         }
-        "misuse" => format!(
+        CategoryCode::Misuse => format!(
             "经日志审计：\n1. 授权期满后仍调用“{entry}”共享接口{}次；\n2. 将共享获取的数据提供给下属企业用于非履职用途。",
             rng.range(30, 900)
         ),
-        "security_failure" => format!(
+        CategoryCode::SecurityFailure => format!(
             "1. 共享数据前置库服务器存在弱口令{}处；\n2. 接口调用日志留存不足24个月；\n3. 未按要求开展数据安全风险评估。",
             rng.range(1, 6)
         ),
-        "approval_overdue" => {
+        CategoryCode::ApprovalOverdue => {
             let (n, max, m) = match facts.sharing[dept].before(day) {
                 (0, _, 0) => (rng.range(1, 6) as u32, rng.range(1, 8) as u32, rng.range(0, 3) as u32),
                 found => found,
@@ -242,7 +256,7 @@ fn evidence(
                 format!("截至{date}，拒绝共享申请{m}件未说明理由和依据。")
             }
         }
-        "rectification_refused" => {
+        CategoryCode::RectificationRefused => {
             let city = &org.jurisdictions[org.jurisdictions[org.departments[dept].jur].city];
             format!(
                 "{year}年{}月下发《整改通知书》（{}数督〔{year}〕{}号），限期{}个工作日整改，逾期未提交整改报告，经催告仍未整改。",
@@ -252,8 +266,8 @@ fn evidence(
                 [10, 15, 20][rng.below(3) as usize]
             )
         }
-        "dereliction" => "对共享平台多次预警的超期事项长期不予处理，致使群众办事重复提交材料，造成不良影响，经调查属实。".to_string(),
-        _ => match rng.below(3) {
+        CategoryCode::Dereliction => "对共享平台多次预警的超期事项长期不予处理，致使群众办事重复提交材料，造成不良影响，经调查属实。".to_string(),
+        CategoryCode::Other => match rng.below(3) {
             0 => format!("未按要求报送{}年度政务数据共享工作总结。", year - 1),
             1 => "数据共享联络员变更后未及时向主管部门备案。".to_string(),
             // Plain ASCII punctuation, as typed by some inspectors.

@@ -6,18 +6,31 @@
 //! [`OutputFormat::Ndjson`]). The same [`DemoOptions`] always give
 //! byte-identical files: the generator has its own PRNG ([`rng`],
 //! xoshiro256** seeded by SplitMix64, one stream per table), never iterates
-//! a hash map and never reads the clock. The demo year defaults to 2025 and
-//! must be covered by the built-in working-day calendar (2019 onwards);
-//! everything happens by 31 December 24:00 of that year, which is the
+//! a hash map and never reads the clock.
+//!
+//! It covers two full years: the demo year (default 2025) and the year
+//! before it, generated alike, so that the evaluation's year-over-year
+//! comparison compares like with like: the same departments with the same
+//! habits, the same catalog, independent draws (scores move both ways, by a
+//! few points). Both years must be covered by the built-in working-day
+//! calendar (2019 onwards, so the demo year 2020 at the earliest);
+//! everything happens by 31 December 24:00 of the demo year, which is the
 //! moment of the export: anything due later is simply still open.
+//! The year before has a tenth less activity ([`PREVIOUS_YEAR_ACTIVITY`]:
+//! requests, corrections, open-data applications, findings).
 //!
 //! # The places
 //!
-//! | scale | cities | counties per city | departments | entries | requests / year | grants | access-log rows |
-//! |---|---|---|---|---|---|---|---|
-//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 6,000 (+300 earlier) | ≈3,300 | ≈200,000 |
-//! | `city` | 1 | 10 (2 districts, 7 counties, 1 zone) | 125 | 20,000 | 200,000 (+10,000 earlier) | ≈112,000 | ≈50 million |
-//! | `province` | 10 | 10 each | 1,250 | 200,000 | 2,000,000 (+100,000 earlier) | ≈1.1 million | ≈500 million |
+//! Rows per year covered (the year before / the demo year; "earlier": the
+//! carried-over grants and their requests, and those grants' first months
+//! in the access log), as measured with seed 7; `province` is ten times
+//! `city` (not measured).
+//!
+//! | scale | cities | counties per city | departments | entries | requests | grants | access-log rows | rows in all |
+//! |---|---|---|---|---|---|---|---|---|
+//! | `small` | 1 | 3 (a district, 新川县, a zone) | 25 | 1,500 | 5,400 / 6,000 (+5,760 earlier) | 4,727 / 5,306 (+5,720) | 184,593 / 228,627 (+50,440) | 777,952 |
+//! | `city` | 1 | 10 (2 districts, 7 counties, 1 zone) | 125 | 20,000 | 180,000 / 200,000 (+192,000) | 157,496 / 175,561 (+190,931) | 42.7 / 52.3 million (+9.0 million) | 107.9 million |
+//! | `province` | 10 | 10 each | 1,250 | 200,000 | 1.8 / 2 million (+1.9 million) | ≈5.2 million | ≈1 billion | ≈1.1 billion |
 //!
 //! The city is 云州市 (division code 141200, profile `jincheng`); its
 //! county 新川县 carries its own measures (profile `xinxian`); the other
@@ -41,13 +54,16 @@
 //!
 //! # What the tables contain
 //!
-//! - **catalog_entries**: names from each department's real resource types
-//!   with qualifiers. Share type: base-database resources always
-//!   unconditional; personal/sensitive resources 30 % unconditional, 55 %
-//!   conditional, 15 % not shared; others 85/12/3 — about 77/18/5 overall.
-//!   8 % of conditional or not-shared entries lack a `share_basis` (35 % at
-//!   sloppy departments; ≈12 % overall) — a violation. Open type: sensitive
-//!   or not-shared entries 90 % `none`, others 25 % `unconditional`, 35 %
+//! Each table holds both years; ids carry the year of the record (below).
+//!
+//! - **catalog_entries**: shared by both years. Names from each
+//!   department's real resource types with qualifiers. Share type:
+//!   base-database resources always unconditional; personal/sensitive
+//!   resources 30 % unconditional, 55 % conditional, 15 % not shared;
+//!   others 85/12/3 — about 77/18/5 overall. 8 % of conditional or
+//!   not-shared entries lack a `share_basis` (35 % at sloppy departments;
+//!   ≈12 % overall) — a violation. Open type: sensitive or not-shared
+//!   entries 90 % `none`, others 25 % `unconditional`, 35 %
 //!   `on_application`, 40 % `none`. Update cycle by name where obvious
 //!   (monitoring data realtime, statistics monthly to annual), otherwise
 //!   realtime 6 %, daily 14 %, weekly 8 %, monthly 24 %, quarterly 16 %,
@@ -55,54 +71,72 @@
 //!   8/20/4). `format` is the share method: `api` (mostly for
 //!   realtime/daily), `database` (database table) or `file`. `item_count`
 //!   log-normal around 18. Published from the first calendar year (at most
-//!   six years back; 30 % in that year, the initial compilation, ≈10 % in
-//!   the demo year). 3 % withdrawn, 15 % of those without approval (50 % at
-//!   sloppy departments).
-//! - **catalog_events**: `created` at publication, `withdrawn`,
-//!   `maintained` for every live entry of a department in its quarterly full
-//!   maintenance (done in 94 % of quarters, 45 % at departments that skip
-//!   it), `updated` for 8 % of entries ad hoc and after duty changes.
-//! - **duty_changes**: about 0.45 per department a year, 40 %
-//!   `law_revision`; the catalog is updated within the profile's deadline
-//!   (JC 15 wd, XX/YK/PDS 10 wd) in 72 %, late in 18 %, never in 10 %
-//!   (35/35/30 at sloppy departments); each follow-up occurs at least once.
-//! - **data_updates**: see [`updates`]; ≈ 5 % of entries fall behind during
-//!   the year and 2 % are never refreshed (40 % and 12 % at departments
-//!   letting data go stale).
-//! - **share_requests**: see [`requests`]. About 52 % of the year's requests
-//!   are for unconditional, 46 % for conditional and 1.5 % for not-shared
+//!   six years back; 30 % in that year, the initial compilation, ≈12 % in
+//!   the year before the demo year and ≈10 % in the demo year). 3 %
+//!   withdrawn (from about four months before the first year covered), 15 %
+//!   of those without approval (50 % at sloppy departments).
+//! - **catalog_events** (11,232 at `small`, 147,269 for a city): `created`
+//!   at publication, `withdrawn`, `maintained` for every live entry of a
+//!   department in its quarterly full maintenance (eight quarters; done in
+//!   94 % of quarters, 45 % at departments that skip it), `updated` for 8 %
+//!   of entries ad hoc each year and after duty changes.
+//! - **duty_changes**: about 0.45 per department a year (8 / 8 at `small`,
+//!   50 / 52 for a city), 40 % `law_revision`; the catalog is updated
+//!   within the profile's `catalog_update` limit in 72 %, late in 18 %,
+//!   never in 10 % (35/35/30 at sloppy departments); each follow-up occurs
+//!   at least once a year.
+//! - **data_updates** (128,004 / 139,743 at `small`, 1.21 / 1.35 million
+//!   for a city): see [`updates`]; each year, ≈ 5 % of entries fall behind
+//!   and 2 % are not refreshed at all (40 % and 12 % at departments letting
+//!   data go stale), drawn afresh each year.
+//! - **share_requests**: see [`requests`]. About 50 % of a year's requests
+//!   are for unconditional, 48 % for conditional and 1.5 % for not-shared
 //!   entries. Unconditional requests are approved at review in 96 % (the
 //!   authority's refusals, often returns for missing materials, give a
-//!   reason in 97 %); conditional ones are forwarded and answered (84 %
-//!   approved) within 5/10 wd (JC, from forwarding, depending on
-//!   `already_published`, 75 % true), 5 wd from receipt, i.e.
-//!   forwarding (YK), 10 wd (XX) or 5 wd (PDS) from submission — late in 3.5 % (35 % at the slow departments), stuck in
-//!   1.2 % (6 %); 4 % of refusals have no reason (30 % at careless
-//!   departments); 6 % of reviews take longer than 2 wd. Overall ≈ 88 %
-//!   approved, 10 % refused, 2 % pending at the end of the year: refusals
-//!   are the exception in practice, so grants come to about 0.9 per request
-//!   (DESIGN.md's 100,000 grants a city is a planning figure; the access
-//!   log is sized to its 50 million rows instead). Requests of
-//!   the two previous years that led to a grant (5 % as many, ids
-//!   `REQ-<year>-…`) are included.
+//!   reason in 97 %); the review takes longer than the requester's
+//!   profile's `review` limit (JC) or the platform's pace elsewhere in 6 %.
+//!   Conditional ones are forwarded and answered (84 % approved) within the
+//!   provider's profile's `reply_conditional` limit ([`org::Deadlines`],
+//!   read from the loaded profiles: JC from forwarding, by
+//!   `already_published`, 75 % true; the others from submission) — late in
+//!   3.5 % (35 % at the slow departments), stuck in 1.2 % (6 %); 4 % of
+//!   refusals have no reason (30 % at careless departments). Overall ≈ 88 %
+//!   approved, 11 % refused; pending at the export 2 % of the demo year's
+//!   (December's and the stuck ones), under 1 % of the year before's (the
+//!   stuck ones): refusals are the exception in practice, so grants come
+//!   to about 0.88 per request (DESIGN.md's 100,000 grants a city is a
+//!   planning figure; the access log is sized to its 50 million rows a year
+//!   instead). Requests of the two years before the year before that led
+//!   to a grant still in force when the years covered begin (about as many
+//!   as a year's, ids `REQ-<year>-…`) are included, so that both years
+//!   start with grants in force.
 //! - **grants**: one per approved request. Lifetimes 6 months 8 %, 1 year
 //!   38 %, 2 years 20 %, 3 years 29 %, over 3 years 5 % (JC Art.31
-//!   breach, including 3 years and a few days). 2 % revoked (5 % of the
-//!   carried-over ones), and 30 % of the grants used in a short burst are
-//!   revoked 3–5 months after their last use.
-//! - **access_log**: see [`usage`]; ≈ 8–9 % of grants are never used.
-//! - **corrections**: 90 a year at `small`, 1,200 per city otherwise, see
-//!   [`corrections`].
-//! - **open_applications**: 300 a year at `small`, 4,000 per city
-//!   otherwise, see [`opening`].
-//! - **findings**: 60 a year at `small`, 500 per city otherwise, see
+//!   breach, including 3 years and a few days); the carried-over ones have
+//!   a term that reaches into the first year covered. 2 % revoked (5 % of
+//!   the carried-over ones), and 30 % of the grants used in a short burst
+//!   are revoked 3–5 months after their last use.
+//! - **access_log**: see [`usage`]; the two years, and the first months of
+//!   the carried-over grants (the profiles' longest `grant_unused` window,
+//!   JC Art.31's three months), so that their use within it is on record.
+//!   ≈ 7 % of the grants whose window ends in either year are not used
+//!   within it; ≈ 6.5 % of all grants are never used.
+//! - **corrections**: 90 in the demo year at `small`, 1,200 per city
+//!   otherwise (81 and 1,080 the year before), see [`corrections`].
+//! - **open_applications**: 300 in the demo year at `small`, 4,000 per city
+//!   otherwise (270 and 3,600 the year before), see [`opening`].
+//! - **findings**: 60 in the demo year at `small`, 500 per city otherwise
+//!   (54 and 450 the year before), every category each year, see
 //!   [`findings`] for the category mix.
 //!
 //! Timestamps are RFC 3339 with `+08:00`; 2 % are written without offset
 //! (Asia/Shanghai local time), as some real exports do. Ids carry a
 //! prefix per table: `JUR-141200`, `DEP-141221-003`, `CAT-000123`,
 //! `EVT-00000123`, `DUT-2025-0012`, `REQ-2025-000123`, `GRT-2025-000123`,
-//! `COR-2025-00012`, `OPA-2025-00012`, `FND-2025-0012`.
+//! `COR-2025-00012`, `OPA-2025-00012`, `FND-2025-0012`; the year is that of
+//! the publication, submission, grant, correction or finding (a request of
+//! December 2024 answered in January 2025 has a `GRT-2025-…` grant), and
+//! numbers restart each year.
 
 #![warn(missing_docs)]
 
@@ -138,12 +172,14 @@ use writer::{Table, TableWriter};
 /// Size of the demo data set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Scale {
-    /// One city with 3 counties, 25 departments, 1,500 entries, 6,000
-    /// requests, ≈200,000 access-log rows: for demos and tests.
+    /// One city with 3 counties, 25 departments, 1,500 entries; 6,000
+    /// requests and ≈230,000 access-log rows in the demo year, a little
+    /// less in the year before: for demos and tests.
     #[default]
     Small,
     /// DESIGN.md's city: 125 departments in 10 counties plus the city,
-    /// 20,000 entries, 200,000 requests, ≈50 million access-log rows.
+    /// 20,000 entries; 200,000 requests and ≈50 million access-log rows in
+    /// the demo year, a little less in the year before.
     City,
     /// Ten cities in one file set: ten times `city`.
     Province,
@@ -201,8 +237,10 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Size of the data set.
     pub scale: Scale,
-    /// The year the data set covers (requests, updates, access log …);
-    /// history (catalog publication, earlier grants) reaches back before it.
+    /// The demo year. It and the year before it are covered in full
+    /// (requests, updates, access log …); history (catalog publication,
+    /// grants still in force) reaches back before them. Both years must be
+    /// in the built-in working-day calendar.
     pub year: i32,
     /// File format.
     pub format: OutputFormat,
@@ -238,12 +276,24 @@ pub enum DemoError {
         #[source]
         source: std::io::Error,
     },
-    /// The working-day calendar does not cover the requested year.
-    #[error("the built-in working-day calendar does not cover {year}: {reason}")]
+    /// The working-day calendar does not cover the requested year or the
+    /// year before it.
+    #[error(
+        "the built-in working-day calendar does not cover the demo year {year} and the year before it: {reason}"
+    )]
     YearNotCovered {
         /// The requested year.
         year: i32,
         /// The calendar's answer.
+        reason: String,
+    },
+    /// A regulation profile the demo's places use lacks a deadline the
+    /// generator needs, or counts it in a way the generator cannot produce.
+    #[error("the demo cannot generate data for regulation profile `{profile}`: {reason}")]
+    Profile {
+        /// The profile id.
+        profile: String,
+        /// What is missing or unsupported.
         reason: String,
     },
 }
@@ -270,16 +320,49 @@ pub struct ScaleParams {
     pub county_depts: usize,
     /// Catalog entries per city.
     pub entries_per_city: usize,
-    /// Share requests per city in the year.
+    /// Share requests per city in the demo year.
     pub requests_per_city: usize,
-    /// Mean access-log rows on a day a grant is used.
+    /// Mean access-log rows on a day a grant is used: sized so that the demo
+    /// year's log is about as large as DESIGN.md plans (≈50 million rows for
+    /// a city; ≈230,000 at `small`, where it keeps the tests fast).
     pub access_rows_per_day: f64,
-    /// Corrections per city in the year.
+    /// Corrections per city in the demo year.
     pub corrections_per_city: usize,
-    /// Open-data applications per city in the year.
+    /// Open-data applications per city in the demo year.
     pub open_apps_per_city: usize,
-    /// Inspection findings per city in the year.
+    /// Inspection findings per city in the demo year.
     pub findings_per_city: usize,
+}
+
+/// Activity of the year before the demo year relative to the demo year
+/// (requests, corrections, open-data applications, findings): sharing grows
+/// by about a tenth a year.
+pub const PREVIOUS_YEAR_ACTIVITY: f64 = 0.9;
+
+/// One calendar year the demo covers in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// The year.
+    pub year: i32,
+    /// 1 January.
+    pub first: NaiveDate,
+    /// 31 December.
+    pub last: NaiveDate,
+}
+
+impl Span {
+    fn of(year: i32) -> Option<Span> {
+        Some(Span {
+            year,
+            first: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            last: NaiveDate::from_ymd_opt(year, 12, 31)?,
+        })
+    }
+
+    /// `(month, day)` of this year.
+    pub fn day(&self, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, month, day).expect("a valid day of the year")
+    }
 }
 
 impl ScaleParams {
@@ -292,7 +375,7 @@ impl ScaleParams {
             county_depts: 9,
             entries_per_city: 20_000,
             requests_per_city: 200_000,
-            access_rows_per_day: 4.2,
+            access_rows_per_day: 1.5,
             corrections_per_city: 1_200,
             open_apps_per_city: 4_000,
             findings_per_city: 500,
@@ -305,7 +388,7 @@ impl ScaleParams {
                 county_depts: 3,
                 entries_per_city: 1_500,
                 requests_per_city: 6_000,
-                access_rows_per_day: 0.52,
+                access_rows_per_day: 0.12,
                 corrections_per_city: 90,
                 open_apps_per_city: 300,
                 findings_per_city: 60,
@@ -323,15 +406,21 @@ pub struct Ctx {
     pub seed: u64,
     /// The demo year.
     pub year: i32,
+    /// The two years covered in full: the year before the demo year, then
+    /// the demo year.
+    pub spans: [Span; 2],
     /// Working days from `history_start` to the end of the next year.
     pub wd: WorkDays,
     /// First day of the history (catalog publications).
     pub history_start: NaiveDate,
-    /// 1 January of the year.
+    /// 1 January of the year before the demo year: where the records
+    /// covered in full begin (the access log, the data updates …).
+    pub start: NaiveDate,
+    /// 1 January of the demo year.
     pub year_start: NaiveDate,
-    /// 31 December of the year.
+    /// 31 December of the demo year.
     pub year_last: NaiveDate,
-    /// 31 December 23:59:59: nothing happens after this.
+    /// 31 December 23:59:59 of the demo year: nothing happens after this.
     pub year_end: NaiveDateTime,
     /// Sizes.
     pub params: ScaleParams,
@@ -341,40 +430,48 @@ impl Ctx {
     fn new(opts: &DemoOptions) -> Result<Self, DemoError> {
         let year = opts.year;
         let cal = Calendar::builtin();
-        let ymd = |y: i32, m: u32, d: u32| {
-            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| DemoError::YearNotCovered {
-                year,
-                reason: "not a representable date".into(),
-            })
+        let not_covered = |reason: String| DemoError::YearNotCovered { year, reason };
+        let span = |y: i32| {
+            Span::of(y).ok_or_else(|| not_covered(format!("{y} is not a representable year")))
         };
-        let year_start = ymd(year, 1, 1)?;
-        let year_last = ymd(year, 12, 31)?;
-        for d in [year_start, year_last] {
+        let spans = [span(year.saturating_sub(1))?, span(year)?];
+        for d in [spans[0].first, spans[1].last] {
             cal.is_working_day(d)
-                .map_err(|e| DemoError::YearNotCovered {
-                    year,
-                    reason: e.to_string(),
-                })?;
+                .map_err(|e| not_covered(e.to_string()))?;
         }
         // History reaches back up to six years, within the calendar.
+        let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d);
         let mut first_year = year;
         while first_year > year - 6
-            && ymd(first_year - 1, 1, 1).is_ok_and(|d| cal.is_working_day(d).is_ok())
+            && ymd(first_year - 1, 1, 1).is_some_and(|d| cal.is_working_day(d).is_ok())
         {
             first_year -= 1;
         }
-        let history_start = ymd(first_year, 1, 1)?;
-        let wd = WorkDays::builtin(history_start, ymd(year + 1, 12, 31)?);
+        let history_start = ymd(first_year, 1, 1).expect("a covered year");
+        let next_last = ymd(year + 1, 12, 31)
+            .ok_or_else(|| not_covered(format!("{} is not a representable year", year + 1)))?;
+        let wd = WorkDays::builtin(history_start, next_last);
         Ok(Ctx {
             seed: opts.seed,
             year,
+            spans,
             wd,
             history_start,
-            year_start,
-            year_last,
-            year_end: year_last.and_hms_opt(23, 59, 59).expect("valid time"),
+            start: spans[0].first,
+            year_start: spans[1].first,
+            year_last: spans[1].last,
+            year_end: spans[1].last.and_hms_opt(23, 59, 59).expect("valid time"),
             params: ScaleParams::of(opts.scale),
         })
+    }
+
+    /// How many of `per_year` (a demo-year count) happen in `span`.
+    pub fn count_in(&self, span: &Span, per_year: usize) -> usize {
+        if span.year == self.year {
+            per_year
+        } else {
+            (per_year as f64 * PREVIOUS_YEAR_ACTIVITY).round() as usize
+        }
     }
 }
 
@@ -407,7 +504,7 @@ pub fn generate(
     std::fs::create_dir_all(out_dir).map_err(|e| DemoError::io(out_dir, e))?;
     let mut summary = DemoSummary { tables: Vec::new() };
 
-    let org = org::build(opts.seed, &ctx.params);
+    let org = org::build(opts.seed, &ctx.params)?;
     table(
         out_dir,
         opts,
@@ -418,7 +515,7 @@ pub fn generate(
             for j in &org.jurisdictions {
                 w.str(&j.id);
                 w.str(&j.name);
-                w.str(j.level);
+                w.str(j.level.as_str());
                 w.opt_str(j.parent.map(|p| org.jurisdictions[p].id.as_str()));
                 w.opt_str(j.profile);
                 w.end_row()?;
@@ -459,7 +556,7 @@ pub fn generate(
                 w.str(&e.name);
                 w.str(e.share.as_str());
                 w.opt_str(e.basis);
-                w.str(e.open);
+                w.str(e.open.as_str());
                 w.str(e.cycle.as_str());
                 w.str(e.format);
                 w.int(i64::from(e.items));
@@ -498,7 +595,7 @@ pub fn generate(
             for c in &cat.duty_changes {
                 w.str(&c.id);
                 w.str(&org.departments[c.dept].id);
-                w.str(c.kind);
+                w.str(c.kind.as_str());
                 w.time(c.published);
                 w.str(&c.summary);
                 w.end_row()?;
@@ -542,10 +639,10 @@ pub fn generate(
         &writer::ACCESS_LOG,
         progress,
         &mut summary,
-        |w| usage::write(&ctx, &sharing.grants, w),
+        |w| usage::write(&ctx, &sharing.grants, org.grant_unused_months(), w),
     )?;
 
-    let mut late_corrections = Vec::new();
+    let mut late_corrections = [Vec::new(), Vec::new()];
     table(
         out_dir,
         opts,

@@ -3,6 +3,8 @@
 //! evidence. Everything here is fictional but written the way real
 //! platform exports and inspection records are.
 
+use crate::vocab::JurisdictionLevel;
+
 /// A fictional city of the demo province: name, short name, 6-digit
 /// administrative division code (province 14, city codes unused in reality).
 pub struct CityName {
@@ -70,17 +72,17 @@ pub const CITIES: [CityName; 10] = [
 
 /// The counties of 云州市 at `city` scale: name, level, code suffix.
 /// The third (新川县) carries its own measures (profile `xinxian`).
-pub const YUNZHOU_COUNTIES: [(&str, &str, u32); 10] = [
-    ("云中区", "district", 2),
-    ("凤鸣区", "district", 3),
-    ("新川县", "county", 21),
-    ("白石县", "county", 22),
-    ("望川县", "county", 23),
-    ("松岭县", "county", 24),
-    ("青溪县", "county", 25),
-    ("梅溪县", "county", 26),
-    ("岚河县", "county", 27),
-    ("云州高新技术产业开发区", "zone", 71),
+pub const YUNZHOU_COUNTIES: [(&str, JurisdictionLevel, u32); 10] = [
+    ("云中区", JurisdictionLevel::District, 2),
+    ("凤鸣区", JurisdictionLevel::District, 3),
+    ("新川县", JurisdictionLevel::County, 21),
+    ("白石县", JurisdictionLevel::County, 22),
+    ("望川县", JurisdictionLevel::County, 23),
+    ("松岭县", JurisdictionLevel::County, 24),
+    ("青溪县", JurisdictionLevel::County, 25),
+    ("梅溪县", JurisdictionLevel::County, 26),
+    ("岚河县", JurisdictionLevel::County, 27),
+    ("云州高新技术产业开发区", JurisdictionLevel::Zone, 71),
 ];
 
 /// Name of the county with its own measures.
@@ -796,17 +798,3 @@ pub const GIVEN_NAMES: &[&str] = &[
     "建国", "丽娟", "志强", "海燕", "晓明", "文斌", "秀兰", "国华", "春梅", "永刚", "静", "磊",
     "敏", "伟", "洋", "婷", "军", "红霞", "建华", "玉兰", "宇航", "思远",
 ];
-
-/// Chinese names of update cycles for evidence texts.
-pub fn cycle_zh(cycle: &str) -> &'static str {
-    match cycle {
-        "realtime" => "实时",
-        "daily" => "每日",
-        "weekly" => "每周",
-        "monthly" => "每月",
-        "quarterly" => "每季度",
-        "semiannual" => "每半年",
-        "annual" => "每年",
-        _ => "不定期",
-    }
-}

@@ -4,89 +4,198 @@
 
 use std::collections::BTreeSet;
 
-use super::ScaleParams;
 use super::names::{self, AUTHORITY, CITIES, CITY_DEPTS, COUNTY_DEPT_KEYS, DeptKind, ZONE_DEPTS};
 use super::rng::Rng;
+use super::{DemoError, ScaleParams};
 use crate::identifiers::{credit_code_check_char, organization_code_check_char};
+use crate::rules::{ClockStart, DeadlineKey, DeadlineKind, DeadlineRule, Profile, Profiles};
+use crate::vocab::JurisdictionLevel;
+
+/// The pace of an authority's review of a share request where its
+/// regulation sets no limit (all but JC): the platform's habit, which no
+/// text makes a deadline.
+pub const REVIEW_PACE_WD: u32 = 2;
+
+/// The pace of an answer to an open-data application not answered on the
+/// spot where the regulation sets no limit (all but YK): the departments'
+/// habit, not a deadline.
+pub const OPEN_ANSWER_PACE_WD: u32 = 10;
 
 /// The deadlines of a regulation profile that the generator needs to make
-/// events really on time or really late (RULES.md §1).
+/// events really on time or really late (RULES.md §1), read from the loaded
+/// profile ([`Profiles::builtin`]): no number of a regulation is repeated
+/// here.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadlines {
     /// Profile name (interchange `jurisdictions.profile`).
     pub profile: &'static str,
-    /// Authority's compliance review of a share request (JC Art.30: 2 wd).
+    /// Authority's compliance review of a share request (`review`, JC
+    /// Art.30), counted from the submission; `None` where not regulated.
     pub review_wd: Option<u32>,
-    /// Provider's answer when the data is already published.
+    /// Provider's answer when the data is already published
+    /// ([`Profile::reply_conditional`]).
     pub reply_published_wd: u32,
     /// Provider's answer when the data must first be published.
     pub reply_unpublished_wd: u32,
     /// Whether the answer is counted from the forwarding (JC) rather than
-    /// from the submission.
+    /// from the submission (or the receipt, which is the submission where
+    /// the user applies to the provider: YK Art.20, as the metrics count it).
     pub reply_from_forwarding: bool,
-    /// Catalog updated after a law revision or duty change.
+    /// Catalog updated after a law revision or duty change (`catalog_update`,
+    /// from the change's publication).
     pub catalog_update_wd: u32,
-    /// Correction (校核) of disputed data.
+    /// Correction (校核) of disputed data (`correction`, the bureau's measure
+    /// where the text sets none).
     pub correction_wd: u32,
     /// Extension of a correction with the head's consent (XX Art.18).
     pub extension_max_wd: Option<u32>,
-    /// Answer to an open-data application that is not answered on the spot.
-    pub open_answer_wd: u32,
+    /// Answer to an open-data application that is not answered on the spot
+    /// (`open_application`); `None` where not regulated.
+    pub open_answer_wd: Option<u32>,
+    /// Months after which an unused grant may be revoked (`grant_unused`,
+    /// JC Art.31); `None` where not regulated.
+    pub grant_unused_months: Option<u32>,
 }
 
-/// Deadlines of a profile used by the demo.
-pub fn deadlines(profile: &str) -> Deadlines {
-    match profile {
-        // XX Art.13, 18, 23.
-        "xinxian" => Deadlines {
-            profile: "xinxian",
-            review_wd: None,
-            reply_published_wd: 10,
-            reply_unpublished_wd: 10,
-            reply_from_forwarding: false,
-            catalog_update_wd: 10,
-            correction_wd: 5,
-            extension_max_wd: Some(10),
-            open_answer_wd: 10,
-        },
-        // YK Art.15, 20, 23, 29.
-        "yingkou" => Deadlines {
-            profile: "yingkou",
-            review_wd: None,
-            reply_published_wd: 5,
-            reply_unpublished_wd: 5,
-            // "From receipt": when the platform hands the request on.
-            reply_from_forwarding: true,
-            catalog_update_wd: 10,
-            correction_wd: 5,
-            extension_max_wd: None,
-            open_answer_wd: 10,
-        },
-        // PDS Art.11, 18.
-        "pingdingshan" => Deadlines {
-            profile: "pingdingshan",
-            review_wd: None,
-            reply_published_wd: 5,
-            reply_unpublished_wd: 5,
-            reply_from_forwarding: false,
-            catalog_update_wd: 10,
-            correction_wd: 5,
-            extension_max_wd: None,
-            open_answer_wd: 10,
-        },
-        // JC Art.12, 30, 32.
-        _ => Deadlines {
-            profile: "jincheng",
-            review_wd: Some(2),
-            reply_published_wd: 5,
-            reply_unpublished_wd: 10,
-            reply_from_forwarding: true,
-            catalog_update_wd: 15,
-            correction_wd: 5,
-            extension_max_wd: None,
-            open_answer_wd: 10,
-        },
+impl Deadlines {
+    /// The authority's review pace: the regulated limit, else the habit.
+    pub fn review_pace_wd(&self) -> u32 {
+        self.review_wd.unwrap_or(REVIEW_PACE_WD)
     }
+
+    /// The pace of an open-data answer: the regulated limit, else the habit.
+    pub fn open_answer_pace_wd(&self) -> u32 {
+        self.open_answer_wd.unwrap_or(OPEN_ANSWER_PACE_WD)
+    }
+}
+
+/// Why the demo cannot generate for a profile.
+fn unsupported(profile: &str, reason: impl Into<String>) -> DemoError {
+    DemoError::Profile {
+        profile: profile.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// The working days of a rule the demo needs; an error naming the profile
+/// and the key when the rule is missing or not counted in working days.
+fn working_days(
+    profile: &str,
+    key: DeadlineKey,
+    rule: Option<&DeadlineRule>,
+) -> Result<u32, DemoError> {
+    let rule = rule.ok_or_else(|| unsupported(profile, format!("it does not regulate `{key}`")))?;
+    rule.working_day_limit().ok_or_else(|| {
+        unsupported(
+            profile,
+            format!("`{key}` is `{}`, not counted in working days", rule.kind),
+        )
+    })
+}
+
+/// Whether a request rule's clock starts at the forwarding (true) or at the
+/// submission (false; the receipt is the submission where the user applies
+/// to the provider, as the metrics count it); an error for clocks a share
+/// request does not record.
+fn counts_from_forwarding(profile: &str, rule: &DeadlineRule) -> Result<bool, DemoError> {
+    match rule.from {
+        Some(ClockStart::Forwarding) => Ok(true),
+        Some(ClockStart::Submission | ClockStart::Receipt) | None => Ok(false),
+        Some(
+            from @ (ClockStart::Event
+            | ClockStart::Publication
+            | ClockStart::Grant
+            | ClockStart::Notice
+            | ClockStart::Record
+            | ClockStart::QuarterStart),
+        ) => Err(unsupported(
+            profile,
+            format!(
+                "`{}` counts from `{from}`, which a share request does not record",
+                rule.key
+            ),
+        )),
+    }
+}
+
+/// The deadlines of `profile`, from the built-in profiles.
+pub fn deadlines(profile: &'static str) -> Result<Deadlines, DemoError> {
+    let p = Profiles::builtin()
+        .by_id(profile)
+        .ok_or_else(|| unsupported(profile, "no such regulation profile"))?;
+    deadlines_of(profile, p)
+}
+
+/// The deadlines the demo needs from a loaded profile.
+pub fn deadlines_of(profile: &'static str, p: &Profile) -> Result<Deadlines, DemoError> {
+    // The requester's authority reviews from the submission (JC Art.30(1)).
+    let review_wd = match p.deadline(DeadlineKey::Review) {
+        None => None,
+        Some(rule) if counts_from_forwarding(profile, rule)? => {
+            return Err(unsupported(profile, "`review` counts from the forwarding"));
+        }
+        rule => Some(working_days(profile, DeadlineKey::Review, rule)?),
+    };
+    // The provider's answer: JC's variants for published and unpublished
+    // data, else the general rule.
+    let reply = |published: bool| -> Result<(u32, bool), DemoError> {
+        let rule = p.reply_conditional(published);
+        let wd = working_days(profile, DeadlineKey::ReplyConditional, rule)?;
+        let rule = rule.expect("working_days rejects a missing rule");
+        Ok((wd, counts_from_forwarding(profile, rule)?))
+    };
+    let (reply_published_wd, reply_from_forwarding) = reply(true)?;
+    let (reply_unpublished_wd, unpublished_from_forwarding) = reply(false)?;
+    if reply_from_forwarding != unpublished_from_forwarding {
+        return Err(unsupported(
+            profile,
+            "its replies for published and unpublished data count from different clocks",
+        ));
+    }
+    // The catalog is updated after the duty change's publication.
+    let update = p.deadline(DeadlineKey::CatalogUpdate);
+    let catalog_update_wd = working_days(profile, DeadlineKey::CatalogUpdate, update)?;
+    match update.and_then(|r| r.from) {
+        Some(ClockStart::Event | ClockStart::Publication) | None => {}
+        Some(
+            from @ (ClockStart::Submission
+            | ClockStart::Receipt
+            | ClockStart::Forwarding
+            | ClockStart::Grant
+            | ClockStart::Notice
+            | ClockStart::Record
+            | ClockStart::QuarterStart),
+        ) => {
+            return Err(unsupported(
+                profile,
+                format!("`catalog_update` counts from `{from}`, not from the duty change"),
+            ));
+        }
+    }
+    let correction = p.deadline(DeadlineKey::Correction);
+    let correction_wd = working_days(profile, DeadlineKey::Correction, correction)?;
+    let extension_max_wd = correction.and_then(|r| r.extension_working_days);
+    // YK Art.29: on the spot, else within its working days.
+    let open_answer_wd = match p.deadline(DeadlineKey::OpenApplication) {
+        None => None,
+        Some(rule) if rule.kind == DeadlineKind::OnTheSpot => rule.working_days,
+        rule => Some(working_days(profile, DeadlineKey::OpenApplication, rule)?),
+    };
+    let grant_unused_months = p
+        .deadline(DeadlineKey::GrantUnused)
+        .and_then(|r| r.month_limit());
+    Ok(Deadlines {
+        profile,
+        review_wd,
+        reply_published_wd,
+        reply_unpublished_wd,
+        reply_from_forwarding,
+        catalog_update_wd,
+        correction_wd,
+        extension_max_wd,
+        open_answer_wd,
+        grant_unused_months,
+    })
 }
 
 /// Profiles of the cities of a province, in turn (the first city is 云州市).
@@ -101,8 +210,8 @@ pub struct Jurisdiction {
     pub name: String,
     /// Short name for compound names (e.g. 云州高新区).
     pub short: String,
-    /// `city`, `county`, `district` or `zone`.
-    pub level: &'static str,
+    /// City, county, district or zone.
+    pub level: JurisdictionLevel,
     /// Parent jurisdiction (the city of a county).
     pub parent: Option<usize>,
     /// Own profile, if any (`None`: inherits the city's).
@@ -197,6 +306,14 @@ impl Org {
             .collect()
     }
 
+    /// The longest `grant_unused` window of the profiles in use, in months.
+    pub fn grant_unused_months(&self) -> Option<u32> {
+        self.jurisdictions
+            .iter()
+            .filter_map(|j| j.rules.grant_unused_months)
+            .max()
+    }
+
     /// Deadlines governing a department.
     pub fn rules_of(&self, dept: usize) -> &Deadlines {
         &self.jurisdictions[self.departments[dept].jur].rules
@@ -250,17 +367,18 @@ pub fn credit_code(rng: &mut Rng, prefix: &str, division: u32, style: CodeStyle)
     format!("{first17}{check}")
 }
 
-fn level_factor(level: &str) -> f64 {
+fn level_factor(level: JurisdictionLevel) -> f64 {
     match level {
-        "city" => 2.2,
-        "district" => 1.0,
-        "county" => 0.9,
-        _ => 0.55,
+        JurisdictionLevel::City => 2.2,
+        JurisdictionLevel::District => 1.0,
+        JurisdictionLevel::County => 0.9,
+        JurisdictionLevel::Zone => 0.55,
     }
 }
 
-/// Build the jurisdictions and departments of the demo.
-pub fn build(seed: u64, params: &ScaleParams) -> Org {
+/// Build the jurisdictions and departments of the demo; an error when a
+/// profile the places use cannot be generated for.
+pub fn build(seed: u64, params: &ScaleParams) -> Result<Org, DemoError> {
     let mut rng = Rng::stream(seed, "org", 0);
     let mut jurisdictions: Vec<Jurisdiction> = Vec::new();
     let mut departments: Vec<Department> = Vec::new();
@@ -276,15 +394,15 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
             id: format!("JUR-{}", city.code),
             name: city.name.to_string(),
             short: city.short.to_string(),
-            level: "city",
+            level: JurisdictionLevel::City,
             parent: None,
             profile: Some(profile),
             code: city.code,
             city: city_idx,
-            rules: deadlines(profile),
+            rules: deadlines(profile)?,
         });
         // Counties, districts and the zone.
-        let counties: Vec<(String, String, &'static str, u32)> = if ci == 0 {
+        let counties: Vec<(String, String, JurisdictionLevel, u32)> = if ci == 0 {
             let picked: Vec<usize> = if params.counties_per_city >= names::YUNZHOU_COUNTIES.len() {
                 (0..names::YUNZHOU_COUNTIES.len()).collect()
             } else {
@@ -298,7 +416,7 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
                 .into_iter()
                 .map(|i| {
                     let (name, level, suffix) = names::YUNZHOU_COUNTIES[i];
-                    let short = if level == "zone" {
+                    let short = if level == JurisdictionLevel::Zone {
                         "云州高新区".to_string()
                     } else {
                         name.to_string()
@@ -311,13 +429,13 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
             let n = params.counties_per_city;
             for i in 0..n {
                 let (level, suffix) = if i + 1 == n {
-                    ("zone", 71)
+                    (JurisdictionLevel::Zone, 71)
                 } else if i < 2 {
-                    ("district", 2 + i as u32)
+                    (JurisdictionLevel::District, 2 + i as u32)
                 } else {
-                    ("county", 21 + (i as u32 - 2))
+                    (JurisdictionLevel::County, 21 + (i as u32 - 2))
                 };
-                if level == "zone" {
+                if level == JurisdictionLevel::Zone {
                     v.push((
                         format!("{}经济技术开发区", city.short),
                         format!("{}经开区", city.short),
@@ -336,7 +454,14 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
                         break base;
                     }
                 };
-                let full = format!("{name}{}", if level == "district" { "区" } else { "县" });
+                let full = format!(
+                    "{name}{}",
+                    if level == JurisdictionLevel::District {
+                        "区"
+                    } else {
+                        "县"
+                    }
+                );
                 v.push((full.clone(), full, level, city.code + suffix));
             }
             v
@@ -354,7 +479,7 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
                 profile: own,
                 code,
                 city: city_idx,
-                rules: deadlines(own.unwrap_or(profile)),
+                rules: deadlines(own.unwrap_or(profile))?,
             });
         }
 
@@ -390,7 +515,7 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
             };
             let city_name = city.name;
             match jur.level {
-                "city" => {
+                JurisdictionLevel::City => {
                     push(
                         format!("{city_name}{}", AUTHORITY.city),
                         &AUTHORITY,
@@ -407,7 +532,7 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
                         push(name, k, false, Some(k.category), &mut rng);
                     }
                 }
-                "zone" => {
+                JurisdictionLevel::Zone => {
                     push(
                         format!("{}政务服务局", jur.short),
                         &AUTHORITY,
@@ -428,8 +553,8 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
                         );
                     }
                 }
-                level => {
-                    let district = level == "district";
+                level @ (JurisdictionLevel::County | JurisdictionLevel::District) => {
+                    let district = level == JurisdictionLevel::District;
                     let (aname, acat) = if district {
                         ("政务服务和大数据管理局", "11")
                     } else {
@@ -484,7 +609,7 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
         let mut big: Vec<usize> = depts
             .iter()
             .copied()
-            .filter(|&d| jurisdictions[departments[d].jur].level == "city")
+            .filter(|&d| jurisdictions[departments[d].jur].level == JurisdictionLevel::City)
             .collect();
         big.sort_by(|&a, &b| departments[b].weight.total_cmp(&departments[a].weight));
         let pick_from =
@@ -520,9 +645,9 @@ pub fn build(seed: u64, params: &ScaleParams) -> Org {
         inspectors.push((city_idx, names_of_city));
     }
 
-    Org {
+    Ok(Org {
         jurisdictions,
         departments,
         inspectors,
-    }
+    })
 }

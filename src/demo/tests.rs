@@ -11,6 +11,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use super::workdays::WorkDays;
 use super::*;
 use crate::identifiers::{check_citizen_id, check_credit_code, organization_code_check_char};
+use crate::rules::{ClockStart, DeadlineKey};
+use crate::vocab::{
+    CatalogEventKind, CategoryCode, CorrectionOutcome, Decision, DutyChangeKind, OpenType,
+    ShareType, UpdateCycle,
+};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -223,6 +228,59 @@ fn ndjson_is_typed_json() {
     }
 }
 
+/// The two years covered: the year before the demo year, then the demo year.
+const YEARS: [i32; 2] = [2024, 2025];
+
+/// The year an id carries: `REQ-2024-000123` → 2024.
+fn id_year(id: &str) -> i32 {
+    id.split('-').nth(1).unwrap().parse().unwrap()
+}
+
+/// A rate of the year before the demo year compared with the demo year's:
+/// different (the years are drawn independently) but not wildly so (the
+/// same departments keep the same habits).
+fn comparable(what: &str, before: f64, now: f64) {
+    eprintln!(
+        "{what}: {:.2} % in 2024, {:.2} % in 2025",
+        before * 100.0,
+        now * 100.0
+    );
+    assert!(before > 0.0 && now > 0.0, "{what}: {before} / {now}");
+    assert!(before != now, "{what}: the same rate in both years ({now})");
+    let (lo, hi) = (before.min(now), before.max(now));
+    assert!(
+        hi <= 2.0 * lo || hi - lo < 0.02,
+        "{what}: {before} in 2024 against {now} in 2025"
+    );
+}
+
+/// The five working days before the first break of a week or more (the
+/// Spring Festival) of `year`.
+fn before_spring_festival(wd: &WorkDays, year: i32) -> Vec<NaiveDate> {
+    let mut run = 0;
+    let mut day = d(year, 1, 1);
+    loop {
+        if wd.is_working(day) {
+            if run >= 7 {
+                break;
+            }
+            run = 0;
+        } else {
+            run += 1;
+        }
+        day = day.succ_opt().unwrap();
+    }
+    let mut before = day - chrono::TimeDelta::days(run + 1);
+    let mut out = Vec::new();
+    while out.len() < 5 {
+        if wd.is_working(before) {
+            out.push(before);
+        }
+        before = before.pred_opt().unwrap();
+    }
+    out
+}
+
 #[test]
 fn small_dataset_is_consistent_and_shows_violations() {
     let started = std::time::Instant::now();
@@ -243,19 +301,24 @@ fn small_dataset_is_consistent_and_shows_violations() {
     assert_eq!(count("departments"), 25);
     assert_eq!(count("catalog_entries"), 1_500);
     assert!(
-        (5_000..8_000).contains(&count("share_requests")),
+        (15_000..20_000).contains(&count("share_requests")),
         "{}",
         count("share_requests")
     );
     assert!(
-        (4_500..6_500).contains(&count("grants")),
+        (13_500..18_000).contains(&count("grants")),
         "{}",
         count("grants")
     );
     assert!(
-        (150_000..260_000).contains(&count("access_log")),
+        (350_000..520_000).contains(&count("access_log")),
         "{}",
         count("access_log")
+    );
+    assert!(
+        (200_000..340_000).contains(&count("data_updates")),
+        "{}",
+        count("data_updates")
     );
 
     // Unique ids.
@@ -292,6 +355,27 @@ fn small_dataset_is_consistent_and_shows_violations() {
                 v.is_empty() && col == "parent_id" || ids[target].contains(v),
                 "{table}.{col} = {v:?} not in {target}"
             );
+        }
+    }
+    // Ids carry the year of the record: the year of the submission, grant,
+    // publication, correction, application or finding.
+    for (table, col) in [
+        ("duty_changes", "published_at"),
+        ("share_requests", "submitted_at"),
+        ("grants", "granted_at"),
+        ("corrections", "raised_at"),
+        ("open_applications", "submitted_at"),
+        ("findings", "found_at"),
+    ] {
+        let tb = &t[table];
+        let mut years = BTreeSet::new();
+        for r in &tb.rows {
+            let y = ts(&r[tb.col(col)]).date().year();
+            assert_eq!(id_year(&r[0]), y, "{table} {}", r[0]);
+            years.insert(y);
+        }
+        for y in YEARS {
+            assert!(years.contains(&y), "{table} has no record of {y}");
         }
     }
 
@@ -352,7 +436,7 @@ fn small_dataset_is_consistent_and_shows_violations() {
     }
     assert!(persons > 0 && orgs > 0);
 
-    // Time order, and nothing after the end of the year.
+    // Time order, and nothing after the end of the demo year.
     let year_end = d(2025, 12, 31).and_hms_opt(23, 59, 59).unwrap();
     let mut no_offset = 0;
     let mut with_offset = 0;
@@ -382,24 +466,28 @@ fn small_dataset_is_consistent_and_shows_violations() {
         "{no_offset} / {with_offset}"
     );
 
+    // The regulation profiles, as the service loads them.
+    let rules = crate::rules::Profiles::builtin();
+    let rule = |profile: &str, key: DeadlineKey| {
+        rules
+            .by_id(profile)
+            .unwrap_or_else(|| panic!("profile {profile}"))
+            .deadline(key)
+    };
+    let limit = |profile: &str, key: DeadlineKey| {
+        rule(profile, key)
+            .and_then(|r| r.working_day_limit())
+            .unwrap_or_else(|| panic!("{profile} {key}"))
+    };
+
     // Catalog.
     let ce = &t["catalog_entries"];
     let cycles: BTreeSet<&str> = ce.values("update_cycle").collect();
-    assert_eq!(cycles.len(), 8, "{cycles:?}");
+    assert_eq!(cycles.len(), UpdateCycle::ALL.len(), "{cycles:?}");
     let shares: BTreeSet<&str> = ce.values("share_type").collect();
-    assert_eq!(
-        shares,
-        ["conditional", "none", "unconditional"]
-            .into_iter()
-            .collect()
-    );
+    assert_eq!(shares, ShareType::ALL.iter().map(|s| s.as_str()).collect());
     let opens: BTreeSet<&str> = ce.values("open_type").collect();
-    assert_eq!(
-        opens,
-        ["none", "on_application", "unconditional"]
-            .into_iter()
-            .collect()
-    );
+    assert_eq!(opens, OpenType::ALL.iter().map(|s| s.as_str()).collect());
     let no_basis = ce
         .rows
         .iter()
@@ -417,6 +505,13 @@ fn small_dataset_is_consistent_and_shows_violations() {
         let withdrawn = !r[ce.col("withdrawn_at")].is_empty();
         assert_eq!(withdrawn, !r[ce.col("withdrawal_approved")].is_empty());
     }
+    // Published before or during the two years; the catalog grows in both.
+    let published_in = |y: i32| {
+        ce.values("published_at")
+            .filter(|v| ts(v).date().year() == y)
+            .count()
+    };
+    assert!(published_in(2024) > 50 && published_in(2025) > 50);
     let entry_share: BTreeMap<&str, (&str, &str)> = ce
         .rows
         .iter()
@@ -430,8 +525,36 @@ fn small_dataset_is_consistent_and_shows_violations() {
             )
         })
         .collect();
-    let kinds: BTreeSet<&str> = t["catalog_events"].values("kind").collect();
-    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    let events = &t["catalog_events"];
+    let kinds: BTreeSet<&str> = events.values("kind").collect();
+    assert_eq!(kinds.len(), CatalogEventKind::ALL.len(), "{kinds:?}");
+    // Quarterly maintenance in every quarter of both years, skipped by some.
+    let mut maintained: BTreeMap<(i32, u32), BTreeSet<&str>> = BTreeMap::new();
+    for r in &events.rows {
+        if r[events.col("kind")] == "maintained" {
+            let at = ts(&r[events.col("at")]);
+            maintained
+                .entry((at.year(), at.month0() / 3 + 1))
+                .or_default()
+                .insert(entry_share[r[events.col("entry_id")].as_str()].0);
+        }
+    }
+    let mut missed_quarters = [0usize; 2];
+    for (i, y) in YEARS.into_iter().enumerate() {
+        for q in 1..=4 {
+            let n = maintained.get(&(y, q)).map_or(0, BTreeSet::len);
+            assert!(
+                n > 15,
+                "{n} departments maintained their catalog in {y} Q{q}"
+            );
+            missed_quarters[i] += count("departments") - n;
+        }
+    }
+    comparable(
+        "department-quarters without maintenance",
+        missed_quarters[0] as f64 / (4 * count("departments")) as f64,
+        missed_quarters[1] as f64 / (4 * count("departments")) as f64,
+    );
 
     // Requests.
     let jur_profile: BTreeMap<&str, (&str, &str)> = jur
@@ -463,10 +586,24 @@ fn small_dataset_is_consistent_and_shows_violations() {
     let wd = WorkDays::builtin(d(2019, 1, 1), d(2026, 12, 31));
     let sr = &t["share_requests"];
     let c = |n: &str| sr.col(n);
-    let (mut late_replies, mut on_time, mut no_reason, mut pending, mut late_reviews, mut weekend) =
-        (0, 0, 0, 0, 0, 0);
-    let mut per_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-    let mut decisions: BTreeMap<String, u32> = BTreeMap::new();
+
+    /// What one year's requests show.
+    #[derive(Debug, Default)]
+    struct Year {
+        requests: usize,
+        late_replies: usize,
+        on_time: usize,
+        no_reason: usize,
+        refused: usize,
+        pending: usize,
+        reviews: usize,
+        late_reviews: usize,
+        weekend: usize,
+        decisions: BTreeMap<String, u32>,
+        per_day: BTreeMap<NaiveDate, u32>,
+        per_month: [u32; 12],
+    }
+    let mut years: [Year; 2] = Default::default();
     for r in &sr.rows {
         let sub = ts(&r[c("submitted_at")]);
         let reviewed = opt_ts(&r[c("reviewed_at")]);
@@ -490,81 +627,149 @@ fn small_dataset_is_consistent_and_shows_violations() {
             );
         }
         let decision = r[c("decision")].as_str();
-        *decisions.entry(decision.to_string()).or_default() += 1;
+        assert!(Decision::NAMES.contains(&decision), "{decision}");
         assert_eq!(replied.is_some(), decision != "pending", "{r:?}");
-        if decision == "refused" && r[c("refusal_reason")].is_empty() {
-            no_reason += 1;
-        }
         if decision != "refused" {
             assert!(r[c("refusal_reason")].is_empty());
-        }
-        if decision == "pending" {
-            pending += 1;
         }
         assert_eq!(
             forwarded.is_some(),
             share == "conditional" && reviewed.is_some(),
             "{r:?}"
         );
-        if sub.date().year() != 2025 {
+        let Some(i) = YEARS.iter().position(|y| *y == sub.date().year()) else {
+            // Carried over from before the two years: approved, for their grant.
+            assert_eq!(decision, "approved", "{r:?}");
             continue;
+        };
+        let y = &mut years[i];
+        y.requests += 1;
+        *y.decisions.entry(decision.to_string()).or_default() += 1;
+        if decision == "refused" {
+            y.refused += 1;
+            if r[c("refusal_reason")].is_empty() {
+                y.no_reason += 1;
+            }
         }
-        *per_day.entry(sub.date()).or_default() += 1;
+        if decision == "pending" {
+            y.pending += 1;
+        }
+        *y.per_day.entry(sub.date()).or_default() += 1;
+        y.per_month[sub.date().month0() as usize] += 1;
         if !wd.is_working(sub.date()) {
-            weekend += 1;
+            y.weekend += 1;
         }
-        let profile = profile_of_dept[r[c("provider_id")].as_str()];
-        if profile == "jincheng" {
-            if let Some(x) = reviewed {
-                if wd.between(sub.date(), x.date()) > 2 {
-                    late_reviews += 1;
-                }
+        // The requester's authority reviews, under its profile.
+        let reviewer = profile_of_dept[r[c("requester_id")].as_str()];
+        if let (Some(x), Some(review)) = (reviewed, rule(reviewer, DeadlineKey::Review)) {
+            y.reviews += 1;
+            if wd.between(sub.date(), x.date()) > review.working_days.unwrap() {
+                y.late_reviews += 1;
             }
         }
         if let (Some(f), Some(x)) = (forwarded, replied) {
             let published = r[c("already_published")] == "true";
-            let (base, limit) = match profile {
-                "jincheng" => (f.date(), if published { 5 } else { 10 }),
-                "xinxian" => (sub.date(), 10),
-                p => panic!("profile {p}"),
+            let profile = profile_of_dept[r[c("provider_id")].as_str()];
+            let reply = rules
+                .by_id(profile)
+                .unwrap()
+                .reply_conditional(published)
+                .unwrap();
+            let base = match reply.from {
+                Some(ClockStart::Forwarding) => f.date(),
+                _ => sub.date(),
             };
-            if wd.between(base, x.date()) > limit {
-                late_replies += 1;
+            if wd.between(base, x.date()) > reply.working_days.unwrap() {
+                y.late_replies += 1;
             } else {
-                on_time += 1;
+                y.on_time += 1;
             }
         }
     }
-    eprintln!(
-        "decisions {decisions:?}, late replies {late_replies}, on time {on_time}, no reason {no_reason}, pending {pending}, late reviews {late_reviews}, weekend {weekend}"
-    );
+    for (year, y) in YEARS.iter().zip(&years) {
+        eprintln!(
+            "{year}: {} requests, decisions {:?}, late replies {}, on time {}, no reason {}, pending {}, late reviews {} of {}, weekend {}, per month {:?}",
+            y.requests,
+            y.decisions,
+            y.late_replies,
+            y.on_time,
+            y.no_reason,
+            y.pending,
+            y.late_reviews,
+            y.reviews,
+            y.weekend,
+            y.per_month
+        );
+        assert!(
+            y.late_replies > 10 && y.on_time > 10 * y.late_replies,
+            "{year}: {} late, {} on time",
+            y.late_replies,
+            y.on_time
+        );
+        assert!(
+            y.no_reason > 0 && y.pending > 0 && y.late_reviews > 0,
+            "{year}"
+        );
+        assert!(y.weekend > 0 && y.weekend * 20 < y.requests, "{year}");
+        // Busier in the week before the Spring Festival than in an average
+        // working day.
+        let working: Vec<u32> = y
+            .per_day
+            .iter()
+            .filter(|(d, _)| wd.is_working(**d))
+            .map(|(_, n)| *n)
+            .collect();
+        let mean = f64::from(working.iter().sum::<u32>()) / working.len() as f64;
+        let rush: u32 = before_spring_festival(&wd, *year)
+            .iter()
+            .map(|x| y.per_day.get(x).copied().unwrap_or(0))
+            .sum();
+        assert!(
+            f64::from(rush) / 5.0 > 1.5 * mean,
+            "{year}: rush {rush}, mean {mean}"
+        );
+    }
+    // The year before is a full year: requests every month, about as many
+    // as in the demo year.
+    let [before, now] = &years;
     assert!(
-        late_replies > 10 && on_time > 10 * late_replies,
-        "{late_replies} late, {on_time} on time"
+        before.requests * 10 > now.requests * 8 && before.requests < now.requests,
+        "{} requests in 2024, {} in 2025",
+        before.requests,
+        now.requests
     );
-    assert!(no_reason > 0 && pending > 0 && late_reviews > 0);
-    assert!(weekend > 0 && weekend * 20 < count("share_requests"));
-    // Busier in the week before the Spring Festival than in an average working day.
-    let working: Vec<u32> = per_day
-        .iter()
-        .filter(|(d, _)| wd.is_working(**d))
-        .map(|(_, n)| *n)
-        .collect();
-    let mean = f64::from(working.iter().sum::<u32>()) / working.len() as f64;
-    let rush: u32 = [
-        d(2025, 1, 22),
-        d(2025, 1, 23),
-        d(2025, 1, 24),
-        d(2025, 1, 26),
-        d(2025, 1, 27),
-    ]
-    .iter()
-    .map(|x| per_day.get(x).copied().unwrap_or(0))
-    .sum();
-    assert!(
-        f64::from(rush) / 5.0 > 1.5 * mean,
-        "rush {rush}, mean {mean}"
+    for m in 0..12 {
+        let (a, b) = (before.per_month[m], now.per_month[m]);
+        assert!(
+            a > 0 && f64::from(a) > 0.5 * f64::from(b) && f64::from(a) < 1.5 * f64::from(b),
+            "month {}: {a} requests in 2024, {b} in 2025",
+            m + 1
+        );
+    }
+    let rate = |a: usize, b: usize| a as f64 / b as f64;
+    comparable(
+        "late replies",
+        rate(before.late_replies, before.late_replies + before.on_time),
+        rate(now.late_replies, now.late_replies + now.on_time),
     );
+    comparable(
+        "late reviews",
+        rate(before.late_reviews, before.reviews),
+        rate(now.late_reviews, now.reviews),
+    );
+    comparable(
+        "refusals without reason",
+        rate(before.no_reason, before.refused),
+        rate(now.no_reason, now.refused),
+    );
+    comparable(
+        "refusals",
+        rate(before.refused, before.requests),
+        rate(now.refused, now.requests),
+    );
+    // December's requests of the year before are answered in January; only
+    // stuck ones are still pending at the export.
+    assert!(before.pending * 100 < before.requests * 3);
 
     // Grants and their use.
     let decision_of: BTreeMap<&str, (&str, Option<NaiveDateTime>)> = sr
@@ -581,6 +786,7 @@ fn small_dataset_is_consistent_and_shows_violations() {
     let mut over_three_years = 0;
     let mut carried = 0;
     let mut end_of: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
+    let mut granted_at: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
     for r in &gr.rows {
         let (decision, replied) = decision_of[r[gr.col("request_id")].as_str()];
         assert_eq!(decision, "approved");
@@ -591,75 +797,158 @@ fn small_dataset_is_consistent_and_shows_violations() {
         if granted.checked_add_months(chrono::Months::new(36)).unwrap() < expires {
             over_three_years += 1;
         }
-        if granted.date() < d(2025, 1, 1) {
+        if granted.date() < d(2024, 1, 1) {
             carried += 1;
+            assert!(
+                expires.date() > d(2024, 1, 1),
+                "in force at the start: {r:?}"
+            );
         }
         if let Some(x) = revoked {
             assert!(x >= granted);
         }
         end_of.insert(r[0].as_str(), revoked.map_or(expires, |x| x.min(expires)));
+        granted_at.insert(r[0].as_str(), granted);
     }
     let approved = sr.values("decision").filter(|d| *d == "approved").count();
     assert_eq!(approved, count("grants"));
     assert!(over_three_years > 0 && carried > 0);
+    // JC Art.31: a grant unused for three months may be revoked.
+    let unused_months = rule("jincheng", DeadlineKey::GrantUnused)
+        .and_then(|r| r.month_limit())
+        .unwrap();
+    let window_end = |g: &str| {
+        granted_at[g]
+            .checked_add_months(chrono::Months::new(unused_months))
+            .unwrap()
+    };
     let al = &t["access_log"];
-    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut first_use: BTreeMap<&str, NaiveDateTime> = BTreeMap::new();
     let mut after_end = BTreeSet::new();
     let mut last = None;
+    let mut log_months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    let mut early_rows = 0;
     for r in &al.rows {
         let g = r[0].as_str();
         let at = ts(&r[1]);
         assert!(r[2].parse::<u32>().unwrap() >= 1);
         assert!(last.is_none_or(|l| l <= at), "access log out of time order");
         last = Some(at);
-        used.insert(g);
+        first_use.entry(g).or_insert(at);
         if at > end_of[g] {
             after_end.insert(g);
         }
+        if at.year() < 2024 {
+            // Before the two years: only the grants made before them, in
+            // their first-use window.
+            assert!(at < window_end(g), "{g} used at {at}");
+            early_rows += 1;
+        } else {
+            *log_months.entry((at.year(), at.month())).or_default() += 1;
+        }
     }
-    let never_used = count("grants") - used.len();
+    let never_used = count("grants") - first_use.len();
     eprintln!(
-        "never used {never_used}, used after end {}",
+        "never used {never_used}, used after end {}, {early_rows} rows before 2024, access log per month {log_months:?}",
         after_end.len()
     );
     assert!(never_used * 100 > 3 * count("grants") && never_used * 100 < 15 * count("grants"));
     assert!(!after_end.is_empty());
+    assert!(early_rows > 0 && early_rows * 5 < count("access_log"));
+    assert_eq!(log_months.len(), 24, "the access log covers both years");
+    let (a, b): (usize, usize) = (
+        log_months.range((2024, 1)..(2025, 1)).map(|(_, n)| n).sum(),
+        log_months.range((2025, 1)..).map(|(_, n)| n).sum(),
+    );
+    assert!(
+        a * 10 > b * 7 && a < b,
+        "{a} access-log rows in 2024, {b} in 2025"
+    );
+    // Grants not used within their window (the evaluation's grant use),
+    // by the year the window ends: the carried-over grants' windows ending
+    // in 2024 are judged on their early rows.
+    let unused = |y: i32| {
+        let ending: Vec<&str> = granted_at
+            .keys()
+            .copied()
+            .filter(|g| window_end(g).year() == y)
+            .collect();
+        let missed = ending
+            .iter()
+            .filter(|g| first_use.get(*g).is_none_or(|f| *f >= window_end(g)))
+            .count();
+        rate(missed, ending.len())
+    };
+    comparable("grants unused in their window", unused(2024), unused(2025));
+
+    // Data updates: every month of both years.
+    let du = &t["data_updates"];
+    let mut update_months: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+    for at in du.values("at") {
+        let at = ts(at);
+        *update_months.entry((at.year(), at.month())).or_default() += 1;
+    }
+    assert_eq!(update_months.len(), 24, "{update_months:?}");
+    let (a, b): (usize, usize) = (
+        update_months
+            .range((2024, 1)..(2025, 1))
+            .map(|(_, n)| n)
+            .sum(),
+        update_months.range((2025, 1)..).map(|(_, n)| n).sum(),
+    );
+    assert!(
+        a * 10 > b * 7 && a < b * 11 / 10,
+        "{a} updates in 2024, {b} in 2025"
+    );
 
     // Corrections.
     let co = &t["corrections"];
-    let (mut ext, mut unresolved, mut late_corr) = (0, 0, 0);
+    let (mut ext, mut unresolved) = (0, 0);
+    let mut late_corr = [0usize; 2];
+    let mut raised = [0usize; 2];
     for r in &co.rows {
-        let raised = ts(&r[co.col("raised_at")]);
+        let raised_at = ts(&r[co.col("raised_at")]);
         let extended = opt_ts(&r[co.col("extended_at")]);
         let resolved = opt_ts(&r[co.col("resolved_at")]);
         let outcome = r[co.col("outcome")].as_str();
         assert_eq!(resolved.is_some(), !outcome.is_empty());
-        assert!(outcome.is_empty() || outcome == "corrected" || outcome == "confirmed");
-        let mut limit = 5;
+        assert!(outcome.is_empty() || CorrectionOutcome::NAMES.contains(&outcome));
+        let (owner, _) = entry_share[r[co.col("entry_id")].as_str()];
+        let profile = profile_of_dept[owner];
+        let mut limit = limit(profile, DeadlineKey::Correction);
         if let Some(x) = extended {
             ext += 1;
-            assert!(x >= raised);
+            assert!(x >= raised_at);
             let days: u32 = r[co.col("extension_days")].parse().unwrap();
-            assert!((1..=10).contains(&days));
+            let allowed = rule(profile, DeadlineKey::Correction)
+                .and_then(|r| r.extension_working_days)
+                .unwrap_or_else(|| panic!("{profile} allows no extension: {r:?}"));
+            assert!((1..=allowed).contains(&days));
+            assert_eq!(profile, "xinxian");
             limit += days;
-            let (owner, _) = entry_share[r[co.col("entry_id")].as_str()];
-            assert_eq!(profile_of_dept[owner], "xinxian");
         } else {
             assert!(r[co.col("extension_days")].is_empty());
         }
+        let i = YEARS.iter().position(|y| *y == raised_at.year()).unwrap();
+        raised[i] += 1;
         match resolved {
             Some(x) => {
-                assert!(x >= raised);
-                if wd.between(raised.date(), x.date()) > limit {
-                    late_corr += 1;
+                assert!(x >= raised_at);
+                if wd.between(raised_at.date(), x.date()) > limit {
+                    late_corr[i] += 1;
                 }
             }
             None => unresolved += 1,
         }
     }
     assert!(
-        ext > 0 && unresolved > 0 && late_corr > 0,
-        "{ext} {unresolved} {late_corr}"
+        ext > 0 && unresolved > 0 && late_corr.iter().all(|n| *n > 0),
+        "{ext} {unresolved} {late_corr:?}"
+    );
+    comparable(
+        "late corrections",
+        rate(late_corr[0], raised[0]),
+        rate(late_corr[1], raised[1]),
     );
 
     // Open applications.
@@ -672,10 +961,14 @@ fn small_dataset_is_consistent_and_shows_violations() {
             spot += 1;
             assert!(answered.is_some());
         }
+        let (owner, _) = entry_share[r[oa.col("entry_id")].as_str()];
+        let pace = rule(profile_of_dept[owner], DeadlineKey::OpenApplication)
+            .and_then(|r| r.working_days)
+            .unwrap_or(org::OPEN_ANSWER_PACE_WD);
         match answered {
             Some(x) => {
                 assert!(x >= sub);
-                if wd.between(sub.date(), x.date()) > 10 {
+                if wd.between(sub.date(), x.date()) > pace {
                     late_open += 1;
                 }
             }
@@ -684,16 +977,24 @@ fn small_dataset_is_consistent_and_shows_violations() {
     }
     assert!(late_open > 0 && pending_open > 0 && spot * 2 > count("open_applications"));
 
-    // Findings.
+    // Findings: every category in each year.
     let fi = &t["findings"];
-    let cats: BTreeSet<&str> = fi.values("category").collect();
-    let all: BTreeSet<&str> = findings::CATEGORIES.iter().map(|c| c.0).collect();
-    assert_eq!(cats, all);
+    for y in YEARS {
+        let cats: BTreeSet<&str> = fi
+            .rows
+            .iter()
+            .filter(|r| ts(&r[fi.col("found_at")]).year() == y)
+            .map(|r| r[fi.col("category")].as_str())
+            .collect();
+        let all: BTreeSet<&str> = findings::CATEGORIES.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(cats, all, "{y}");
+        assert_eq!(all.len(), CategoryCode::ALL.len());
+    }
     assert!(fi.values("evidence").any(|e| e.contains('\n')));
     assert!(fi.values("inspector").all(|i| i.contains('、')));
+    assert!(fi.values("evidence").any(|e| e.contains("2024年第")));
 
-    // Duty changes: followed on time, late and never.
-    let events = &t["catalog_events"];
+    // Duty changes: followed on time, late and never, in each year.
     let updated: Vec<(&str, NaiveDateTime)> = events
         .rows
         .iter()
@@ -706,26 +1007,127 @@ fn small_dataset_is_consistent_and_shows_violations() {
         })
         .collect();
     let dc = &t["duty_changes"];
-    let (mut in_time, mut late_dc) = (0, 0);
+    let mut in_time = [0; 2];
+    let mut late_dc = [0; 2];
     for r in &dc.rows {
         let dept = r[dc.col("department_id")].as_str();
+        assert!(DutyChangeKind::NAMES.contains(&r[dc.col("kind")].as_str()));
         let published = ts(&r[dc.col("published_at")]);
-        let limit = if profile_of_dept[dept] == "jincheng" {
-            15
-        } else {
-            10
-        };
+        let i = YEARS.iter().position(|y| *y == published.year()).unwrap();
+        let limit = limit(profile_of_dept[dept], DeadlineKey::CatalogUpdate);
         let first = updated
             .iter()
             .filter(|(d, at)| *d == dept && *at > published)
             .map(|(_, at)| *at)
             .min();
         match first {
-            Some(x) if wd.between(published.date(), x.date()) <= limit => in_time += 1,
-            _ => late_dc += 1,
+            Some(x) if wd.between(published.date(), x.date()) <= limit => in_time[i] += 1,
+            _ => late_dc[i] += 1,
         }
     }
-    assert!(in_time > 0 && late_dc > 0);
+    assert!(
+        in_time.iter().all(|n| *n > 0) && late_dc.iter().all(|n| *n > 0),
+        "{in_time:?} {late_dc:?}"
+    );
+}
+
+/// The deadlines come from the loaded profiles, never from the generator;
+/// a profile the generator cannot produce for is an error naming it.
+#[test]
+fn deadlines_follow_the_profiles() {
+    let rules = crate::rules::Profiles::builtin();
+    for id in crate::rules::Profiles::SHIPPED {
+        let p = rules.by_id(id).unwrap();
+        let dl = org::deadlines(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(dl.profile, id);
+        assert_eq!(
+            Some(dl.catalog_update_wd),
+            p.deadline(DeadlineKey::CatalogUpdate)
+                .and_then(|r| r.working_day_limit()),
+            "{id}"
+        );
+        assert_eq!(
+            Some(dl.correction_wd),
+            p.deadline(DeadlineKey::Correction)
+                .and_then(|r| r.working_day_limit()),
+            "{id}"
+        );
+        assert_eq!(
+            (dl.reply_published_wd, dl.reply_unpublished_wd),
+            (
+                p.reply_conditional(true).unwrap().working_days.unwrap(),
+                p.reply_conditional(false).unwrap().working_days.unwrap()
+            ),
+            "{id}"
+        );
+        assert_eq!(
+            dl.review_wd,
+            p.deadline(DeadlineKey::Review).and_then(|r| r.working_days),
+            "{id}"
+        );
+    }
+    let jc = org::deadlines("jincheng").unwrap();
+    assert!(jc.reply_from_forwarding && jc.review_wd.is_some());
+    assert!(jc.reply_unpublished_wd > jc.reply_published_wd);
+    assert!(
+        org::deadlines("xinxian")
+            .unwrap()
+            .extension_max_wd
+            .is_some()
+    );
+    assert_eq!(org::deadlines("pingdingshan").unwrap().open_answer_wd, None);
+    assert!(org::deadlines("yingkou").unwrap().open_answer_wd.is_some());
+
+    // A province's cities rotate through three profiles, all generated for.
+    let province = org::build(7, &ScaleParams::of(Scale::Province)).unwrap();
+    let used: BTreeSet<&str> = province
+        .jurisdictions
+        .iter()
+        .map(|j| j.rules.profile)
+        .collect();
+    assert_eq!(
+        used,
+        ["jincheng", "pingdingshan", "xinxian", "yingkou"]
+            .into_iter()
+            .collect()
+    );
+
+    let err = org::deadlines("nowhere").unwrap_err();
+    assert!(matches!(&err, DemoError::Profile { profile, .. } if profile == "nowhere"));
+    assert!(err.to_string().contains("`nowhere`"), "{err}");
+    // A profile without a reply deadline cannot be generated for.
+    let mut p = rules.by_id("pingdingshan").unwrap().clone();
+    p.deadlines.remove(&DeadlineKey::ReplyConditional);
+    let err = org::deadlines_of("pingdingshan", &p).unwrap_err();
+    assert!(
+        err.to_string().contains("pingdingshan") && err.to_string().contains("reply_conditional"),
+        "{err}"
+    );
+}
+
+#[test]
+fn both_years_must_be_in_the_calendar() {
+    let ok = DemoOptions {
+        year: 2020,
+        ..DemoOptions::default()
+    };
+    let ctx = Ctx::new(&ok).expect("2019 and 2020 are covered");
+    assert_eq!(
+        ctx.spans.map(|s| s.year),
+        [2019, 2020],
+        "the year before, then the demo year"
+    );
+    assert_eq!(ctx.start, d(2019, 1, 1));
+    let err = Ctx::new(&DemoOptions {
+        year: 2019,
+        ..DemoOptions::default()
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, DemoError::YearNotCovered { year: 2019, .. }),
+        "{err}"
+    );
+    assert!(Ctx::new(&DemoOptions::default()).is_ok());
 }
 
 /// Measures the `city` scale; run with

@@ -9,13 +9,17 @@
 //! | batch | 20 % | a job every 7, 14 or 30 days |
 //! | sporadic | 14 % | now and then |
 //!
-//! and 15 % of the grants that expire or are revoked during the year keep
-//! being called for 10–60 days afterwards. Rows are hourly-ish buckets with
-//! a call count; the log is generated day by day and sorted by time within
-//! each day, so it streams to disk in time order without ever being held in
-//! memory.
+//! and 15 % of the grants that expire or are revoked during the two years
+//! covered keep being called for 10–60 days afterwards. Rows are hourly-ish
+//! buckets with a call count. The log covers both years, and for the grants
+//! made before them (carried over) also their first months, the unused
+//! window of the profiles (JC Art.31: three months), so that the first year
+//! judges their first use as the platform's full log would. It is
+//! generated day by day (over the grants whose window contains the day)
+//! and sorted by time within each day, so it streams to disk in time order
+//! without ever being held in memory.
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::clock::{at, office_secs};
 use super::requests::Grant;
@@ -89,8 +93,16 @@ fn unit(h: u64) -> f64 {
     (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Write the access log of the year, day by day.
-pub fn write(ctx: &Ctx, grants: &[Grant], w: &mut TableWriter) -> Result<(), DemoError> {
+/// Write the access log of the two years, day by day, and of the grants
+/// made before them their first `unused_months` (the longest `grant_unused`
+/// window of the profiles in use, JC Art.31), so that whether they were
+/// used in time can be judged; `None`: nothing before the two years.
+pub fn write(
+    ctx: &Ctx,
+    grants: &[Grant],
+    unused_months: Option<u32>,
+    w: &mut TableWriter,
+) -> Result<(), DemoError> {
     // Per grant: first and last day it may be used (exclusive of the day
     // of granting and of the day it ends).
     let windows: Vec<(NaiveDate, NaiveDate)> = grants
@@ -108,18 +120,52 @@ pub fn write(ctx: &Ctx, grants: &[Grant], w: &mut TableWriter) -> Result<(), Dem
             (first, last)
         })
         .collect();
+    // Per grant made before the two years: the end of its first-use window
+    // (exclusive); the log holds its use before the years only until then.
+    let early: Vec<Option<NaiveDate>> = grants
+        .iter()
+        .map(|g| {
+            let months = unused_months.filter(|_| g.granted.date() < ctx.start)?;
+            let until = g.granted.checked_add_months(Months::new(months))?;
+            Some(until.date().min(ctx.start))
+        })
+        .collect();
+    // Grants that are ever called in the log, by the first day of their
+    // window; the ones whose window contains the day are `active`.
+    let mut by_first: Vec<u32> = (0..grants.len() as u32)
+        .filter(|&gi| {
+            let (first, last) = windows[gi as usize];
+            grants[gi as usize].usage.pattern != Pattern::Never
+                && first <= last
+                && (last >= ctx.start || early[gi as usize].is_some_and(|u| first < u))
+                && first <= ctx.year_last
+        })
+        .collect();
+    by_first.sort_by_key(|&gi| (windows[gi as usize].0, gi));
+    let mut next = 0;
+    let mut active: Vec<u32> = Vec::new();
     let mut rows: Vec<(u32, u32, u32)> = Vec::new();
-    let mut day = ctx.year_start;
-    let mut day_no: u64 = 0;
+    let mut day = by_first
+        .first()
+        .map_or(ctx.start, |&gi| windows[gi as usize].0.min(ctx.start));
     while day <= ctx.year_last {
+        // Days since the history began: the per-day draws of a grant do not
+        // depend on where the log starts.
+        let day_no = (day - ctx.history_start).num_days() as u64;
         let working = ctx.wd.is_working(day);
         rows.clear();
-        for (gi, g) in grants.iter().enumerate() {
-            let u = &g.usage;
-            let (first, last) = windows[gi];
-            if u.pattern == Pattern::Never || day < first || day > last {
+        while next < by_first.len() && windows[by_first[next] as usize].0 <= day {
+            active.push(by_first[next]);
+            next += 1;
+        }
+        active.retain(|&gi| windows[gi as usize].1 >= day);
+        for &gi in &active {
+            let gi = gi as usize;
+            if day < ctx.start && early[gi].is_none_or(|until| day >= until) {
                 continue;
             }
+            let g = &grants[gi];
+            let u = &g.usage;
             let h = mix(u.seed, day_no);
             let overrun = u.overrun_until.is_some() && day >= g.end().date();
             let pattern = if overrun { Pattern::Regular } else { u.pattern };
@@ -187,7 +233,6 @@ pub fn write(ctx: &Ctx, grants: &[Grant], w: &mut TableWriter) -> Result<(), Dem
             w.end_row()?;
         }
         day = day.succ_opt().expect("valid date");
-        day_no += 1;
     }
     Ok(())
 }
