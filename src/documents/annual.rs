@@ -555,16 +555,26 @@ fn is_approval(i: &CheckItem) -> bool {
     matches!(i.rule, Rule::Review | Rule::Reply)
 }
 
+/// A review or reply as the charts count it: `Some(true)` done in time,
+/// `Some(false)` late or overdue, `None` not judged yet.
+fn in_time(i: &CheckItem) -> Option<bool> {
+    if i.status.is_ok() {
+        Some(true)
+    } else if i.status.is_breach() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 fn monthly_chart(volume: &Volume, items: &[CheckItem]) -> Result<String, DocumentError> {
     let requests: [u64; 12] = std::array::from_fn(|m| volume.requests.by_month[m].max(0) as u64);
     let mut judged = [(0usize, 0usize); 12];
     for i in items.iter().filter(|i| is_approval(i)) {
         let Some(start) = i.clock_start else { continue };
         let m = local_date(start).month0() as usize;
-        if i.status == Status::OnTime {
-            judged[m].0 += 1;
-            judged[m].1 += 1;
-        } else if matches!(i.status, Status::Late | Status::Overdue) {
+        if let Some(ok) = in_time(i) {
+            judged[m].0 += usize::from(ok);
             judged[m].1 += 1;
         }
     }
@@ -576,13 +586,9 @@ fn overdue_chart(ctx: &Context, items: &[CheckItem]) -> Result<String, DocumentE
     let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for i in items.iter().filter(|i| is_approval(i)) {
         let e = per.entry(i.responsible_id.as_str()).or_default();
-        match i.status {
-            Status::OnTime => e.1 += 1,
-            Status::Late | Status::Overdue => {
-                e.0 += 1;
-                e.1 += 1;
-            }
-            _ => {}
+        if let Some(ok) = in_time(i) {
+            e.0 += usize::from(!ok);
+            e.1 += 1;
         }
     }
     let mut rows: Vec<(String, f64)> = per

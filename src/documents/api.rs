@@ -189,10 +189,7 @@ async fn draft(
     Json(value): Json<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let (prepared, _) = prepare(&state, &kind, value).await?;
-    let engine = Engine::shared()?;
-    let bytes = engine
-        .render_blocking(prepared.kind, prepared.inputs(None))
-        .await?;
+    let bytes = prepared.render_draft(Engine::shared()?).await?;
     let name = format!(
         "{}-{}-{}-draft.pdf",
         prepared.kind,

@@ -269,9 +269,8 @@ async fn finish(
             ],
         )?;
     } else {
-        let inputs = prepared.inputs(None);
         let kind = prepared.kind;
-        let pdf = engine.render_blocking(kind, inputs).await?;
+        let pdf = prepared.render_draft(engine).await?;
         let render_time = t.elapsed();
         let path = output.out.clone().unwrap_or_else(|| {
             PathBuf::from(format!(

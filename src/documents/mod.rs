@@ -1,4 +1,4 @@
-//! Official documents (issue 5): the rectification notice (整改通知书), the
+//! Official documents: the rectification notice (整改通知书), the
 //! circular (通报) when a rectification deadline passes, and the annual
 //! sharing report (年度政务数据共享情况报告), rendered with typst as a
 //! library in the layout of GB/T 9704-2012.
@@ -8,12 +8,17 @@
 //! - [`engine`]: fonts, the templates of `templates/` (compiled in), data in
 //!   through `sys.inputs` only, glyph coverage checked before compiling;
 //!   built once per process and shared.
-//! - [`notice`], [`circular`], [`annual`]: each gathers its data from the
-//!   store (findings, profiles, calendar, metrics, evaluation) into a
+//! - [`notice`], [`circular`], [`annual`]: each asks the modules that own
+//!   the facts — the organisation ([`crate::org`]: who issues), the findings
+//!   and figures ([`crate::metrics`]: `judge`, `findings`, `volume`,
+//!   `summary`), the evaluation ([`crate::evaluation::evaluate_judged`]),
+//!   the profiles ([`crate::rules`]: what to cite) — and builds a
 //!   [`Prepared`] document: the JSON the template reads, plus what the
-//!   archive records about it. [`charts`] draws the annual report's charts
-//!   with plotters as SVG, embedded through the inputs too.
-//! - [`archive`]: 发文字号 and the archive of issued documents. A number is
+//!   archive records about it. None reads another module's table.
+//!   [`charts`] draws the annual report's charts with plotters as SVG,
+//!   embedded through the inputs too.
+//! - [`archive`] owns `issued_documents`, `issued_document_findings` and
+//!   `document_counters`: 发文字号 and the archive of issued documents. A number is
 //!   taken from a per issuer, kind and year counter in the same transaction
 //!   that archives the document, so it is never reused and two concurrent
 //!   issues get two numbers; issued rows are immutable (database triggers),
@@ -25,9 +30,14 @@
 //!
 //! Every sanction, deadline and escalation is quoted from the governing
 //! regulation's profile with its article. Where the regulation gives no
-//! number (限期改正), the notice prints the regulation's words and the due
-//! date, never the bureau's default number of working days as if it were
-//! law.
+//! number (限期改正, 及时, or no time at all), the notice prints the
+//! regulation's words and the due date, and the bureau's number only as the
+//! bureau's (本局按…掌握), never as if it were law. A conduct is said to fall
+//! under an item (属于…所列情形) only when an unconditional item names it;
+//! otherwise the notice rests on the bureau's power (根据…的规定), and an
+//! item needing 拒不, 故意 or 造成不良后果 is named only as what follows if an
+//! inspector establishes it ([`crate::rules::Profile::notice_basis`]). A
+//! document dated after its regulation lapsed carries a warning (附注).
 
 pub mod annual;
 pub mod api;
@@ -37,6 +47,8 @@ pub mod circular;
 pub mod cli;
 pub mod engine;
 pub mod notice;
+
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -173,9 +185,9 @@ impl Prepared {
         data
     }
 
-    /// Renders a draft: no number, watermarked 草稿.
-    pub fn render_draft(&self, engine: &Engine) -> Result<Vec<u8>, DocumentError> {
-        engine.render(self.kind, &self.inputs(None))
+    /// Renders a draft (no number, watermarked 草稿) on a blocking thread.
+    pub async fn render_draft(&self, engine: Arc<Engine>) -> Result<Vec<u8>, DocumentError> {
+        engine.render_blocking(self.kind, self.inputs(None)).await
     }
 }
 

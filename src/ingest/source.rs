@@ -8,7 +8,7 @@
 //! whatever the file's length: a 50-million-row access log streams.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
@@ -569,13 +569,6 @@ fn columns_as_text(frame: DataFrame) -> Result<DataFrame, String> {
         columns.push(text);
     }
     DataFrame::new(frame.height(), columns).map_err(|e| e.to_string())
-}
-
-/// Reads a whole small source into memory (tests and tools).
-pub fn read_all(mut reader: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    reader.read_to_end(&mut out)?;
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -111,8 +111,33 @@ pub async fn run_check(
         CheckKind::Corrections => corrections::run(ctx, store).await?,
         CheckKind::OpenApplications => open_applications::run(ctx, store).await?,
     };
-    items.iter_mut().for_each(CheckItem::classify);
+    for item in &mut items {
+        item.classify();
+        not_yet_in_force(ctx, item);
+    }
     Ok(items)
+}
+
+/// An event that happened before its regulation came into force breaks no
+/// rule of it: the item says so and is no breach's finding. (A regulation
+/// that lapsed before the item was judged is flagged by [`Context::item`].)
+fn not_yet_in_force(ctx: &Context, item: &mut CheckItem) {
+    let Some(start) = item.clock_start else {
+        return;
+    };
+    let Some(profile) = ctx.profiles.by_id(&item.profile) else {
+        return;
+    };
+    let day = crate::time::local_date(start);
+    if profile.in_force_on(day) || profile.lapsed_on(day).is_some() {
+        return;
+    }
+    item.category = None;
+    item.add_note(format!(
+        "{}自{}起施行，事项发生时尚未施行，不认定违规",
+        profile.title_marked(),
+        crate::time::chinese_date(profile.validity.from.unwrap_or(profile.issued_on))
+    ));
 }
 
 /// Runs the given checks concurrently; returns their items in the order of

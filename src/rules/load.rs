@@ -393,7 +393,7 @@ fn invalid(file: &str, key: &str, reason: impl Into<String>) -> RulesError {
 
 /// Whether `quote` states `n` followed by `unit` (`5个工作日`, `三年`), with no
 /// further digit in front (so `15个工作日` does not state 5).
-fn states_number(quote: &str, n: u32, unit: &str) -> bool {
+pub(super) fn states_number(quote: &str, n: u32, unit: &str) -> bool {
     let quote = normalize(quote);
     let is_digit = |c: char| c.is_ascii_digit() || "零一二三四五六七八九十百千两".contains(c);
     [n.to_string(), chinese_number(n)].iter().any(|number| {

@@ -69,11 +69,6 @@ impl DeadlineRule {
         self.basis == Basis::BureauDefault
     }
 
-    /// Whether a notice may print the number as the regulation's limit.
-    pub fn number_is_citable(&self) -> bool {
-        self.basis == Basis::Regulation
-    }
-
     /// The number of working days the rule allows, for the kinds counted in
     /// working days (`working_days`, and the bureau's numbers of `in_time`
     /// and `set_by_authority`); `None` for the others.
@@ -111,13 +106,6 @@ impl DeadlineRule {
             | DeadlineKind::Requirement
             | DeadlineKind::NotRegulated => None,
         }
-    }
-
-    /// The longest limit in working days, extension included (None when the
-    /// rule is not counted in working days).
-    pub fn max_working_days(&self) -> Option<u32> {
-        self.working_days
-            .map(|d| d + self.extension_working_days.unwrap_or(0))
     }
 }
 

@@ -131,7 +131,7 @@ async fn notices_and_circulars(ts: &TestStore) {
     let prepared = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
         .await
         .unwrap();
-    let draft = prepared.render_draft(&engine()).unwrap();
+    let draft = prepared.render_draft(engine()).await.unwrap();
     let text = text_of(&draft);
     // The watermark's characters are rotated: the text layer has them apart.
     assert!(
@@ -340,7 +340,7 @@ async fn hostile_department_name(ts: &TestStore) {
     )
     .await
     .unwrap();
-    let text = text_of(&prepared.render_draft(&engine()).unwrap());
+    let text = text_of(&prepared.render_draft(engine()).await.unwrap());
     let literal: String = HOSTILE.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(
         text.contains(&format!("{literal}：")),
@@ -367,7 +367,7 @@ async fn annual_report_on_the_demo(ts: &TestStore) {
         .await
         .unwrap();
     let started = std::time::Instant::now();
-    let pdf = prepared.render_draft(&engine()).unwrap();
+    let pdf = prepared.render_draft(engine()).await.unwrap();
     eprintln!(
         "annual report rendered in {:.2} s (debug build)",
         started.elapsed().as_secs_f64()
@@ -530,7 +530,7 @@ async fn write_demo_samples() {
     .unwrap();
     std::fs::write(
         "/tmp/dukao-samples/demo-circular.pdf",
-        c.render_draft(&engine()).unwrap(),
+        c.render_draft(engine()).await.unwrap(),
     )
     .unwrap();
     let a = annual::prepare(

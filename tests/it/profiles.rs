@@ -139,7 +139,10 @@ async fn a_sixth_regulation_from_a_folder(ts: &TestStore) {
         .and_then(|j| j.authority_id.clone())
         .unwrap();
     assert_eq!(prepared.issuer_id, bureau, "the district's bureau issues");
-    let pdf = prepared.render_draft(&Engine::shared().unwrap()).unwrap();
+    let pdf = prepared
+        .render_draft(Engine::shared().unwrap())
+        .await
+        .unwrap();
     let text = pdf_inspect::squeeze(&pdf_inspect::text(&pdf));
     assert!(text.contains("《云溪县政务数据共享管理办法》"), "{text}");
     assert!(
