@@ -71,6 +71,19 @@ pub enum Command {
     /// The regulation profiles loaded (shipped and the bureau's own), each
     /// checked against its regulation's text.
     Profiles(crate::rules::cli::ProfilesArgs),
+    /// The people who sign in: `user add|list|disable|passwd` (audited).
+    User {
+        /// Which change.
+        #[command(subcommand)]
+        command: crate::people::cli::UserCommand,
+    },
+    /// The API tokens programs present: `token add|list|revoke` (audited;
+    /// a secret is shown once).
+    Token {
+        /// Which change.
+        #[command(subcommand)]
+        command: crate::people::cli::TokenCommand,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// The official working-day calendar (holidays and make-up working days).
@@ -159,6 +172,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Profiles(args) => {
             crate::rules::cli::run_profiles(config, &args, &mut std::io::stdout().lock())
         }
+        Command::User { command } => on_store(config, |store, mut out| async move {
+            let mut input = std::io::stdin().lock();
+            crate::people::cli::run_user(config, &store, &command, &mut input, &mut out).await
+        })
+        .await
+        .map(ok),
+        Command::Token { command } => on_store(config, |store, mut out| async move {
+            crate::people::cli::run_token(config, &store, &command, &mut out).await
+        })
+        .await
+        .map(ok),
         Command::Migrate => {
             let store = Store::connect(&config.database_url).await?;
             println!("migrated {}", crate::store::redact(&config.database_url));

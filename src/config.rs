@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::people::session::SessionPolicy;
+
 /// The embedded default store.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/dukao.db";
 /// The default listen address.
@@ -54,12 +56,13 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Regulation profile for jurisdictions that name none.
     pub default_profile: String,
-    /// Tokens the platform presents to push data (`Authorization: Bearer …`).
-    pub ingest_tokens: Vec<String>,
-    /// The people who may change state over HTTP (issue documents), each
-    /// with the token they present; their name goes into the archive and
-    /// the audit trail.
-    pub operators: Vec<Operator>,
+    /// How long sign-in sessions live and how many failed sign-ins are
+    /// tolerated (`[session]`).
+    pub session: SessionPolicy,
+    /// Mark the session cookie `Secure` (served over TLS, directly or
+    /// behind a proxy). Default false: the embedded default serves plain
+    /// HTTP on 127.0.0.1.
+    pub secure_cookies: bool,
     /// A calendar override file for years the built-in data lacks.
     pub calendar_overrides: Option<PathBuf>,
     /// A folder of regulation profiles (`<id>.toml`, each with its
@@ -79,16 +82,6 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-/// A person allowed to change state over HTTP.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Operator {
-    /// Their name, as recorded (王明).
-    pub name: String,
-    /// The bearer token they present.
-    pub token: String,
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
@@ -100,17 +93,27 @@ struct FileConfig {
     evaluation_schemes: Option<PathBuf>,
     archive_dir: Option<PathBuf>,
     #[serde(default)]
-    ingest: IngestSection,
-    #[serde(default)]
-    operators: Vec<Operator>,
+    session: SessionSection,
+    /// Recognised only to say where tokens went (`dukao token add`).
+    ingest: Option<toml::Value>,
+    /// Recognised only to say where operators went (`dukao user add`).
+    operators: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct IngestSection {
-    #[serde(default)]
-    tokens: Vec<String>,
+struct SessionSection {
+    idle_minutes: Option<u64>,
+    max_age_hours: Option<u64>,
+    max_failures: Option<u32>,
+    failure_window_minutes: Option<u64>,
+    secure_cookie: Option<bool>,
 }
+
+/// What replaced the configured tokens and operators.
+const MOVED_TO_STORE: &str = "tokens and operators live in the store now: create platform \
+     tokens with `dukao token add NAME --role platform --tables …` and people with \
+     `dukao user add`";
 
 impl Default for Config {
     fn default() -> Self {
@@ -118,8 +121,8 @@ impl Default for Config {
             database_url: DEFAULT_DATABASE_URL.to_string(),
             bind: DEFAULT_BIND.parse().expect("valid default bind address"),
             default_profile: "jincheng".to_string(),
-            ingest_tokens: Vec::new(),
-            operators: Vec::new(),
+            session: SessionPolicy::default(),
+            secure_cookies: false,
             calendar_overrides: None,
             profiles: None,
             evaluation_schemes: None,
@@ -133,8 +136,9 @@ impl Config {
     /// Loads the configuration: the named file (which must exist), else
     /// `./dukao.toml` if present, then the environment (`DATABASE_URL`,
     /// `DUKAO_BIND`, `DUKAO_DEFAULT_PROFILE`, `DUKAO_CALENDAR_OVERRIDES`, `DUKAO_PROFILES`,
-    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_INGEST_TOKENS` — comma separated,
-    /// `DUKAO_OPERATORS` — `name=token` pairs, comma separated).
+    /// `DUKAO_EVALUATION_SCHEMES`, `DUKAO_ARCHIVE_DIR`, `DUKAO_SECURE_COOKIES`). The
+    /// retired `DUKAO_INGEST_TOKENS` and `DUKAO_OPERATORS` are errors that
+    /// say where tokens went.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match file {
             Some(p) => Some(p.to_path_buf()),
@@ -177,8 +181,35 @@ impl Config {
         if let Some(p) = file.default_profile {
             config.default_profile = p;
         }
-        config.ingest_tokens = file.ingest.tokens;
-        config.operators = file.operators;
+        if file.ingest.is_some() || file.operators.is_some() {
+            let key = if file.ingest.is_some() {
+                "ingest"
+            } else {
+                "operators"
+            };
+            return Ok(Err(ConfigError::Value {
+                key,
+                value: "…".into(),
+                message: MOVED_TO_STORE.into(),
+            }));
+        }
+        let minutes = |m: u64| std::time::Duration::from_secs(m * 60);
+        let section = file.session;
+        if let Some(m) = section.idle_minutes {
+            config.session.idle = minutes(m);
+        }
+        if let Some(h) = section.max_age_hours {
+            config.session.max_age = minutes(h * 60);
+        }
+        if let Some(n) = section.max_failures {
+            config.session.max_failures = n;
+        }
+        if let Some(m) = section.failure_window_minutes {
+            config.session.failure_window = minutes(m);
+        }
+        if let Some(secure) = section.secure_cookie {
+            config.secure_cookies = secure;
+        }
         config.calendar_overrides = file.calendar_overrides;
         config.profiles = file.profiles;
         config.evaluation_schemes = file.evaluation_schemes;
@@ -211,33 +242,27 @@ impl Config {
         if let Some(dir) = get("DUKAO_ARCHIVE_DIR").filter(|s| !s.is_empty()) {
             self.archive_dir = PathBuf::from(dir);
         }
-        if let Some(tokens) = get("DUKAO_INGEST_TOKENS") {
-            self.ingest_tokens = tokens
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect();
+        for key in ["DUKAO_INGEST_TOKENS", "DUKAO_OPERATORS"] {
+            if get(key).is_some_and(|v| !v.is_empty()) {
+                return Err(ConfigError::Value {
+                    key,
+                    value: "…".into(),
+                    message: MOVED_TO_STORE.into(),
+                });
+            }
         }
-        if let Some(pairs) = get("DUKAO_OPERATORS") {
-            self.operators = pairs
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|pair| match pair.split_once('=') {
-                    Some((name, token)) if !name.trim().is_empty() && !token.trim().is_empty() => {
-                        Ok(Operator {
-                            name: name.trim().to_string(),
-                            token: token.trim().to_string(),
-                        })
-                    }
-                    _ => Err(ConfigError::Value {
-                        key: "DUKAO_OPERATORS",
-                        value: pair.chars().take_while(|c| *c != '=').collect(),
-                        message: "each operator is name=token".into(),
-                    }),
-                })
-                .collect::<Result<_, _>>()?;
+        if let Some(secure) = get("DUKAO_SECURE_COOKIES").filter(|s| !s.is_empty()) {
+            self.secure_cookies = match secure.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(ConfigError::Value {
+                        key: "DUKAO_SECURE_COOKIES",
+                        value: secure,
+                        message: "use true or false".into(),
+                    });
+                }
+            };
         }
         Ok(())
     }
@@ -283,58 +308,45 @@ mod tests {
     #[test]
     fn file_then_environment() {
         let mut config = Config::from_toml(
-            "database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:9000\"\n[ingest]\ntokens = [\"a\"]\n",
+            "database_url = \"sqlite://x.db\"\nbind = \"0.0.0.0:9000\"\n[session]\nidle_minutes = 10\nsecure_cookie = true\n",
         )
         .unwrap()
         .unwrap();
         assert_eq!(config.database_url, "sqlite://x.db");
-        assert_eq!(config.ingest_tokens, ["a"]);
+        assert_eq!(config.session.idle, std::time::Duration::from_secs(600));
+        assert_eq!(config.session.max_failures, 5);
+        assert!(config.secure_cookies);
         config
             .apply_env(|k| match k {
                 "DATABASE_URL" => Some("postgres://h/db".into()),
-                "DUKAO_INGEST_TOKENS" => Some("t1, t2,".into()),
+                "DUKAO_SECURE_COOKIES" => Some("false".into()),
                 _ => None,
             })
             .unwrap();
         assert_eq!(config.database_url, "postgres://h/db");
-        assert_eq!(config.ingest_tokens, ["t1", "t2"]);
+        assert!(!config.secure_cookies);
         assert_eq!(config.bind.port(), 9000);
     }
 
     #[test]
-    fn operators_from_file_and_environment() {
-        let mut config = Config::from_toml(
-            "[[operators]]\nname = \"王明\"\ntoken = \"tok-1\"\n[[operators]]\nname = \"李华\"\ntoken = \"tok-2\"\n",
-        )
-        .unwrap()
-        .unwrap();
-        assert_eq!(config.operators.len(), 2);
-        assert_eq!(
-            (
-                config.operators[1].name.as_str(),
-                config.operators[1].token.as_str()
-            ),
-            ("李华", "tok-2")
-        );
-        config
-            .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三 = tok-3, ".into()))
-            .unwrap();
-        assert_eq!(
-            config.operators,
-            [Operator {
-                name: "张三".into(),
-                token: "tok-3".into()
-            }]
-        );
-        // A pair without a token is refused, and the message keeps no token.
+    fn configured_tokens_are_refused_with_where_they_went() {
+        for file in [
+            "[ingest]\ntokens = [\"a\"]\n",
+            "[[operators]]\nname = \"王明\"\ntoken = \"t\"\n",
+        ] {
+            match Config::from_toml(file) {
+                Ok(Err(e @ ConfigError::Value { .. })) => {
+                    assert!(e.to_string().contains("dukao token add"), "{e}");
+                    assert!(!e.to_string().contains("\"t\""), "{e}");
+                }
+                other => panic!("{file}: {other:?}"),
+            }
+        }
+        let mut config = Config::default();
         let err = config
-            .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三=secret,李华".into()))
+            .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三=secret".into()))
             .unwrap_err();
-        assert!(
-            matches!(&err, ConfigError::Value { key: "DUKAO_OPERATORS", value, .. } if value == "李华"),
-            "{err:?}"
-        );
-        assert!(!err.to_string().contains("secret"));
+        assert!(!err.to_string().contains("secret"), "{err}");
     }
 
     #[test]

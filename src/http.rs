@@ -1,6 +1,5 @@
-//! What every HTTP route shares: the application state, the JSON error
-//! answer, and who is calling (bearer tokens of the platform and of
-//! operators).
+//! What every HTTP route shares: the application state and the JSON error
+//! answer. Who is calling, and what they may do, is [`crate::access`].
 //!
 //! This module sits below every feature's routes: `metrics::api`,
 //! `evaluation::api`, `documents::api`, `audit::api`, `org::api` and
@@ -11,13 +10,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::config::{Config, Operator};
+use crate::config::Config;
 use crate::ingest;
 use crate::store::Store;
+use crate::time::Clock;
 
 /// Shared state of the handlers.
 #[derive(Clone)]
@@ -26,20 +26,46 @@ pub struct AppState {
     pub store: Store,
     /// The configuration.
     pub config: Arc<Config>,
+    /// The time (sessions' idle and age limits, token expiry).
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// The state of a service on the system clock.
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            clock: Clock::system(),
+        }
+    }
 }
 
 /// An error answered as JSON `{"error": "..."}` with its status.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Missing or wrong token.
-    #[error("missing or invalid platform token")]
-    Unauthorized,
-    /// A state change without the token of a configured operator.
-    #[error(
-        "this changes state: present an operator's token (Authorization: Bearer …); \
-         operators are configured under [[operators]] or in DUKAO_OPERATORS"
-    )]
-    OperatorRequired,
+    /// No identity, or one that is unknown, revoked or expired.
+    #[error("sign in (POST /api/v1/session) or present an API token (Authorization: Bearer …)")]
+    Unauthenticated,
+    /// Wrong login or password (the answer never says which).
+    #[error("wrong login or password")]
+    SignInRefused,
+    /// Too many failed sign-ins for a login.
+    #[error("too many failed sign-ins: try again in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds until an attempt is taken again.
+        retry_after_secs: u64,
+    },
+    /// Identified, but this role or scope may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A body larger than the endpoint takes.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The change conflicts with the state (done already, not allowed in
+    /// this state), named in the message.
+    #[error("{0}")]
+    Conflict(String),
     /// No such resource.
     #[error("{0}")]
     NotFound(String),
@@ -65,7 +91,11 @@ pub enum ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            ApiError::Unauthorized | ApiError::OperatorRequired => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated | ApiError::SignInRefused => StatusCode::UNAUTHORIZED,
+            ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -81,19 +111,27 @@ impl IntoResponse for ApiError {
                 "total": total,
                 "errors": errors,
             }),
-            ApiError::Unauthorized
-            | ApiError::OperatorRequired
+            ApiError::Unauthenticated
+            | ApiError::SignInRefused
+            | ApiError::Throttled { .. }
+            | ApiError::Forbidden(_)
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::Conflict(_)
             | ApiError::NotFound(_)
             | ApiError::UnsupportedMediaType(_)
             | ApiError::BadRequest(_)
             | ApiError::Internal(_) => json!({ "error": self.to_string() }),
         };
         let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                "Bearer".parse().expect("static header"),
-            );
+        if let ApiError::Unauthenticated = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::Throttled { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }
@@ -111,44 +149,35 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-/// Checks `Authorization: Bearer <token>` against the platform's tokens.
-pub fn platform(headers: &HeaderMap, tokens: &[String]) -> Result<(), ApiError> {
-    let presented = bearer(headers).ok_or(ApiError::Unauthorized)?;
-    if tokens
-        .iter()
-        .any(|t| !t.is_empty() && constant_time_eq(t.as_bytes(), presented.as_bytes()))
-    {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
+impl From<crate::people::PeopleError> for ApiError {
+    fn from(e: crate::people::PeopleError) -> Self {
+        ApiError::Internal(e.to_string())
     }
 }
 
-/// The configured operator whose token the request presents: the name that
-/// goes into the archive and the audit trail. Platform (ingest) tokens are
-/// not operator tokens.
-pub fn operator<'a>(headers: &HeaderMap, operators: &'a [Operator]) -> Result<&'a str, ApiError> {
-    let presented = bearer(headers).ok_or(ApiError::OperatorRequired)?;
-    operators
-        .iter()
-        .find(|o| !o.token.is_empty() && constant_time_eq(o.token.as_bytes(), presented.as_bytes()))
-        .map(|o| o.name.as_str())
-        .ok_or(ApiError::OperatorRequired)
-}
+/// Answers 413 for a declared body length over `LIMIT` bytes before the
+/// body is read; put it before the body extractor, and cap a body without
+/// a declared length with `DefaultBodyLimit::max(LIMIT)` on the route.
+#[derive(Debug, Clone, Copy)]
+pub struct LengthAtMost<const LIMIT: usize>;
 
-/// The token of an `Authorization: Bearer …` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-}
+impl<S: Send + Sync, const LIMIT: usize> axum::extract::FromRequestParts<S> for LengthAtMost<LIMIT> {
+    type Rejection = ApiError;
 
-/// Compares without leaking where the first difference is.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        match declared {
+            Some(n) if n > LIMIT as u64 => Err(ApiError::PayloadTooLarge(format!(
+                "a body of {n} bytes is over this endpoint's limit of {LIMIT} bytes"
+            ))),
+            Some(_) | None => Ok(LengthAtMost),
+        }
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -326,6 +326,24 @@ pub fn check_citizen_id(id: &str) -> Result<(), IdentifierError> {
     Ok(())
 }
 
+/// A personal or organisational identifier as errors and summaries show it:
+/// the first two and last two characters, the rest starred
+/// (`11**************21`), so that a clerk can find the row without the
+/// number being repeated in logs, answers and the import history.
+pub fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 4 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..2]
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n('*', n - 4))
+        .chain(chars[n - 2..].iter().copied())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,5 +486,13 @@ mod tests {
         );
         assert!(e.to_string().contains("19490230"));
         assert!(citizen_id_check_char("1101051949123100").is_err());
+    }
+
+    #[test]
+    fn identifiers_are_masked_in_errors() {
+        assert_eq!(mask("11010519491231002X"), "11**************2X");
+        assert_eq!(mask("91350100M000100Y43"), "91**************43");
+        assert_eq!(mask("abc"), "***");
+        assert_eq!(mask("abcde"), "ab*de");
     }
 }

@@ -48,6 +48,8 @@
 //! | [`evaluation`] | schemes, measures, scores, rankings; official-or-live results | `evaluation_snapshots` |
 //! | [`documents`] | typst engine, notice, circular, annual report, charts, archive | `issued_documents`, `issued_document_findings`, `document_counters` |
 //! | [`audit`] | the hash-chained audit trail | `audit_log`, `audit_head` |
+//! | [`people`] | users (argon2id passwords), API tokens, sessions, roles and scopes | `users`, `api_tokens`, `sessions`, `login_failures` |
+//! | [`access`] | who may do what where: the role × action table, a scope's reach, reading the identity from a request | — |
 //! | [`http`] | what every route shares: state, errors, callers | — |
 //! | [`web`] | the router (every feature's `api`) and serving | — |
 //! | [`cli`] | the command line, one `match` over every module's command | — |
@@ -57,6 +59,7 @@
 //! Dependencies point down the flow: no module reads another's table, and
 //! no feature imports the router that imports it.
 
+pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod cli;
@@ -71,6 +74,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod org;
+pub mod people;
 pub mod rules;
 pub mod store;
 pub mod time;

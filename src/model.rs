@@ -66,6 +66,22 @@ impl ColumnKind {
             | ColumnKind::Profile => StorageType::Text,
         }
     }
+
+    /// Whether a value of this kind identifies a person or an organisation
+    /// (身份证号, 统一社会信用代码) and is masked wherever an error shows it.
+    pub fn is_identifier(self) -> bool {
+        match self {
+            ColumnKind::CreditCode | ColumnKind::ApplicantCode => true,
+            ColumnKind::Id
+            | ColumnKind::Text
+            | ColumnKind::Enum(_)
+            | ColumnKind::Ref(_)
+            | ColumnKind::Timestamp
+            | ColumnKind::Bool
+            | ColumnKind::Count
+            | ColumnKind::Profile => false,
+        }
+    }
 }
 
 /// One column of a table.

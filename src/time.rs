@@ -71,6 +71,52 @@ pub fn now_millis() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// Where the service reads the time: the system clock, or in tests a clock
+/// that stands still until it is moved (so that no test sleeps to see a
+/// session expire).
+#[derive(Debug, Clone)]
+pub struct Clock(std::sync::Arc<ClockSource>);
+
+#[derive(Debug)]
+enum ClockSource {
+    System,
+    Manual(std::sync::atomic::AtomicI64),
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(std::sync::Arc::new(ClockSource::System))
+    }
+
+    /// A clock standing at `ms` until [`Clock::advance`] moves it.
+    pub fn manual(ms: i64) -> Clock {
+        Clock(std::sync::Arc::new(ClockSource::Manual(
+            std::sync::atomic::AtomicI64::new(ms),
+        )))
+    }
+
+    /// Milliseconds since the epoch now.
+    pub fn now(&self) -> i64 {
+        match &*self.0 {
+            ClockSource::System => now_millis(),
+            ClockSource::Manual(ms) => ms.load(std::sync::atomic::Ordering::SeqCst),
+        }
+    }
+
+    /// Moves a manual clock forward (the system clock cannot be moved:
+    /// calling this on it is a bug, and panics).
+    pub fn advance(&self, by: std::time::Duration) {
+        match &*self.0 {
+            ClockSource::System => panic!("the system clock cannot be advanced"),
+            ClockSource::Manual(ms) => {
+                let by = i64::try_from(by.as_millis()).expect("a duration in range");
+                ms.fetch_add(by, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

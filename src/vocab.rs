@@ -599,6 +599,85 @@ vocabulary! {
         DocumentIssue => "document.issue" / "发文",
         /// A year's evaluation was frozen as the official result.
         EvaluationFreeze => "evaluation.freeze" / "冻结年度评估结果",
+        /// A user was created.
+        UserAdd => "user.add" / "新增用户",
+        /// A user was disabled (they can no longer sign in).
+        UserDisable => "user.disable" / "停用用户",
+        /// A user's password was set anew.
+        UserPassword => "user.password" / "重置用户密码",
+        /// An API token was created.
+        TokenAdd => "token.add" / "新增接口令牌",
+        /// An API token was revoked.
+        TokenRevoke => "token.revoke" / "吊销接口令牌",
+        /// Rows of the platform's tables landed (an import run).
+        DataImport => "data.import" / "导入数据",
+        /// A person signed in.
+        Login => "session.login" / "登录",
+        /// A sign-in was refused (wrong login or password, disabled user,
+        /// or throttled after repeated failures).
+        LoginFailed => "session.login_failed" / "登录失败",
+        /// A person signed out.
+        Logout => "session.logout" / "退出登录",
+    }
+}
+
+// ------------------------------------------------------------------ people
+
+vocabulary! {
+    /// What a person or a program may do in dukao (each user has one).
+    Role, "role" {
+        /// Reads everything in scope, freezes the evaluation, approves extensions.
+        Leader => "leader" / "领导",
+        /// Opens and runs rectification cases, issues documents in the name
+        /// of the bureau of its scope.
+        Inspector => "inspector" / "督查人员",
+        /// A department's own user: its findings, cases and documents; submits
+        /// responses.
+        Department => "department" / "部门用户",
+        /// Manages users, tokens and schemes; does no case work.
+        Admin => "admin" / "系统管理员",
+        /// A program of the data-sharing platform: API tokens only, each
+        /// limited to the tables it may push.
+        Platform => "platform" / "平台接口",
+    }
+}
+
+vocabulary! {
+    /// What a request asks to do; [`crate::access`] decides, in one table,
+    /// which roles may.
+    Action, "action" {
+        /// Read jurisdictions and departments.
+        ReadOrganisation => "organisation.read" / "查看组织机构",
+        /// Read the checks' items and the metrics summary.
+        ReadChecks => "checks.read" / "查看监测指标",
+        /// Read evaluation results.
+        ReadEvaluation => "evaluation.read" / "查看年度评估",
+        /// Freeze a year's evaluation as the official result.
+        FreezeEvaluation => "evaluation.freeze" / "冻结年度评估",
+        /// Render a draft document (watermarked, unnumbered).
+        DraftDocument => "document.draft" / "生成文书草稿",
+        /// Issue a document: number, archive, audit.
+        IssueDocument => "document.issue" / "签发文书",
+        /// Read the archive of issued documents.
+        ReadDocuments => "documents.read" / "查看已发文书",
+        /// Read and verify the audit trail.
+        ReadAudit => "audit.read" / "查看审计日志",
+        /// Read the import runs and the rows per table.
+        ReadImports => "imports.read" / "查看数据导入",
+        /// Push rows of the platform's tables.
+        Ingest => "ingest" / "推送平台数据",
+    }
+}
+
+vocabulary! {
+    /// How far a user's or token's rights reach.
+    ScopeKind, "scope kind" {
+        /// The whole municipality.
+        City => "city" / "全市",
+        /// One county, district or zone and everything below it.
+        Jurisdiction => "jurisdiction" / "区县",
+        /// One department.
+        Department => "department" / "部门",
     }
 }
 
@@ -633,6 +712,9 @@ mod tests {
         check(&Status::ALL, Status::NAMES);
         check(&DocumentKind::ALL, DocumentKind::NAMES);
         check(&AuditAction::ALL, AuditAction::NAMES);
+        check(&Role::ALL, Role::NAMES);
+        check(&ScopeKind::ALL, ScopeKind::NAMES);
+        check(&Action::ALL, Action::NAMES);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The HTTP service: assembles every feature's routes into one router and
 //! serves it until shutdown. Handlers live with their feature
-//! (`org::api`, `ingest::api`, `metrics::api`, `evaluation::api`,
-//! `documents::api`, `audit::api`) and share only [`crate::http`].
+//! (`people::api`, `org::api`, `ingest::api`, `metrics::api`,
+//! `evaluation::api`, `documents::api`, `audit::api`) and share only
+//! [`crate::http`] (state, errors) and [`crate::access`] (who may do what).
+//! Every route but `/healthz` and signing in needs an identity.
 
 use axum::Json;
 use axum::Router;
@@ -11,7 +13,6 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 
@@ -46,10 +47,7 @@ pub fn set_bind(config: &mut Config, bind: Option<&str>) -> anyhow::Result<()> {
 
 /// Serves until shutdown, then closes the store.
 pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Result<ExitCode> {
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(config),
-    };
+    let state = AppState::new(store.clone(), config);
     serve(state).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -59,6 +57,7 @@ pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Resul
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::people::api::routes())
         .merge(crate::org::api::routes())
         .merge(crate::ingest::api::routes())
         .merge(crate::metrics::api::routes())
@@ -80,7 +79,8 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, backend = ?state.store.backend(), "dukao is serving");
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

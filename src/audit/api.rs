@@ -1,4 +1,5 @@
-//! `GET /api/v1/audit` (the newest entries) and `GET /api/v1/audit/verify`.
+//! `GET /api/v1/audit` (the newest entries) and `GET /api/v1/audit/verify`:
+//! the city's leaders and administrators only.
 
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -6,7 +7,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{AuditError, Entry, Filter, Verification, list, verify};
+use crate::access::Identity;
 use crate::http::{ApiError, AppState};
+use crate::vocab::Action;
 
 /// The audit routes.
 pub fn routes() -> Router<AppState> {
@@ -30,8 +33,10 @@ struct ListQuery {
 
 async fn entries(
     State(state): State<AppState>,
+    identity: Identity,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<Entry>>, ApiError> {
+    identity.require(Action::ReadAudit)?;
     let filter = Filter {
         subject: q.subject,
         before: q.before,
@@ -40,6 +45,10 @@ async fn entries(
     Ok(Json(list(&state.store, &filter).await?))
 }
 
-async fn check(State(state): State<AppState>) -> Result<Json<Verification>, ApiError> {
+async fn check(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Json<Verification>, ApiError> {
+    identity.require(Action::ReadAudit)?;
     Ok(Json(verify(&state.store).await?))
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use super::{DemoOptions, DemoSummary, OutputFormat, Scale, walkthrough};
 use crate::config::Config;
 use crate::ingest::{self, ImportOptions};
+use crate::org::Org;
 use crate::store::Store;
 
 /// `dukao demo`.
@@ -72,7 +73,8 @@ fn generate(out: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
 }
 
 /// The quick start: a fresh embedded database with the demo municipality,
-/// the bureau's year-end work on it as files, then the service.
+/// the bureau's year-end work on it as files, one user per role (their
+/// passwords printed once), then the service.
 pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     crate::web::set_bind(&mut config, args.bind.as_deref())?;
     let dir = PathBuf::from("data/demo");
@@ -113,14 +115,14 @@ pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<Exi
     }
     eprintln!("demo database: {}", db.display());
     eprintln!(
-        "open http://{}/api/v1/jurisdictions (Ctrl-C stops)",
+        "serving http://{} — sign in as a user above (POST /api/v1/session); Ctrl-C stops",
         config.bind
     );
     crate::web::serve_until_shutdown(store, config).await
 }
 
-/// Imports the generated files and writes the year-end supervision of
-/// `year` to `reports/demo`.
+/// Imports the generated files, writes the year-end supervision of `year`
+/// to `reports/demo` and creates the demo users.
 async fn load_and_supervise(
     config: &Config,
     store: &Store,
@@ -143,5 +145,8 @@ async fn load_and_supervise(
     );
     let written = walkthrough::run(config, store, year, &reports).await?;
     walkthrough::describe(&written, &mut std::io::stderr())?;
+    let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
+    let users = super::people::create(store, &org).await?;
+    super::people::describe(&users, &org, &mut std::io::stderr())?;
     Ok(code)
 }

@@ -148,6 +148,7 @@ pub mod findings;
 pub mod names;
 pub mod opening;
 pub mod org;
+pub mod people;
 pub mod requests;
 pub mod rng;
 pub mod updates;

@@ -17,9 +17,14 @@
 //! answers 404, a request that cannot be honoured (no open findings, no
 //! overdue notice, a character no font has) 400. Rendering runs on a
 //! blocking thread with the process's shared engine.
+//!
+//! Leaders and inspectors draft for what their scope reaches; inspectors
+//! issue, each in the name of its own scope's bureau only, and the archive
+//! records the signed-in inspector as the one who issued. A department, a
+//! jurisdiction or a document outside the caller's reach is 404.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -30,9 +35,10 @@ use super::annual::{self, AnnualRequest};
 use super::archive::{self, IssueOptions, IssuedDocument};
 use super::circular::{self, CircularRequest};
 use super::notice::{self, NoticeRequest};
-use super::{DocumentError, Engine, Prepared, today};
-use crate::http::{self, ApiError, AppState};
-use crate::vocab::{DocumentKind, ParseNameError};
+use super::{DocumentError, Engine, Prepared};
+use crate::access::{Identity, Reach};
+use crate::http::{ApiError, AppState};
+use crate::vocab::{Action, DocumentKind, ParseNameError};
 
 /// The documents routes, to merge into the application's router.
 pub fn routes() -> Router<AppState> {
@@ -111,9 +117,13 @@ fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, A
         .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
 }
 
-/// Prepares a document from a request body; returns it with the id it replaces.
+/// Prepares a document from a request body for what `reach` covers;
+/// returns it with the id it replaces. The addressee is checked before
+/// anything is computed, so that an answer never tells what lies outside
+/// the reach.
 async fn prepare(
     state: &AppState,
+    reach: &Reach,
     kind: &str,
     value: serde_json::Value,
 ) -> Result<(Prepared, Option<i64>), ApiError> {
@@ -121,13 +131,21 @@ async fn prepare(
         .parse()
         .map_err(|e: ParseNameError| ApiError::NotFound(e.to_string()))?;
     let (store, config) = (&state.store, &state.config);
+    let today = crate::time::local_date(state.clock.now());
     Ok(match kind {
         DocumentKind::Notice => {
             let b: NoticeBody = body(value)?;
+            if !reach.department(&b.department_id) {
+                return Err(ApiError::NotFound(format!(
+                    "no department {:?}",
+                    b.department_id
+                )));
+            }
             let request = NoticeRequest {
+                findings: None,
                 department_id: b.department_id,
                 year: b.year,
-                date: b.date.unwrap_or_else(today),
+                date: b.date.unwrap_or(today),
                 working_days: b.working_days,
                 cc: b.cc,
                 replaces: b.replaces,
@@ -136,10 +154,18 @@ async fn prepare(
         }
         DocumentKind::Circular => {
             let b: CircularBody = body(value)?;
+            // Without a jurisdiction: the scope's own (the city's root).
+            let jurisdiction_id = match (b.jurisdiction_id, reach) {
+                (Some(id), _) if reach.jurisdiction(&id) => Some(id),
+                (Some(id), _) => return Err(ApiError::NotFound(format!("no jurisdiction {id:?}"))),
+                (None, Reach::Jurisdiction { root, .. }) => Some(root.clone()),
+                (None, Reach::City | Reach::Department { .. } | Reach::Nothing) => None,
+            };
             let request = CircularRequest {
+                notices: None,
                 year: b.year,
-                jurisdiction_id: b.jurisdiction_id,
-                date: b.date.unwrap_or_else(today),
+                jurisdiction_id,
+                date: b.date.unwrap_or(today),
                 except: b.except,
                 cc: b.cc,
             };
@@ -150,6 +176,11 @@ async fn prepare(
         }
         DocumentKind::Annual => {
             let b: AnnualBody = body(value)?;
+            if *reach != Reach::City {
+                return Err(ApiError::Forbidden(
+                    "the annual sharing report is the city's: it needs the city's scope".into(),
+                ));
+            }
             let as_of = match b.as_of.as_deref() {
                 Some(t) => Some(
                     crate::metrics::parse_as_of(Some(t))
@@ -159,7 +190,7 @@ async fn prepare(
             };
             let request = AnnualRequest {
                 year: b.year,
-                date: b.date.unwrap_or_else(today),
+                date: b.date.unwrap_or(today),
                 as_of,
                 signer: b.signer,
                 cc: b.cc,
@@ -185,10 +216,14 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
 
 async fn draft(
     State(state): State<AppState>,
+    identity: Identity,
     Path(kind): Path<String>,
     Json(value): Json<serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let (prepared, _) = prepare(&state, &kind, value).await?;
+    identity.require(Action::DraftDocument)?;
+    let org = crate::org::api::org(&state).await?;
+    let reach = Reach::of(&identity.scope, &org);
+    let (prepared, _) = prepare(&state, &reach, &kind, value).await?;
     let bytes = prepared.render_draft(Engine::shared()?).await?;
     let name = format!(
         "{}-{}-{}-draft.pdf",
@@ -201,16 +236,27 @@ async fn draft(
 
 async fn issue(
     State(state): State<AppState>,
+    identity: Identity,
     Path(kind): Path<String>,
-    headers: HeaderMap,
     Json(value): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
-    let issued_by = http::operator(&headers, &state.config.operators)?.to_string();
-    let (prepared, replaces) = prepare(&state, &kind, value).await?;
+    identity.require(Action::IssueDocument)?;
+    let org = crate::org::api::org(&state).await?;
+    let reach = Reach::of(&identity.scope, &org);
+    let (prepared, replaces) = prepare(&state, &reach, &kind, value).await?;
+    let issuer_jurisdiction = org.department(&prepared.issuer_id)?.jurisdiction_id.clone();
+    if !reach.may_issue_as(&org, &issuer_jurisdiction) {
+        return Err(ApiError::Forbidden(format!(
+            "this document is issued in the name of {}; an inspector of scope {} issues \
+             only in its own bureau's name",
+            prepared.issuer_name, identity.scope
+        )));
+    }
     let options = IssueOptions {
         archive_dir: state.config.archive_dir.clone(),
-        issued_by,
+        issued_by: identity.name.clone(),
         replaces,
+        today: crate::time::local_date(state.clock.now()),
     };
     let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
     Ok((StatusCode::CREATED, Json(doc)))
@@ -224,8 +270,11 @@ struct ListQuery {
 
 async fn list(
     State(state): State<AppState>,
+    identity: Identity,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<IssuedDocument>>, ApiError> {
+    identity.require(Action::ReadDocuments)?;
+    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
     let kind = match q.kind.as_deref() {
         Some(k) => Some(
             k.parse::<DocumentKind>()
@@ -233,18 +282,36 @@ async fn list(
         ),
         None => None,
     };
-    Ok(Json(archive::list(&state.store, kind, q.year).await?))
+    Ok(Json(
+        archive::list(&state.store, kind, q.year, &reach).await?,
+    ))
+}
+
+/// One archived document the caller reaches.
+async fn reached(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+) -> Result<IssuedDocument, ApiError> {
+    identity.require(Action::ReadDocuments)?;
+    let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
+    Ok(archive::get(&state.store, id, &reach).await?)
 }
 
 async fn one(
     State(state): State<AppState>,
+    identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Json<IssuedDocument>, ApiError> {
-    Ok(Json(archive::get(&state.store, id).await?))
+    Ok(Json(reached(&state, &identity, id).await?))
 }
 
-async fn pdf(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
-    let doc = archive::get(&state.store, id).await?;
+async fn pdf(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let doc = reached(&state, &identity, id).await?;
     let bytes = tokio::task::spawn_blocking(move || archive::read_pdf(&doc).map(|b| (b, doc)))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;

@@ -25,6 +25,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{DocumentError, Engine, Prepared};
+use crate::access::Reach;
 use crate::audit::{self, Change};
 use crate::digest::hex;
 use crate::store::Store;
@@ -84,6 +85,9 @@ pub struct IssueOptions {
     pub issued_by: String,
     /// The issued document this one corrects and replaces.
     pub replaces: Option<i64>,
+    /// Today (Asia/Shanghai), from the caller's clock: a 成文日期 in a year
+    /// before it is refused, as that year's numbering has closed.
+    pub today: NaiveDate,
 }
 
 /// The number the next issue of this issuer, kind and year would get (no
@@ -109,12 +113,28 @@ pub async fn issue(
     prepared: &Prepared,
     options: &IssueOptions,
 ) -> Result<(IssuedDocument, Vec<u8>), DocumentError> {
+    if prepared.issued_on.year() < options.today.year() {
+        return Err(DocumentError::Invalid(format!(
+            "成文日期 {} falls in {}, whose numbering closed at its end; date the document \
+             in {} (back-dating is refused)",
+            prepared.issued_on,
+            prepared.issued_on.year(),
+            options.today.year()
+        )));
+    }
     if let Some(old) = options.replaces {
-        let replaced = get(store, old).await?;
+        let replaced = get(store, old, &Reach::City).await?;
         if replaced.kind != prepared.kind {
             return Err(DocumentError::Invalid(format!(
                 "document {old} ({}) is a {}, not a {}: a correction replaces a document of its own kind",
                 replaced.number, replaced.kind, prepared.kind
+            )));
+        }
+        if replaced.subject_id != prepared.subject_id || replaced.issuer_id != prepared.issuer_id {
+            return Err(DocumentError::Invalid(format!(
+                "document {old} ({}) is about {} from {}: a correction replaces a document \
+                 on the same subject from the same issuer",
+                replaced.number, replaced.subject_id, replaced.issuer_name
             )));
         }
         if let Some(by) = replaced.replaced_by {
@@ -257,7 +277,7 @@ pub async fn issue(
             return Err(e);
         }
     };
-    let doc = get(store, id).await?;
+    let doc = get(store, id, &Reach::City).await?;
     tracing::info!(id, number = %doc.number, path = %doc.path, "document issued");
     Ok((doc, pdf))
 }
@@ -277,7 +297,7 @@ fn sanitize(s: &str) -> String {
 /// Writes `bytes` to `path` through a temporary file and a rename, then
 /// makes it read-only. An existing file with the same content is kept (its
 /// name carries the content's hash); any other is never overwritten.
-fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
+pub(crate) fn write_once(path: &Path, bytes: &[u8]) -> Result<(), DocumentError> {
     let io = |what: &str, e: std::io::Error| {
         DocumentError::Io(format!("{what} {}: {e}", path.display()))
     };
@@ -342,33 +362,98 @@ fn from_row(r: &AnyRow) -> Result<IssuedDocument, DocumentError> {
     })
 }
 
-/// One archived document.
-pub async fn get(store: &Store, id: i64) -> Result<IssuedDocument, DocumentError> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM issued_documents d WHERE d.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?
-    .ok_or_else(|| DocumentError::NotFound(format!("no issued document {id}")))?;
+/// One archived document, if the reach sees it (else not found, as if it
+/// did not exist).
+pub async fn get(store: &Store, id: i64, reach: &Reach) -> Result<IssuedDocument, DocumentError> {
+    let (visible, params) = visible(reach, 2);
+    let sql = format!("SELECT {COLUMNS} FROM issued_documents d WHERE d.id = $1 AND {visible}");
+    let mut query = sqlx::query(&sql).bind(id);
+    for p in &params {
+        query = query.bind(p);
+    }
+    let row = query
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or_else(|| DocumentError::NotFound(format!("no issued document {id}")))?;
     from_row(&row)
 }
 
-/// Archived documents, newest first, optionally of one kind and number year.
+/// Archived documents a reach sees, newest first, optionally of one kind
+/// and number year.
 pub async fn list(
     store: &Store,
     kind: Option<DocumentKind>,
     year: Option<i32>,
+    reach: &Reach,
 ) -> Result<Vec<IssuedDocument>, DocumentError> {
-    let rows = sqlx::query(&format!(
+    let (visible, params) = visible(reach, 3);
+    let sql = format!(
         "SELECT {COLUMNS} FROM issued_documents d \
-         WHERE ($1 IS NULL OR d.kind = $1) AND ($2 IS NULL OR d.year = $2) ORDER BY d.id DESC"
-    ))
-    .bind(kind.map(|k| k.as_str()))
-    .bind(year.map(i64::from))
-    .fetch_all(store.pool())
-    .await?;
+         WHERE ($1 IS NULL OR d.kind = $1) AND ($2 IS NULL OR d.year = $2) AND {visible} \
+         ORDER BY d.id DESC"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(kind.map(|k| k.as_str()))
+        .bind(year.map(i64::from));
+    for p in &params {
+        query = query.bind(p);
+    }
+    let rows = query.fetch_all(store.pool()).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// The condition (over `issued_documents d`) for the documents a reach
+/// sees, with its parameters numbered from `$first`: the city sees all; a
+/// jurisdiction the documents about it, its subtree and their departments,
+/// and those its departments issued; a department the notices addressed to
+/// it and the circulars on its jurisdiction.
+fn visible(reach: &Reach, first: usize) -> (String, Vec<String>) {
+    let placeholders = |from: usize, n: usize| {
+        (from..from + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match reach {
+        Reach::City => ("1 = 1".into(), Vec::new()),
+        Reach::Nothing => ("1 = 0".into(), Vec::new()),
+        Reach::Jurisdiction {
+            jurisdictions,
+            departments,
+            ..
+        } => {
+            let subjects: Vec<String> = jurisdictions.iter().chain(departments).cloned().collect();
+            let issuers: Vec<String> = departments.iter().cloned().collect();
+            if issuers.is_empty() {
+                let sql = format!("d.subject_id IN ({})", placeholders(first, subjects.len()));
+                return (sql, subjects);
+            }
+            let sql = format!(
+                "(d.subject_id IN ({}) OR d.issuer_id IN ({}))",
+                placeholders(first, subjects.len()),
+                placeholders(first + subjects.len(), issuers.len())
+            );
+            (sql, subjects.into_iter().chain(issuers).collect())
+        }
+        Reach::Department {
+            id,
+            jurisdiction_id,
+        } => (
+            format!(
+                "((d.kind = ${} AND d.subject_id = ${}) OR (d.kind = ${} AND d.subject_id = ${}))",
+                first,
+                first + 1,
+                first + 2,
+                first + 3
+            ),
+            vec![
+                DocumentKind::Notice.as_str().to_string(),
+                id.clone(),
+                DocumentKind::Circular.as_str().to_string(),
+                jurisdiction_id.clone(),
+            ],
+        ),
+    }
 }
 
 /// The input a document was rendered from.

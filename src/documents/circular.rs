@@ -8,9 +8,10 @@
 //! departments that did rectify (`except`). The escalation is the issuing
 //! jurisdiction's profile's `escalation.overdue` step: 通报批评 (YK Art.37),
 //! a report for supervision (PDS Art.27, KF Art.28), or, under JC, the
-//! written circular of Art.43 with the refusal named as item (8). A
-//! regulation without such a step (XX) cannot be cited, so no circular is
-//! drafted under it.
+//! written circular of Art.43 with the refusal named as item (8). Under a
+//! regulation without such a step (XX) the bureau circulates the failure on
+//! its own power of supervision, and the circular says that the regulation
+//! prescribes nothing and the measure is the bureau's.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -36,6 +37,9 @@ pub struct CircularRequest {
     pub date: NaiveDate,
     /// Departments that rectified in time: left out.
     pub except: Vec<String>,
+    /// Only these notices (archive ids), when given: a case's escalation
+    /// names exactly the overdue cases' notices (src/cases).
+    pub notices: Option<Vec<i64>>,
     /// Further 抄送机关.
     pub cc: Vec<String>,
 }
@@ -70,6 +74,10 @@ pub enum CircularAction {
     ReportUpward,
     /// A written circular naming the failure (JC Art.43).
     WrittenCircular,
+    /// The regulation prescribes no step after a missed deadline (XX): the
+    /// bureau circulates the failure on its own power of supervision, and
+    /// the circular says that it is the bureau's measure.
+    BureauCircular,
 }
 
 /// The inputs of `templates/circular.typ`.
@@ -86,8 +94,11 @@ pub struct CircularData {
     /// The bureau's power of supervision (to inspect, to circulate problems
     /// found), in the regulation's words.
     pub power: Cited,
-    /// The step after the deadline.
-    pub escalation: Cited,
+    /// The step after the deadline; none where the regulation prescribes
+    /// none (the circular is then the bureau's measure).
+    pub escalation: Option<Cited>,
+    /// The regulation's title, 《…》.
+    pub regulation: String,
     /// The departments.
     pub units: Vec<Unit>,
     /// How many.
@@ -127,17 +138,13 @@ pub async fn prepare(
         .by_id(&jurisdiction.profile)
         .expect("profiles are checked when the context is built")
         .clone();
-    let step = profile.escalation.overdue.clone().ok_or_else(|| {
-        DocumentError::Invalid(format!(
-            "{} prescribes no step after a missed rectification deadline: no circular can cite it",
-            profile.title_marked()
-        ))
-    })?;
+    let step = profile.escalation.overdue.clone();
     let notices: Vec<IssuedDocument> =
         archive::overdue_notices(store, &issuer_id, request.year, request.date)
             .await?
             .into_iter()
             .filter(|n| !request.except.contains(&n.subject_id))
+            .filter(|n| request.notices.as_ref().is_none_or(|ids| ids.contains(&n.id)))
             .collect();
     if notices.is_empty() {
         return Err(DocumentError::Invalid(format!(
@@ -170,23 +177,30 @@ pub async fn prepare(
                 .join("、"),
         });
     }
-    let action = match step.action {
-        EscalationAction::CirculatedCriticism => CircularAction::CirculatedCriticism,
-        EscalationAction::ReportUpward => CircularAction::ReportUpward,
-        EscalationAction::NotifyRectification
+    let action = match step.as_ref().map(|s| s.action) {
+        None => CircularAction::BureauCircular,
+        Some(EscalationAction::CirculatedCriticism) => CircularAction::CirculatedCriticism,
+        Some(EscalationAction::ReportUpward) => CircularAction::ReportUpward,
+        Some(
+            EscalationAction::NotifyRectification
         | EscalationAction::OrderCorrection
         | EscalationAction::WrittenCircularAndOrder
         | EscalationAction::NewFinding
         | EscalationAction::ReferForHandling
-        | EscalationAction::Discipline => CircularAction::WrittenCircular,
+            | EscalationAction::Discipline,
+        ) => CircularAction::WrittenCircular,
     };
     let root = org.root().cloned().unwrap_or_else(|| jurisdiction.clone());
     let addressee = match action {
-        CircularAction::ReportUpward if step.wording.contains("办公室") => {
+        CircularAction::ReportUpward
+            if step.as_ref().is_some_and(|s| s.wording.contains("办公室")) =>
+        {
             government_office(&root)
         }
         CircularAction::ReportUpward => format!("{}人民政府", root.name),
-        CircularAction::CirculatedCriticism | CircularAction::WrittenCircular
+        CircularAction::CirculatedCriticism
+        | CircularAction::WrittenCircular
+        | CircularAction::BureauCircular
             if jurisdiction.is_root() =>
         {
             format!(
@@ -194,7 +208,9 @@ pub async fn prepare(
                 short_level(&jurisdiction.name)
             )
         }
-        CircularAction::CirculatedCriticism | CircularAction::WrittenCircular => {
+        CircularAction::CirculatedCriticism
+        | CircularAction::WrittenCircular
+        | CircularAction::BureauCircular => {
             format!("{}各有关部门", jurisdiction.name)
         }
     };
@@ -210,7 +226,9 @@ pub async fn prepare(
             "政务数据共享问题整改".into(),
             "予以通报批评的通报".into(),
         ],
-        CircularAction::ReportUpward | CircularAction::WrittenCircular => vec![
+        CircularAction::ReportUpward
+        | CircularAction::WrittenCircular
+        | CircularAction::BureauCircular => vec![
             format!("关于{}个单位", units.len()),
             "未按期完成".into(),
             year,
@@ -233,7 +251,8 @@ pub async fn prepare(
             &profile,
             profile.supervision.of_issuer(jurisdiction.is_root()),
         ),
-        escalation: Cited::of(&profile, &step.citation),
+        escalation: step.as_ref().map(|s| Cited::of(&profile, &s.citation)),
+        regulation: profile.title_marked(),
         count: units.len(),
         units,
         deadline: chinese_date(deadline),

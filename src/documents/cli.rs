@@ -22,6 +22,7 @@ use super::archive::{self, IssueOptions};
 use super::circular::{self, CircularRequest};
 use super::notice::{self, NoticeRequest};
 use super::{Engine, Prepared, today};
+use crate::access::Reach;
 use crate::config::Config;
 use crate::store::Store;
 use crate::vocab::DocumentKind;
@@ -144,6 +145,7 @@ pub async fn run_notice(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let request = NoticeRequest {
+        findings: None,
         department_id: args.department.clone(),
         year: args.year,
         date: args.output.date.unwrap_or_else(today),
@@ -164,6 +166,7 @@ pub async fn run_circular(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let request = CircularRequest {
+        notices: None,
         year: args.year,
         jurisdiction_id: args.jurisdiction.clone(),
         date: args.output.date.unwrap_or_else(today),
@@ -204,7 +207,7 @@ pub async fn run_documents(
     args: &DocumentsArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let docs = archive::list(store, args.kind, args.year).await?;
+    let docs = archive::list(store, args.kind, args.year, &Reach::City).await?;
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &docs)?;
         writeln!(out)?;
@@ -243,6 +246,7 @@ async fn finish(
             archive_dir: config.archive_dir.clone(),
             issued_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             replaces: output.replaces,
+            today: today(),
         };
         let (doc, pdf) = archive::issue(store, engine, &prepared, &options).await?;
         let issue_time = t.elapsed();

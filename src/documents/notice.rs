@@ -51,6 +51,10 @@ pub struct NoticeRequest {
     /// The issued notice this one corrects and replaces (its findings count
     /// as open again).
     pub replaces: Option<i64>,
+    /// Only these open findings (by key), when given: a case's notice
+    /// names exactly the case's findings (src/cases). A key that is not an
+    /// open finding of the department and year is refused.
+    pub findings: Option<Vec<String>>,
 }
 
 /// One finding as the notice shows it.
@@ -173,8 +177,18 @@ pub async fn prepare(
         (issuer.department_id, issuer.name, issuer.jurisdiction);
     let profile = ctx.profile_of(&department.id).clone();
     let power = profile.supervision.of_issuer(issuer_is_city).clone();
-    let findings =
+    let mut findings =
         open_findings(store, &ctx, &department.id, request.year, request.replaces).await?;
+    if let Some(only) = &request.findings {
+        if let Some(key) = only.iter().find(|k| !findings.iter().any(|f| &f.key == *k)) {
+            return Err(DocumentError::Invalid(format!(
+                "{key} is not an open finding of {} ({}) in {}: unknown, of another year, \
+                 or named by an issued notice already",
+                department.name, department.id, request.year
+            )));
+        }
+        findings.retain(|f| only.contains(&f.key));
+    }
     if findings.is_empty() {
         return Err(DocumentError::Invalid(format!(
             "{} ({}) has no open findings in {}: nothing to notify (findings detected by the metrics \

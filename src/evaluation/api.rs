@@ -6,18 +6,25 @@
 //! - `GET /api/v1/evaluation/{year}/{id}` — one department or county with its
 //!   breakdown, down to the records that cost points.
 //!
-//! Reading never freezes: freezing is `dukao evaluate --freeze`.
+//! - `POST /api/v1/evaluation/{year}/freeze[?as_of=]` — a city leader
+//!   freezes the year as the official result (201; 409 once frozen).
+//!
+//! Reading never freezes. Each
+//! answers the departments and counties of the caller's reach; one outside
+//! it is 404, as if it did not exist.
 
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::run::{self, Evaluated, EvaluationError, Mode};
 use super::year::{CountyResult, DepartmentResult};
+use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
 use crate::metrics::{MetricsError, parse_as_of};
-use crate::vocab::EvaluationStatus;
+use crate::vocab::{Action, EvaluationStatus};
 
 /// Query parameters.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -34,29 +41,38 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/evaluation/{year}", get(year))
         .route("/api/v1/evaluation/{year}/{id}", get(unit))
+        .route("/api/v1/evaluation/{year}/freeze", post(freeze))
 }
 
 impl From<EvaluationError> for ApiError {
     fn from(e: EvaluationError) -> Self {
         match e {
             EvaluationError::Metrics(m) => m.into(),
+            EvaluationError::AlreadyFrozen { .. } => ApiError::Conflict(e.to_string()),
             EvaluationError::Scheme(_)
             | EvaluationError::Query(_)
             | EvaluationError::Audit(_)
-            | EvaluationError::AlreadyFrozen { .. }
             | EvaluationError::Damaged { .. } => ApiError::Internal(e.to_string()),
         }
     }
 }
 
+/// The year's result, cut to what `identity` reaches.
 async fn evaluated(
     state: &AppState,
+    identity: &Identity,
     year: i32,
     q: &EvaluationQuery,
 ) -> Result<Evaluated, ApiError> {
+    identity.require(Action::ReadEvaluation)?;
     let as_of = parse_as_of(q.as_of.as_deref()).map_err(ApiError::from)?;
     let mode = if q.live { Mode::Live } else { Mode::Official };
-    Ok(run::evaluate(&state.store, &state.config, year, as_of, mode).await?)
+    let mut evaluated = run::evaluate(&state.store, &state.config, year, as_of, mode).await?;
+    let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
+    evaluated
+        .result
+        .retain(|id| reach.department(id), |id| reach.jurisdiction(id));
+    Ok(evaluated)
 }
 
 fn parse_year(text: &str) -> Result<i32, ApiError> {
@@ -71,11 +87,12 @@ fn parse_year(text: &str) -> Result<i32, ApiError> {
 
 async fn year(
     State(state): State<AppState>,
+    identity: Identity,
     Path(year): Path<String>,
     Query(q): Query<EvaluationQuery>,
 ) -> Result<Json<Evaluated>, ApiError> {
     let year = parse_year(&year)?;
-    Ok(Json(evaluated(&state, year, &q).await?))
+    Ok(Json(evaluated(&state, &identity, year, &q).await?))
 }
 
 /// One unit of a year's result.
@@ -108,11 +125,12 @@ pub enum UnitResult {
 
 async fn unit(
     State(state): State<AppState>,
+    identity: Identity,
     Path((year, id)): Path<(String, String)>,
     Query(q): Query<EvaluationQuery>,
 ) -> Result<Json<UnitResult>, ApiError> {
     let year = parse_year(&year)?;
-    let e = evaluated(&state, year, &q).await?;
+    let e = evaluated(&state, &identity, year, &q).await?;
     if let Some(d) = e.result.department(&id) {
         return Ok(Json(UnitResult::Department {
             year,
@@ -141,4 +159,20 @@ async fn unit(
     Err(ApiError::NotFound(format!(
         "no department or county {id:?} in the evaluation of {year}"
     )))
+}
+
+/// Freezes the year as of `as_of` (default now) in the name of the leader
+/// who asks.
+async fn freeze(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(year): Path<String>,
+    Query(q): Query<EvaluationQuery>,
+) -> Result<(StatusCode, Json<Evaluated>), ApiError> {
+    identity.require(Action::FreezeEvaluation)?;
+    let year = parse_year(&year)?;
+    let as_of = parse_as_of(q.as_of.as_deref()).map_err(ApiError::from)?;
+    let frozen =
+        super::snapshot::freeze(&state.store, &state.config, year, as_of, &identity.name).await?;
+    Ok((StatusCode::CREATED, Json(frozen)))
 }

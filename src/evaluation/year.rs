@@ -447,6 +447,25 @@ impl YearEvaluation {
     pub fn county(&self, id: &str) -> Option<&CountyResult> {
         self.counties.iter().find(|c| c.score.id == id)
     }
+
+    /// Keeps the departments and counties a caller's scope reaches, and
+    /// counts the grades over them; ranks stay the city-wide ones.
+    pub fn retain(&mut self, department: impl Fn(&str) -> bool, county: impl Fn(&str) -> bool) {
+        self.departments.retain(|d| department(&d.score.id));
+        self.counties.retain(|c| county(&c.score.id));
+        for g in &mut self.grades {
+            g.departments = self
+                .departments
+                .iter()
+                .filter(|d| d.score.evaluable && d.score.grade == g.grade)
+                .count();
+            g.counties = self
+                .counties
+                .iter()
+                .filter(|c| c.score.evaluable && c.score.grade == g.grade)
+                .count();
+        }
+    }
 }
 
 #[cfg(test)]

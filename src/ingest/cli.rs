@@ -72,6 +72,8 @@ pub fn report(result: Result<ImportReport, ImportError>, json: bool) -> anyhow::
             }
             Ok(ExitCode::from(2))
         }
-        Err(e @ (ImportError::Input(_) | ImportError::Store(_))) => Err(e.into()),
+        Err(e @ (ImportError::Input(_) | ImportError::Store(_) | ImportError::Audit(_))) => {
+            Err(e.into())
+        }
     }
 }

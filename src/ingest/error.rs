@@ -103,6 +103,9 @@ pub enum ImportError {
     /// The store failed; the run was rolled back.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The audit entry of the run could not be written; it was rolled back.
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
 }
 
 impl From<sqlx::Error> for ImportError {

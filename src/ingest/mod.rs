@@ -31,8 +31,10 @@ use source::BatchReader;
 pub use source::{Format, Input, Location};
 use validate::{KnownIds, TableValidator, Value};
 
+use crate::audit::{self, Change};
 use crate::model::{ColumnKind, TableName};
 use crate::store::{Backend, Store};
+use crate::vocab::AuditAction;
 
 /// One input of an import: which table, from where, in which format.
 #[derive(Debug, Clone)]
@@ -72,12 +74,12 @@ impl ImportSource {
     }
 
     /// A request body pushed over HTTP.
-    pub fn from_body(table: TableName, format: Format, body: Vec<u8>) -> ImportSource {
+    pub fn from_body(table: TableName, format: Format, body: axum::body::Bytes) -> ImportSource {
         ImportSource {
             table,
             name: format!("{table} body"),
             format,
-            input: Input::Bytes(body.into()),
+            input: Input::Bytes(body),
         }
     }
 }
@@ -126,8 +128,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ImportSource>, ImportError> {
 pub struct ImportOptions {
     /// Draw a progress bar on standard error (only shown on a terminal).
     pub progress: bool,
-    /// Who started the run, for `import_runs` (`cli`, `http:<table>`).
+    /// Where the run came from, for `import_runs` (`cli`,
+    /// `http:<table>:<token>`).
     pub origin: String,
+    /// Who ran it, for the audit trail (a token's name, `cli`, `demo`).
+    pub actor: String,
     /// The ids of the regulation profiles loaded: what `jurisdictions.profile`
     /// may name.
     pub profiles: Vec<String>,
@@ -139,6 +144,7 @@ impl Default for ImportOptions {
         ImportOptions {
             progress: false,
             origin: String::new(),
+            actor: "cli".to_string(),
             profiles: crate::rules::Profiles::builtin()
                 .ids()
                 .map(String::from)
@@ -154,6 +160,7 @@ impl ImportOptions {
         ImportOptions {
             progress: false,
             origin: origin.to_string(),
+            actor: origin.to_string(),
             profiles: profiles.ids().map(String::from).collect(),
         }
     }
@@ -253,13 +260,38 @@ pub async fn import(
         runs::record(store, options, started_at, rows, total, false, &summary).await;
         return Err(ImportError::Invalid { errors, total });
     }
-    tx.commit().await?;
-    refresh_statistics(store, &counts).await;
     let summary = counts
         .iter()
         .map(|c| format!("{}={}", c.table, c.rows))
         .collect::<Vec<_>>()
         .join(" ");
+    let origin = if options.origin.is_empty() {
+        "cli"
+    } else {
+        options.origin.as_str()
+    };
+    let change = Change {
+        actor: &options.actor,
+        action: AuditAction::DataImport,
+        subject: format!("import:{origin}"),
+        details: serde_json::json!({ "rows": rows, "tables": summary }),
+    };
+    if let Err(e) = audit::append(&mut tx, &change).await {
+        tx.rollback().await.ok();
+        runs::record(
+            store,
+            options,
+            started_at,
+            rows,
+            0,
+            false,
+            &format!("audit: {e}"),
+        )
+        .await;
+        return Err(e.into());
+    }
+    tx.commit().await?;
+    refresh_statistics(store, &counts).await;
     runs::record(store, options, started_at, rows, 0, true, &summary).await;
     Ok(ImportReport {
         tables: counts,

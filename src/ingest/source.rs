@@ -85,10 +85,11 @@ pub enum Input {
     Bytes(bytes_like::Bytes),
 }
 
-/// A cheap, clonable byte buffer (an `Arc<[u8]>`).
+/// A cheap, clonable byte buffer: the request body as the server received
+/// it, never copied.
 pub mod bytes_like {
     /// Shared bytes.
-    pub type Bytes = std::sync::Arc<[u8]>;
+    pub type Bytes = axum::body::Bytes;
 }
 
 /// A problem with the source itself or with one record, before validation.

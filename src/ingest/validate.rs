@@ -174,7 +174,12 @@ impl<'a> TableValidator<'a> {
                 match self.cell(column.kind, column.name, raw, applicant, location) {
                     Ok(value) => row_values.push(value),
                     Err(message) => {
-                        errors.push(self.error(location, column.name, raw, &message));
+                        let shown = if column.kind.is_identifier() {
+                            identifiers::mask(raw)
+                        } else {
+                            raw.to_string()
+                        };
+                        errors.push(self.error(location, column.name, &shown, &message));
                         row_ok = false;
                         row_values.push(Value::Null(column.kind.storage()));
                     }

@@ -8,17 +8,19 @@
 //! `as_of` is RFC 3339 (without offset: Asia/Shanghai) or a date (the end of
 //! that day); default now. A bad period or instant answers 400, an unknown
 //! check 404. These endpoints compute without recording findings (a GET has
-//! no side effects); `dukao check` and `dukao metrics` record them.
+//! no side effects); `dukao check` and `dukao metrics` record them. Each
+//! answers the items and rows of the caller's reach.
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::summary::{self, Summary};
+use super::summary::{self, Level, Summary};
 use super::{CheckItem, Context, MetricsError, Period, judge, judge_checks, parse_as_of};
+use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
-use crate::vocab::CheckKind;
+use crate::vocab::{Action, CheckKind};
 
 /// Query parameters of both endpoints.
 #[derive(Debug, Clone, Deserialize)]
@@ -67,25 +69,34 @@ async fn context(state: &AppState, q: &PeriodQuery) -> Result<Context, ApiError>
 
 async fn check(
     State(state): State<AppState>,
+    identity: Identity,
     Path(kind): Path<String>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<Vec<CheckItem>>, ApiError> {
+    identity.require(Action::ReadChecks)?;
     let kind: CheckKind = kind
         .parse()
         .map_err(|e: crate::vocab::ParseNameError| ApiError::NotFound(e.to_string()))?;
     let ctx = context(&state, &q).await?;
-    Ok(Json(judge_checks(&ctx, &state.store, &[kind]).await?.items))
+    let reach = Reach::of(&identity.scope, &ctx.org);
+    let mut items = judge_checks(&ctx, &state.store, &[kind]).await?.items;
+    items.retain(|i| reach.department(&i.responsible_id));
+    Ok(Json(items))
 }
 
 async fn metrics(
     State(state): State<AppState>,
+    identity: Identity,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<Summary>, ApiError> {
+    identity.require(Action::ReadChecks)?;
     let ctx = context(&state, &q).await?;
+    let reach = Reach::of(&identity.scope, &ctx.org);
     let judged = judge(&ctx, &state.store).await?;
-    Ok(Json(summary::summarize(
-        &ctx,
-        &judged.items,
-        &judged.findings,
-    )?))
+    let mut summary = summary::summarize(&ctx, &judged.items, &judged.findings)?;
+    summary.retain(|level, id| match level {
+        Level::Department => reach.department(id),
+        Level::Jurisdiction => reach.jurisdiction(id),
+    });
+    Ok(Json(summary))
 }

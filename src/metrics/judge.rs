@@ -16,7 +16,7 @@ use super::{
     open_applications,
 };
 use crate::store::Store;
-use crate::vocab::{CheckKind, FindingSource};
+use crate::vocab::CheckKind;
 
 /// Wall time of one stage of a run (`dukao metrics --timings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,15 +50,6 @@ pub struct Judged {
 }
 
 impl Judged {
-    /// The findings the metrics detected (not the imported ones).
-    pub fn detected(&self) -> Vec<Finding> {
-        self.findings
-            .iter()
-            .filter(|f| f.source == FindingSource::Detected)
-            .cloned()
-            .collect()
-    }
-
     /// Records the detected findings in `detected_findings` (deduplicated
     /// across runs); `now` is the run's wall-clock time.
     pub async fn record(

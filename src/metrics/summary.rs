@@ -149,6 +149,14 @@ pub struct Summary {
     pub findings: Vec<FindingRow>,
 }
 
+impl Summary {
+    /// Keeps the rows a caller's scope reaches: `keep(level, id)`.
+    pub fn retain(&mut self, keep: impl Fn(Level, &str) -> bool) {
+        self.checks.retain(|r| keep(r.level, &r.id));
+        self.findings.retain(|r| keep(r.level, &r.id));
+    }
+}
+
 fn frame_of_departments(ctx: &Context) -> PolarsResult<DataFrame> {
     let d: Vec<_> = ctx.org.departments.values().collect();
     DataFrame::new(

@@ -4,6 +4,9 @@
 //!   governing profile and their number of departments;
 //! - `GET /api/v1/departments[?jurisdiction_id=ID]` — departments with their
 //!   governing profile and their number of catalog entries.
+//!
+//! Each lists what the caller's scope reaches (a department sees itself
+//! and its jurisdiction).
 
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -11,8 +14,9 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::{Org, OrgError};
+use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
-use crate::vocab::JurisdictionLevel;
+use crate::vocab::{Action, JurisdictionLevel};
 
 /// The organisation routes.
 pub fn routes() -> Router<AppState> {
@@ -34,7 +38,8 @@ impl From<OrgError> for ApiError {
     }
 }
 
-async fn org(state: &AppState) -> Result<Org, ApiError> {
+/// The organisation, for handlers of every feature.
+pub async fn org(state: &AppState) -> Result<Org, ApiError> {
     let profiles = state
         .config
         .profiles()
@@ -55,11 +60,15 @@ struct JurisdictionView {
 
 async fn jurisdictions(
     State(state): State<AppState>,
+    identity: Identity,
 ) -> Result<Json<Vec<JurisdictionView>>, ApiError> {
+    identity.require(Action::ReadOrganisation)?;
     let org = org(&state).await?;
+    let reach = Reach::of(&identity.scope, &org);
     Ok(Json(
         org.jurisdictions
             .values()
+            .filter(|j| reach.jurisdiction_listed(&j.id))
             .map(|j| JurisdictionView {
                 id: j.id.clone(),
                 name: j.name.clone(),
@@ -70,7 +79,7 @@ async fn jurisdictions(
                 departments: org
                     .departments
                     .values()
-                    .filter(|d| d.jurisdiction_id == j.id)
+                    .filter(|d| d.jurisdiction_id == j.id && reach.department(&d.id))
                     .count(),
             })
             .collect(),
@@ -95,13 +104,17 @@ struct DepartmentView {
 
 async fn departments(
     State(state): State<AppState>,
+    identity: Identity,
     Query(filter): Query<DepartmentFilter>,
 ) -> Result<Json<Vec<DepartmentView>>, ApiError> {
+    identity.require(Action::ReadOrganisation)?;
     let org = org(&state).await?;
+    let reach = Reach::of(&identity.scope, &org);
     let entries = crate::metrics::catalog::entries_per_department(&state.store).await?;
     Ok(Json(
         org.departments
             .values()
+            .filter(|d| reach.department(&d.id))
             .filter(|d| {
                 filter
                     .jurisdiction_id

@@ -4,8 +4,9 @@
 //! database owner who bypasses the append-only triggers).
 
 use dukao::audit::{self, Change, Filter};
+use dukao::people::Scope;
 use dukao::store::Store;
-use dukao::vocab::AuditAction;
+use dukao::vocab::{AuditAction, Role};
 use serde_json::json;
 
 use crate::both_backends;
@@ -158,20 +159,23 @@ both_backends!(hash_chain, chain);
 
 async fn cli_and_http(ts: &TestStore) {
     let store = &ts.store;
+    // The reader's token is the first entry.
+    let client = crate::client::Client::new(ts);
+    let leader = client.token(Role::Leader, Scope::City, &[]).await;
+    let get = |uri: &'static str| client.get(&leader, uri);
     record(store, "王明", "document:1").await;
     record(store, "李华", "evaluation:2025").await;
 
-    let app = crate::http::app(ts);
-    let (status, body) = crate::http::get(&app, "/api/v1/audit?limit=1").await;
+    let (status, body) = get("/api/v1/audit?limit=1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body.as_array().map(Vec::len), Some(1), "{body}");
-    assert_eq!(body[0]["seq"], 2);
+    assert_eq!(body[0]["seq"], 3);
     assert_eq!(body[0]["actor"], "李华");
-    let (_, body) = crate::http::get(&app, "/api/v1/audit?subject=document:1").await;
-    assert_eq!(body[0]["seq"], 1, "{body}");
-    let (status, body) = crate::http::get(&app, "/api/v1/audit/verify").await;
+    let (_, body) = get("/api/v1/audit?subject=document:1").await;
+    assert_eq!(body[0]["seq"], 2, "{body}");
+    let (status, body) = get("/api/v1/audit/verify").await;
     assert_eq!(status, 200);
-    assert_eq!(body["entries"], 2, "{body}");
+    assert_eq!(body["entries"], 3, "{body}");
     assert!(body["broken"].is_null(), "{body}");
 
     let args = |verify: bool| dukao::audit::AuditArgs {
@@ -188,7 +192,7 @@ async fn cli_and_http(ts: &TestStore) {
     );
     let listing = String::from_utf8(out).unwrap();
     assert!(
-        listing.lines().count() == 2
+        listing.lines().count() == 3
             && listing.contains("李华")
             && listing.contains("document.issue"),
         "{listing}"
@@ -202,10 +206,10 @@ async fn cli_and_http(ts: &TestStore) {
     assert!(
         String::from_utf8(out)
             .unwrap()
-            .starts_with("审计日志完整：共2条")
+            .starts_with("审计日志完整：共3条")
     );
 
-    tamper(ts, "UPDATE audit_log SET details = '{}' WHERE seq = 1").await;
+    tamper(ts, "UPDATE audit_log SET details = '{}' WHERE seq = 2").await;
     let mut out = Vec::new();
     assert!(
         !dukao::audit::run_audit(store, &args(true), &mut out)
@@ -214,7 +218,7 @@ async fn cli_and_http(ts: &TestStore) {
     );
     let report = String::from_utf8(out).unwrap();
     assert!(report.starts_with("审计日志校验失败"), "{report}");
-    let (_, body) = crate::http::get(&app, "/api/v1/audit/verify").await;
-    assert_eq!(body["broken"]["seq"], 1, "{body}");
+    let (_, body) = get("/api/v1/audit/verify").await;
+    assert_eq!(body["broken"]["seq"], 2, "{body}");
 }
 both_backends!(cli_and_http_, cli_and_http);

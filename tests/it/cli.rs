@@ -257,3 +257,63 @@ fn check_metrics_and_evaluate_from_the_command_line() {
         "{tables}"
     );
 }
+
+/// `dukao profiles` lists the regulations loaded, a bureau's folder adds
+/// its own, and a folder with a misquote does not load, naming the file.
+#[test]
+fn profiles_lists_the_regulations_loaded() {
+    let out = dukao().arg("profiles").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(
+        text.contains("《晋城市政务数据资源共享管理实施细则》"),
+        "{text}"
+    );
+    assert!(text.contains("有效期至2027年2月21日"), "{text}");
+
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/yunxi");
+    let out = dukao()
+        .arg("profiles")
+        .env("DUKAO_PROFILES", &fixtures)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(
+        text.contains("yunxi") && text.contains("《云溪县政务数据共享管理办法》"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let profile = std::fs::read_to_string(fixtures.join("yunxi.toml"))
+        .unwrap()
+        .replace("3个工作日内予以答复", "2个工作日内予以答复")
+        .replace("working_days = 3", "working_days = 2");
+    std::fs::write(dir.path().join("yunxi.toml"), profile).unwrap();
+    std::fs::copy(
+        fixtures.join("yunxi-2025.txt"),
+        dir.path().join("yunxi-2025.txt"),
+    )
+    .unwrap();
+    let out = dukao()
+        .arg("profiles")
+        .env("DUKAO_PROFILES", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("yunxi.toml") && err.contains("YX Art.6"),
+        "{err}"
+    );
+}

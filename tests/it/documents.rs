@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use dukao::access::Reach;
 use dukao::config::Config;
 use dukao::documents::annual::{self, AnnualRequest};
 use dukao::documents::archive::{self, IssueOptions};
@@ -51,7 +52,7 @@ fn assert_a4_and_embedded(pdf: &[u8]) {
 }
 
 /// Records the detected findings of 2025 as `dukao metrics` does.
-async fn record_findings(store: &Store) {
+pub(crate) async fn record_findings(store: &Store) {
     let args = MetricsArgs {
         period: PeriodArgs {
             year: 2025,
@@ -68,7 +69,7 @@ async fn record_findings(store: &Store) {
 }
 
 /// City departments (governed by JC) with findings in 2025, most first.
-async fn city_departments_with_findings(store: &Store) -> Vec<(String, String)> {
+pub(crate) async fn city_departments_with_findings(store: &Store) -> Vec<(String, String)> {
     sqlx::query(
         "SELECT d.id, d.name, COUNT(*) AS n FROM detected_findings f \
          JOIN departments d ON d.id = f.department_id \
@@ -86,6 +87,7 @@ async fn city_departments_with_findings(store: &Store) -> Vec<(String, String)> 
 
 fn notice_request(department: &str, on: &str) -> NoticeRequest {
     NoticeRequest {
+        findings: None,
         department_id: department.into(),
         year: 2025,
         date: date(on),
@@ -111,6 +113,7 @@ fn options(dir: &std::path::Path, replaces: Option<i64>) -> IssueOptions {
         archive_dir: dir.to_path_buf(),
         issued_by: "test".into(),
         replaces,
+        today: date("2026-02-10"),
     }
 }
 
@@ -138,7 +141,29 @@ async fn notices_and_circulars(ts: &TestStore) {
         text.contains('草') && text.contains('稿') && text.contains("〔2026〕号"),
         "{text}"
     );
-    assert!(archive::list(store, None, None).await.unwrap().is_empty());
+    assert!(
+        archive::list(store, None, None, &Reach::City)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Back-dated into 2025, whose numbering has closed: refused, nothing
+    // numbered or archived.
+    let backdated = notice::prepare(store, &config, &notice_request(&dept, "2025-12-30"))
+        .await
+        .unwrap();
+    match archive::issue(
+        store,
+        engine(),
+        &backdated,
+        &options(archive_dir.path(), None),
+    )
+    .await
+    {
+        Err(DocumentError::Invalid(m)) => assert!(m.contains("closed"), "{m}"),
+        other => panic!("a back-dated issue was accepted: {other:?}"),
+    }
 
     // Issued: numbered 1, archived, the PDF says what it must.
     let (doc, pdf) = issue(store, &prepared, archive_dir.path()).await;
@@ -220,9 +245,12 @@ async fn notices_and_circulars(ts: &TestStore) {
 
     // Each issue is in the audit trail, in the order of its number, with
     // who issued it and the PDF's digest; the chain holds.
-    let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
+    let trail: Vec<_> = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action != "data.import")
+        .collect();
     assert_eq!(trail.len(), 3);
     assert_eq!(trail[2].subject, format!("document:{}", doc.id));
     for entry in &trail {
@@ -275,7 +303,10 @@ async fn notices_and_circulars(ts: &TestStore) {
     assert_eq!(corr.sequence, 4);
     assert_eq!(corr.replaces_id, Some(doc.id));
     assert_eq!(
-        archive::get(store, doc.id).await.unwrap().replaced_by,
+        archive::get(store, doc.id, &Reach::City)
+            .await
+            .unwrap()
+            .replaced_by,
         Some(corr.id)
     );
     let twice = archive::issue(
@@ -289,6 +320,7 @@ async fn notices_and_circulars(ts: &TestStore) {
 
     // The circular: the deadlines passed by 2 February; one department rectified.
     let request = CircularRequest {
+        notices: None,
         year: 2025,
         jurisdiction_id: None,
         date: date("2026-02-02"),
@@ -519,6 +551,7 @@ async fn write_demo_samples() {
         store,
         &config,
         &CircularRequest {
+        notices: None,
             year: 2025,
             jurisdiction_id: None,
             date: date("2026-02-02"),
@@ -552,10 +585,10 @@ async fn write_demo_samples() {
 }
 
 async fn documents_over_http(ts: &TestStore) {
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
+    use crate::client::{As, Client};
+    use axum::http::{Method, StatusCode};
+    use dukao::people::Scope;
+    use dukao::vocab::Role;
 
     let store = &ts.store;
     import_dir(store, demo_csv()).await;
@@ -563,74 +596,80 @@ async fn documents_over_http(ts: &TestStore) {
     let (dept, name) = city_departments_with_findings(store).await[0].clone();
     // The API archives where the configuration says.
     let archive_dir = tempfile::tempdir().unwrap();
-    let app = dukao::web::router(dukao::http::AppState {
-        store: store.clone(),
-        config: Arc::new(Config {
+    let client = Client::with_config(
+        ts,
+        Config {
             archive_dir: archive_dir.path().to_path_buf(),
-            ingest_tokens: vec!["platform-token".into()],
-            operators: vec![dukao::config::Operator {
-                name: "王明".into(),
-                token: "operator-token".into(),
-            }],
             ..Config::default()
-        }),
-    });
-    let call_as =
-        |token: Option<&str>, method: &str, uri: &str, body: Option<serde_json::Value>| {
-            let mut request = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header("content-type", "application/json");
-            if let Some(token) = token {
-                request = request.header("authorization", format!("Bearer {token}"));
-            }
-            let request = request
-                .body(
-                    body.map(|b| Body::from(b.to_string()))
-                        .unwrap_or_else(Body::empty),
-                )
-                .unwrap();
-            let app = app.clone();
-            async move {
-                let response = app.oneshot(request).await.unwrap();
-                let status = response.status();
-                let content_type = response
-                    .headers()
-                    .get("content-type")
-                    .map(|v| v.to_str().unwrap().to_string())
-                    .unwrap_or_default();
-                let bytes = response
-                    .into_body()
-                    .collect()
-                    .await
-                    .unwrap()
-                    .to_bytes()
-                    .to_vec();
-                (status, content_type, bytes)
-            }
-        };
-    // Reads and drafts are open; issuing needs an operator's token.
-    let call = |method: &str, uri: &str, body: Option<serde_json::Value>| {
-        call_as(Some("operator-token"), method, uri, body)
+        },
+    );
+    client
+        .user("wangming", "王明", Role::Inspector, Scope::City)
+        .await;
+    client
+        .user("zhou", "周局长", Role::Leader, Scope::City)
+        .await;
+    let inspector = client.sign_in("wangming", crate::client::PASSWORD).await;
+    let leader = client.sign_in("zhou", crate::client::PASSWORD).await;
+    let call = |who: &As, method: Method, uri: &str, body: Option<serde_json::Value>| {
+        let (who, uri) = (who.clone(), uri.to_string());
+        let client = &client;
+        async move {
+            let answer = client.send(method, &uri, &who, body).await;
+            let content_type = answer
+                .headers
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (answer.status, content_type, answer.bytes)
+        }
     };
+    // A leader drafts; only an inspector issues.
     let body = serde_json::json!({"department_id": dept, "year": 2025, "date": "2026-01-06"});
-    let (status, kind, pdf) =
-        call("POST", "/api/v1/documents/draft/notice", Some(body.clone())).await;
+    let (status, kind, pdf) = call(
+        &leader,
+        Method::POST,
+        "/api/v1/documents/draft/notice",
+        Some(body.clone()),
+    )
+    .await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
     assert!(text_of(&pdf).contains(&format!("{name}：")));
-    for token in [None, Some("platform-token"), Some("wrong")] {
-        let (status, _, _) = call_as(
-            token,
-            "POST",
+    let platform = client
+        .token(
+            Role::Platform,
+            Scope::City,
+            &[dukao::model::TableName::Findings],
+        )
+        .await;
+    for (who, expected) in [
+        (As::Nobody, StatusCode::UNAUTHORIZED),
+        (As::Token("dk_wrong".into()), StatusCode::UNAUTHORIZED),
+        (platform, StatusCode::FORBIDDEN),
+        (leader.clone(), StatusCode::FORBIDDEN),
+    ] {
+        let (status, _, _) = call(
+            &who,
+            Method::POST,
             "/api/v1/documents/issue/notice",
             Some(body.clone()),
         )
         .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(status, expected, "{who:?}");
     }
-    assert!(archive::list(store, None, None).await.unwrap().is_empty());
-    let (status, _, json) =
-        call("POST", "/api/v1/documents/issue/notice", Some(body.clone())).await;
+    assert!(
+        archive::list(store, None, None, &Reach::City)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (status, _, json) = call(
+        &inspector,
+        Method::POST,
+        "/api/v1/documents/issue/notice",
+        Some(body.clone()),
+    )
+    .await;
     assert_eq!(
         status,
         StatusCode::CREATED,
@@ -639,7 +678,7 @@ async fn documents_over_http(ts: &TestStore) {
     );
     let issued: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let id = issued["id"].as_i64().unwrap();
-    assert_eq!(issued["issued_by"], "王明");
+    assert_eq!(issued["issued_by"], "王明", "the signed-in inspector");
     let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(1))
         .await
         .unwrap();
@@ -648,10 +687,11 @@ async fn documents_over_http(ts: &TestStore) {
         ("王明", format!("document:{id}"))
     );
     assert!(issued["number"].as_str().unwrap().ends_with("〔2026〕1号"));
-    let (status, _, pdf) = call("GET", &format!("/api/v1/documents/{id}/pdf"), None).await;
+    let uri = format!("/api/v1/documents/{id}/pdf");
+    let (status, _, pdf) = call(&leader, Method::GET, &uri, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text_of(&pdf).contains(issued["number"].as_str().unwrap()));
-    let (status, _, list) = call("GET", "/api/v1/documents?kind=notice", None).await;
+    let (status, _, list) = call(&leader, Method::GET, "/api/v1/documents?kind=notice", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&list)
@@ -662,16 +702,23 @@ async fn documents_over_http(ts: &TestStore) {
         1
     );
     // Nothing open any more; unknown kinds and ids.
-    let (status, _, _) = call("POST", "/api/v1/documents/issue/notice", Some(body)).await;
+    let (status, _, _) = call(
+        &inspector,
+        Method::POST,
+        "/api/v1/documents/issue/notice",
+        Some(body),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = call(
-        "POST",
+        &inspector,
+        Method::POST,
         "/api/v1/documents/draft/memo",
         Some(serde_json::json!({})),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = call("GET", "/api/v1/documents/999", None).await;
+    let (status, _, _) = call(&inspector, Method::GET, "/api/v1/documents/999", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 both_backends!(http, documents_over_http);
@@ -688,6 +735,12 @@ async fn issue_and_audit_commit_together(ts: &TestStore) {
     let prepared = notice::prepare(store, &config, &notice_request(&dept, "2026-01-06"))
         .await
         .unwrap();
+    // The import was audited: keep the head to put it back.
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (seq, hash): (i64, String) = (head.try_get(0).unwrap(), head.try_get(1).unwrap());
     sqlx::query("DELETE FROM audit_head")
         .execute(store.pool())
         .await
@@ -700,11 +753,17 @@ async fn issue_and_audit_commit_together(ts: &TestStore) {
     )
     .await;
     assert!(matches!(failed, Err(DocumentError::Audit(_))), "{failed:?}");
-    assert!(archive::list(store, None, None).await.unwrap().is_empty());
+    assert!(
+        archive::list(store, None, None, &Reach::City)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(walk_files(archive_dir.path()), 0, "no PDF left behind");
 
-    sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)")
-        .bind(dukao::audit::GENESIS)
+    sqlx::query("INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)")
+        .bind(seq)
+        .bind(hash)
         .execute(store.pool())
         .await
         .unwrap();
@@ -772,7 +831,10 @@ async fn demo_walkthrough(ts: &TestStore) {
     );
     assert!(text_of(&read(3)).contains("2025年度"));
     assert!(
-        archive::list(store, None, None).await.unwrap().is_empty(),
+        archive::list(store, None, None, &Reach::City)
+            .await
+            .unwrap()
+            .is_empty(),
         "drafts only"
     );
 }

@@ -128,9 +128,12 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
         .unwrap();
     assert_eq!(frozen.status, EvaluationStatus::Frozen);
     assert_eq!(frozen.sha256.as_ref().map(String::len), Some(64));
-    let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
+    let trail: Vec<_> = dukao::audit::list(store, &dukao::audit::Filter::newest(10))
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action != "data.import")
+        .collect();
     assert_eq!(trail.len(), 1, "the freeze is audited");
     assert_eq!(
         (
@@ -159,6 +162,27 @@ async fn scores_rankings_and_freeze(ts: &TestStore) {
         official.result.departments.len(),
         live.result.departments.len()
     );
+    // The snapshot is a permanent record: the store itself refuses to
+    // rewrite it.
+    let mut refusals = vec![
+        "UPDATE evaluation_snapshots SET frozen_by = 'x' WHERE year = 2025",
+        "DELETE FROM evaluation_snapshots WHERE year = 2025",
+    ];
+    if ts.backend == crate::common::Backend::Postgres {
+        refusals.extend([
+            "TRUNCATE evaluation_snapshots",
+            "TRUNCATE issued_documents CASCADE",
+            "TRUNCATE audit_log",
+        ]);
+    }
+    for sql in refusals {
+        let error = sqlx::query(sql).execute(store.pool()).await.unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("immutable") || message.contains("permanent record"),
+            "{sql}: {message}"
+        );
+    }
     match evaluation::freeze(store, &config, 2025, year_end(), "someone else").await {
         Err(EvaluationError::AlreadyFrozen {
             year: 2025,

@@ -14,7 +14,8 @@ use crate::common::{TestStore, demo_csv, demo_ndjson, fingerprint, import_dir};
 /// Imports CSV text for one table; returns the errors if the run was rejected.
 async fn import_csv(store: &Store, table: &str, csv: &str) -> Result<u64, (Vec<RowError>, u64)> {
     let table = TableName::parse(table).unwrap();
-    let source = ImportSource::from_body(table, ingest::Format::Csv, csv.as_bytes().to_vec());
+    let source =
+        ImportSource::from_body(table, ingest::Format::Csv, csv.as_bytes().to_vec().into());
     match ingest::import(store, vec![source], &ImportOptions::default()).await {
         Ok(report) => Ok(report.rows),
         Err(ImportError::Invalid { errors, total }) => Err((errors, total)),
@@ -290,6 +291,11 @@ async fn identifier_check_characters(ts: &TestStore) {
     .unwrap_err();
     assert_eq!(total, 1);
     assert_eq!(errors[0].column.as_deref(), Some("credit_code"));
+    assert_eq!(
+        errors[0].value.as_deref(),
+        Some("91**************44"),
+        "masked wherever an error shows it"
+    );
     assert!(
         errors[0].message.contains("统一社会信用代码"),
         "{}",
@@ -313,6 +319,11 @@ A4,E1,organisation,91350100M000100Y4X,2025-05-06T09:00:00+08:00,false,,pending
         "{}",
         find(&errors, 3)
     );
+    assert_eq!(
+        find(&errors, 3).value.as_deref(),
+        Some("11**************21")
+    );
+    assert!(!find(&errors, 3).to_string().contains("110105194912310021"));
     assert!(
         find(&errors, 5).message.contains("统一社会信用代码"),
         "{}",

@@ -5,11 +5,14 @@
 mod common;
 mod pdf_inspect;
 
+mod access;
 mod audit;
 mod cli;
+mod client;
 mod documents;
 mod evaluation;
 mod http;
 mod import;
 mod metrics;
+mod people;
 mod profiles;

@@ -11,7 +11,7 @@ use dukao::documents::notice::{self, NoticeRequest};
 use dukao::ingest::{self, ImportError, ImportOptions};
 use dukao::metrics::{self, Context, Period, parse_as_of};
 use dukao::rules::Profiles;
-use dukao::vocab::{JurisdictionLevel, Rule};
+use dukao::vocab::{FindingSource, JurisdictionLevel, Rule};
 
 use crate::both_backends;
 use crate::common::{TestStore, demo_csv, import_dir};
@@ -116,14 +116,16 @@ async fn a_sixth_regulation_from_a_folder(ts: &TestStore) {
     // A notice under it: issued by the district's own bureau (same level),
     // citing the fictional articles.
     let department = judged
-        .detected()
+        .findings
         .iter()
+        .filter(|f| f.source == FindingSource::Detected)
         .filter(|f| governed.contains(&f.department_id.as_str()))
         .filter(|f| !ctx.org.departments[&f.department_id].is_authority)
         .map(|f| f.department_id.clone())
         .next()
         .expect("a department of the district has findings");
     let request = NoticeRequest {
+        findings: None,
         department_id: department.clone(),
         year: 2025,
         date: chrono::NaiveDate::from_ymd_opt(2026, 1, 6).unwrap(),
