@@ -69,6 +69,13 @@ pub enum ApiError {
     /// No such resource.
     #[error("{0}")]
     NotFound(String),
+    /// The change named a version of the resource that is no longer the
+    /// current one (someone changed it meanwhile): read it again.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A change that must name the version it saw (`If-Match`) did not.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// Unsupported body type.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -97,6 +104,8 @@ impl IntoResponse for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -118,6 +127,8 @@ impl IntoResponse for ApiError {
             | ApiError::PayloadTooLarge(_)
             | ApiError::Conflict(_)
             | ApiError::NotFound(_)
+            | ApiError::PreconditionFailed(_)
+            | ApiError::PreconditionRequired(_)
             | ApiError::UnsupportedMediaType(_)
             | ApiError::BadRequest(_)
             | ApiError::Internal(_) => json!({ "error": self.to_string() }),
@@ -161,7 +172,9 @@ impl From<crate::people::PeopleError> for ApiError {
 #[derive(Debug, Clone, Copy)]
 pub struct LengthAtMost<const LIMIT: usize>;
 
-impl<S: Send + Sync, const LIMIT: usize> axum::extract::FromRequestParts<S> for LengthAtMost<LIMIT> {
+impl<S: Send + Sync, const LIMIT: usize> axum::extract::FromRequestParts<S>
+    for LengthAtMost<LIMIT>
+{
     type Rejection = ApiError;
 
     async fn from_request_parts(

@@ -28,6 +28,10 @@
 //!        metrics::volume   (official or live;      annual report: typst → PDF,
 //!                           snapshots frozen)      plotters charts, archive)
 //!               │             │                      │
+//!               │             │                cases (open → notice → response
+//!               │             │                 → verified; extensions, dismissals,
+//!               │             │                 escalation drafts)
+//!               │             │                      │
 //!               └──────┬──────┴──────────────────────┘
 //!                      ▼                         audit (hash-chained trail of
 //!        web: router of every feature's api      every state change)
@@ -47,6 +51,7 @@
 //! | [`metrics`] | the checks (each reads the platform tables it judges), findings, summary, volume | reads the platform's records; `detected_findings`, reads `findings` |
 //! | [`evaluation`] | schemes, measures, scores, rankings; official-or-live results | `evaluation_snapshots` |
 //! | [`documents`] | typst engine, notice, circular, annual report, charts, archive | `issued_documents`, `issued_document_findings`, `document_counters` |
+//! | [`cases`] | the inspectors' rectification cases: state machine, responses and attachments, extensions, dismissals, escalation drafts | `cases`, `case_findings`, `case_events`, `case_extensions`, `case_attachments` |
 //! | [`audit`] | the hash-chained audit trail | `audit_log`, `audit_head` |
 //! | [`people`] | users (argon2id passwords), API tokens, sessions, roles and scopes | `users`, `api_tokens`, `sessions`, `login_failures` |
 //! | [`access`] | who may do what where: the role × action table, a scope's reach, reading the identity from a request | — |
@@ -62,6 +67,7 @@
 pub mod access;
 pub mod audit;
 pub mod calendar;
+pub mod cases;
 pub mod cli;
 pub mod config;
 pub mod demo;

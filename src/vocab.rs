@@ -618,6 +618,63 @@ vocabulary! {
         LoginFailed => "session.login_failed" / "登录失败",
         /// A person signed out.
         Logout => "session.logout" / "退出登录",
+        /// A rectification case changed (opened, notice issued, response,
+        /// verification, extension, dismissal, escalation); the details
+        /// name the [`CaseEventKind`].
+        CaseChange => "case.change" / "整改案件变更",
+        /// A department uploaded an attachment to its case.
+        CaseAttachment => "case.attachment" / "上传整改材料",
+    }
+}
+
+// ------------------------------------------------------------------ cases
+
+vocabulary! {
+    /// Where a rectification case stands. Whether it is overdue is not a
+    /// state: it follows from the deadline and the day (src/cases).
+    CaseState, "case state" {
+        /// Opened by an inspector; no notice yet.
+        Opened => "opened" / "已立案",
+        /// The 整改通知书 is issued; the department's response is awaited.
+        Notified => "notified" / "整改中",
+        /// The department responded; an inspector verifies.
+        Responded => "responded" / "待核验",
+        /// The response was returned with a reason; the deadline keeps running.
+        Returned => "returned" / "退回整改",
+        /// The response was accepted: rectified.
+        Closed => "closed" / "已办结",
+        /// Dismissed as a false finding, by two people.
+        Dismissed => "dismissed" / "已撤销",
+    }
+}
+
+vocabulary! {
+    /// What happened to a case: its history, one event per change.
+    CaseEventKind, "case event" {
+        /// An inspector opened the case.
+        Opened => "opened" / "立案",
+        /// The 整改通知书 was issued for its findings.
+        NoticeIssued => "notice_issued" / "下发整改通知书",
+        /// The department submitted its rectification (text, attachments).
+        ResponseSubmitted => "response_submitted" / "报送整改情况",
+        /// An inspector returned the response, with a reason.
+        Returned => "returned" / "退回重新整改",
+        /// An inspector accepted the response: the case is closed.
+        Accepted => "accepted" / "核验通过",
+        /// The department asked for more time, with a reason.
+        ExtensionRequested => "extension_requested" / "申请延期",
+        /// A leader granted the extension.
+        ExtensionApproved => "extension_approved" / "同意延期",
+        /// A leader refused the extension.
+        ExtensionRefused => "extension_refused" / "不同意延期",
+        /// An inspector proposed to dismiss the case as a false finding.
+        DismissalProposed => "dismissal_proposed" / "提请撤销",
+        /// A second person confirmed the dismissal.
+        Dismissed => "dismissed" / "撤销",
+        /// A second person refused the dismissal.
+        DismissalRefused => "dismissal_refused" / "不予撤销",
+        /// The escalation the profile prescribes was issued over it.
+        Escalated => "escalated" / "逾期升级",
     }
 }
 
@@ -666,6 +723,20 @@ vocabulary! {
         ReadImports => "imports.read" / "查看数据导入",
         /// Push rows of the platform's tables.
         Ingest => "ingest" / "推送平台数据",
+        /// Read rectification cases, their history and attachments.
+        ReadCases => "cases.read" / "查看整改案件",
+        /// Open a case from findings.
+        OpenCase => "case.open" / "整改立案",
+        /// Respond to a case: attachments, the response, an extension request.
+        RespondCase => "case.respond" / "报送整改情况",
+        /// Accept or return a response.
+        VerifyCase => "case.verify" / "核验整改情况",
+        /// Decide an extension request.
+        DecideExtension => "case.extension" / "审批延期申请",
+        /// Propose to dismiss a case as a false finding.
+        ProposeDismissal => "case.dismissal.propose" / "提请撤销案件",
+        /// Confirm or refuse a dismissal someone else proposed.
+        ConfirmDismissal => "case.dismissal.confirm" / "确认撤销案件",
     }
 }
 
@@ -715,6 +786,8 @@ mod tests {
         check(&Role::ALL, Role::NAMES);
         check(&ScopeKind::ALL, ScopeKind::NAMES);
         check(&Action::ALL, Action::NAMES);
+        check(&CaseState::ALL, CaseState::NAMES);
+        check(&CaseEventKind::ALL, CaseEventKind::NAMES);
     }
 
     #[test]

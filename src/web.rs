@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::metrics::api::routes())
         .merge(crate::evaluation::api::routes())
         .merge(crate::documents::api::routes())
+        .merge(crate::cases::api::routes())
         .merge(crate::audit::api::routes())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -47,6 +47,9 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | A::ReadDocuments
                 | A::ReadAudit
                 | A::ReadImports
+                | A::ReadCases
+                | A::DecideExtension
+                | A::ConfirmDismissal
         ),
         Role::Inspector => matches!(
             action,
@@ -57,10 +60,20 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | A::IssueDocument
                 | A::ReadDocuments
                 | A::ReadImports
+                | A::ReadCases
+                | A::OpenCase
+                | A::VerifyCase
+                | A::ProposeDismissal
+                | A::ConfirmDismissal
         ),
         Role::Department => matches!(
             action,
-            A::ReadOrganisation | A::ReadChecks | A::ReadEvaluation | A::ReadDocuments
+            A::ReadOrganisation
+                | A::ReadChecks
+                | A::ReadEvaluation
+                | A::ReadDocuments
+                | A::ReadCases
+                | A::RespondCase
         ),
         Role::Admin => matches!(action, A::ReadOrganisation | A::ReadAudit | A::ReadImports),
         Role::Platform => matches!(action, A::Ingest | A::ReadImports),
@@ -77,7 +90,14 @@ pub fn city_wide(action: Action) -> bool {
         | Action::ReadEvaluation
         | Action::DraftDocument
         | Action::IssueDocument
-        | Action::ReadDocuments => false,
+        | Action::ReadDocuments
+        | Action::ReadCases
+        | Action::OpenCase
+        | Action::RespondCase
+        | Action::VerifyCase
+        | Action::DecideExtension
+        | Action::ProposeDismissal
+        | Action::ConfirmDismissal => false,
     }
 }
 
@@ -219,6 +239,28 @@ impl Reach {
             Reach::Jurisdiction { departments, .. } => departments.contains(id),
             Reach::Department { id: own, .. } => own == id,
             Reach::Nothing => false,
+        }
+    }
+
+    /// The SQL condition that keeps the rows whose department `column` is
+    /// in reach, with its parameters numbered from `$first`: scope applied
+    /// in the store query, not to results after loading them.
+    pub fn department_condition(&self, column: &str, first: usize) -> (String, Vec<String>) {
+        let among = |ids: Vec<String>| {
+            if ids.is_empty() {
+                return ("1 = 0".to_string(), Vec::new());
+            }
+            let placeholders = (first..first + ids.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (format!("{column} IN ({placeholders})"), ids)
+        };
+        match self {
+            Reach::City => ("1 = 1".into(), Vec::new()),
+            Reach::Nothing => ("1 = 0".into(), Vec::new()),
+            Reach::Jurisdiction { departments, .. } => among(departments.iter().cloned().collect()),
+            Reach::Department { id, .. } => among(vec![id.clone()]),
         }
     }
 

@@ -144,7 +144,12 @@ pub async fn prepare(
             .await?
             .into_iter()
             .filter(|n| !request.except.contains(&n.subject_id))
-            .filter(|n| request.notices.as_ref().is_none_or(|ids| ids.contains(&n.id)))
+            .filter(|n| {
+                request
+                    .notices
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&n.id))
+            })
             .collect();
     if notices.is_empty() {
         return Err(DocumentError::Invalid(format!(
@@ -183,10 +188,10 @@ pub async fn prepare(
         Some(EscalationAction::ReportUpward) => CircularAction::ReportUpward,
         Some(
             EscalationAction::NotifyRectification
-        | EscalationAction::OrderCorrection
-        | EscalationAction::WrittenCircularAndOrder
-        | EscalationAction::NewFinding
-        | EscalationAction::ReferForHandling
+            | EscalationAction::OrderCorrection
+            | EscalationAction::WrittenCircularAndOrder
+            | EscalationAction::NewFinding
+            | EscalationAction::ReferForHandling
             | EscalationAction::Discipline,
         ) => CircularAction::WrittenCircular,
     };

@@ -46,7 +46,7 @@ struct World {
     root: String,
 }
 
-async fn county_department_with_findings(ts: &TestStore, county: &str) -> String {
+pub(crate) async fn county_department_with_findings(ts: &TestStore, county: &str) -> String {
     sqlx::query(
         "SELECT d.id, COUNT(*) AS n FROM detected_findings f \
          JOIN departments d ON d.id = f.department_id \
@@ -267,6 +267,234 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     )
     .await;
 
+    // Cases: one opened for each department by its own inspector, with an
+    // attachment; changes are sent without If-Match, so that an identity
+    // allowed to make them gets 428 (authorised, precondition missing) and
+    // nothing changes.
+    let open = |who: usize, department: &str| {
+        let w = &w;
+        let body = serde_json::json!({"department_id": department, "year": 2025});
+        async move {
+            let answer = w
+                .client
+                .send(Method::POST, "/api/v1/cases", &w.who[who], Some(body))
+                .await;
+            assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+            answer.json()["id"].as_i64().unwrap()
+        }
+    };
+    let case_c = open(2, &w.c).await;
+    let case_k = open(3, &w.k).await;
+    let case_of = |d: &str| if d == w.c { case_c } else { case_k };
+    let uploader = dukao::cases::Actor {
+        name: "测试".into(),
+        role: Role::Department,
+        source: "test".into(),
+    };
+    let mut sha = String::new();
+    for id in [case_c, case_k] {
+        sha = dukao::cases::attachments::upload(
+            &ts.store,
+            w._archive.path(),
+            id,
+            "报告.pdf",
+            "application/pdf",
+            b"%PDF-1.4 report",
+            &uploader,
+            crate::client::START,
+        )
+        .await
+        .unwrap()
+        .sha256;
+    }
+    w.expect(
+        "GET /api/v1/cases",
+        get.clone(),
+        fixed("/api/v1/cases"),
+        none,
+        case_readers,
+        case_readers,
+    )
+    .await;
+    w.expect(
+        "GET /api/v1/cases/{id}",
+        get.clone(),
+        |d| format!("/api/v1/cases/{}", case_of(d)),
+        none,
+        case_readers,
+        case_rows_out,
+    )
+    .await;
+    w.expect(
+        "GET /api/v1/cases/{id}/attachments/{sha256}",
+        get.clone(),
+        |d| format!("/api/v1/cases/{}/attachments/{sha}", case_of(d)),
+        none,
+        case_readers,
+        case_rows_out,
+    )
+    .await;
+    let unversioned = 428;
+    let u = unversioned;
+    let inspectors = statuses([403, 403, u, u, 403, 403, 403, 403, 401]);
+    let inspectors_out = statuses([403, 403, u, 404, 403, 403, 403, 403, 401]);
+    let departments = statuses([403, 403, 403, 403, u, 403, 403, 403, 401]);
+    let departments_out = statuses([403, 403, 403, 403, 404, 403, 403, 403, 401]);
+    let leaders = statuses([u, u, 403, 403, 403, 403, 403, 403, 401]);
+    let leaders_out = statuses([u, 404, 403, 403, 403, 403, 403, 403, 401]);
+    let deciders = statuses([u, u, u, u, 403, 403, 403, 403, 401]);
+    let deciders_out = statuses([u, 404, u, 404, 403, 403, 403, 403, 401]);
+    for (path, body, inside, outside) in [
+        ("notice", serde_json::json!({}), inspectors, inspectors_out),
+        (
+            "response",
+            serde_json::json!({"text": "已整改"}),
+            departments,
+            departments_out,
+        ),
+        (
+            "verification",
+            serde_json::json!({"outcome": "accept"}),
+            inspectors,
+            inspectors_out,
+        ),
+        (
+            "extension",
+            serde_json::json!({"reason": "停机窗口", "working_days": 3}),
+            departments,
+            departments_out,
+        ),
+        (
+            "extension/decision",
+            serde_json::json!({"approve": true}),
+            leaders,
+            leaders_out,
+        ),
+        (
+            "dismissal",
+            serde_json::json!({"reason": "误报"}),
+            inspectors,
+            inspectors_out,
+        ),
+        (
+            "dismissal/decision",
+            serde_json::json!({"confirm": true}),
+            deciders,
+            deciders_out,
+        ),
+    ] {
+        w.expect(
+            &format!("POST /api/v1/cases/{{id}}/{path}"),
+            Method::POST,
+            |d| format!("/api/v1/cases/{}/{path}", case_of(d)),
+            |_| Some(body.clone()),
+            inside,
+            outside,
+        )
+        .await;
+    }
+    w.expect(
+        "POST /api/v1/cases/{id}/notice/draft",
+        Method::POST,
+        |d| format!("/api/v1/cases/{}/notice/draft", case_of(d)),
+        none,
+        drafters,
+        drafters_out,
+    )
+    .await;
+    for (column, who) in w.who.iter().enumerate() {
+        for inside in [true, false] {
+            let target = w.target(column, inside);
+            let answer = w
+                .client
+                .raw(
+                    Method::POST,
+                    &format!("/api/v1/cases/{}/attachments?name=a.pdf", case_of(target)),
+                    who,
+                    "application/pdf",
+                    Body::from(&b"%PDF-1.4 report"[..]),
+                )
+                .await;
+            let expected = match (column, inside) {
+                (4, true) => 201,
+                (4, false) => 404,
+                (8, _) => 401,
+                _ => 403,
+            };
+            assert_eq!(
+                answer.status.as_u16(),
+                expected,
+                "upload as {} ({inside}): {}",
+                WHO[column],
+                answer.text()
+            );
+        }
+    }
+    // The cases' states did not move.
+    for id in [case_c, case_k] {
+        let (_, case) = w
+            .client
+            .get(&w.who[0], &format!("/api/v1/cases/{id}"))
+            .await;
+        assert_eq!(case["version"], 1, "{case}");
+    }
+    w.expect(
+        "GET /api/v1/escalations",
+        get.clone(),
+        fixed("/api/v1/escalations?year=2025"),
+        none,
+        drafters,
+        drafters,
+    )
+    .await;
+    let nothing_overdue = statuses([404, 404, 404, 404, 403, 403, 403, 403, 401]);
+    let nothing_to_issue = statuses([403, 403, 404, 404, 403, 403, 403, 403, 401]);
+    let year = |_: &str| Some(serde_json::json!({"year": 2025}));
+    w.expect(
+        "POST /api/v1/escalations/draft",
+        Method::POST,
+        fixed("/api/v1/escalations/draft"),
+        year,
+        nothing_overdue,
+        nothing_overdue,
+    )
+    .await;
+    w.expect(
+        "POST /api/v1/escalations/issue",
+        Method::POST,
+        fixed("/api/v1/escalations/issue"),
+        year,
+        nothing_to_issue,
+        nothing_to_issue,
+    )
+    .await;
+    // Opening a case: inspectors, in reach (hand-entered findings, so that
+    // each opening has findings of its own).
+    for (column, department, expected) in [
+        (0, &w.c, 403),
+        (4, &w.c, 403),
+        (5, &w.c, 403),
+        (7, &w.c, 403),
+        (8, &w.c, 401),
+        (3, &w.c, 404),
+        (2, &w.c, 201),
+        (3, &w.k, 201),
+    ] {
+        let body = serde_json::json!({"department_id": department, "year": 2026, "findings": [],
+            "manual": [{"category": "other", "evidence": "现场检查记录"}]});
+        let answer = w
+            .client
+            .send(Method::POST, "/api/v1/cases", &w.who[column], Some(body))
+            .await;
+        assert_eq!(
+            answer.status.as_u16(),
+            expected,
+            "open as {}: {}",
+            WHO[column],
+            answer.text()
+        );
+    }
+
     // Issuing changes state, so each case is sent once, refusals first: a
     // leader may not; a county inspector may not reach the city's
     // department; the city's inspector may not issue in the county bureau's
@@ -473,6 +701,22 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /api/v1/documents",
         "GET /api/v1/documents/{id}",
         "GET /api/v1/documents/{id}/pdf",
+        "GET /api/v1/cases",
+        "POST /api/v1/cases",
+        "GET /api/v1/cases/{id}",
+        "POST /api/v1/cases/{id}/notice/draft",
+        "POST /api/v1/cases/{id}/notice",
+        "POST /api/v1/cases/{id}/attachments",
+        "GET /api/v1/cases/{id}/attachments/{sha256}",
+        "POST /api/v1/cases/{id}/response",
+        "POST /api/v1/cases/{id}/verification",
+        "POST /api/v1/cases/{id}/extension",
+        "POST /api/v1/cases/{id}/extension/decision",
+        "POST /api/v1/cases/{id}/dismissal",
+        "POST /api/v1/cases/{id}/dismissal/decision",
+        "GET /api/v1/escalations",
+        "POST /api/v1/escalations/draft",
+        "POST /api/v1/escalations/issue",
     ];
     let mut served = routes_in_source();
     served.sort();

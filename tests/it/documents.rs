@@ -551,7 +551,7 @@ async fn write_demo_samples() {
         store,
         &config,
         &CircularRequest {
-        notices: None,
+            notices: None,
             year: 2025,
             jurisdiction_id: None,
             date: date("2026-02-02"),

@@ -7,6 +7,7 @@ mod pdf_inspect;
 
 mod access;
 mod audit;
+mod cases;
 mod cli;
 mod client;
 mod documents;

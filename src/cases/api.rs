@@ -1,0 +1,901 @@
+//! The HTTP API of the rectification cases.
+//!
+//! | route | who | does |
+//! |---|---|---|
+//! | `GET /api/v1/cases[?year=&state=&department_id=]` | leader, inspector, department | the cases in reach, newest first |
+//! | `POST /api/v1/cases` | inspector | opens a case: `{"department_id", "year", "findings"?: [keys], "manual"?: [{"category", "evidence"}]}`; without `findings`, every open finding of the department and year no case holds |
+//! | `GET /api/v1/cases/{id}` | leader, inspector, department | the case, its history, attachments, extensions; `ETag` |
+//! | `POST /api/v1/cases/{id}/notice/draft` | leader, inspector | the notice's draft PDF |
+//! | `POST /api/v1/cases/{id}/notice` | inspector | issues the 整改通知书 for exactly the case's findings (`{"date"?, "working_days"?, "cc"?}`) |
+//! | `POST /api/v1/cases/{id}/attachments?name=` | department | uploads a PDF, PNG or JPEG (≤ 10 MiB) |
+//! | `GET /api/v1/cases/{id}/attachments/{sha256}` | leader, inspector, department | the file |
+//! | `POST /api/v1/cases/{id}/response` | department | `{"text", "attachments": [sha256]}` |
+//! | `POST /api/v1/cases/{id}/verification` | inspector | `{"outcome": "accept"|"return", "reason"?}` |
+//! | `POST /api/v1/cases/{id}/extension` | department | `{"reason", "working_days"}` |
+//! | `POST /api/v1/cases/{id}/extension/decision` | leader | `{"approve", "remark"?}` |
+//! | `POST /api/v1/cases/{id}/dismissal` | inspector | `{"reason"}` |
+//! | `POST /api/v1/cases/{id}/dismissal/decision` | inspector, leader (not the proposer) | `{"confirm", "remark"?}` |
+//! | `GET /api/v1/escalations?year=` | leader, inspector | overdue cases awaiting their circular, per bureau |
+//! | `POST /api/v1/escalations/draft` | leader, inspector | `{"year", "issuer_id"?, "date"?}`: the circular's draft PDF |
+//! | `POST /api/v1/escalations/issue` | inspector | the same, issued: numbered, archived, the cases marked |
+//!
+//! Every change of a case must name the version it saw in `If-Match` (the
+//! `ETag` of `GET /api/v1/cases/{id}`): without it 428, a stale one 412. A
+//! change the state does not allow is 409 with the reason. A case outside
+//! the caller's reach is 404.
+
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::attachments::{self, MAX_ATTACHMENT};
+use super::escalation::{self, Pending};
+use super::record::{self, Filter, Write};
+use super::{Actor, Case, CaseDetail, CaseError};
+use crate::access::extract::Source;
+use crate::access::{Identity, Reach};
+use crate::documents::archive::{self, IssueOptions, IssuedDocument};
+use crate::documents::circular;
+use crate::documents::notice::{self, NoticeRequest};
+use crate::documents::{DocumentError, Engine, Prepared};
+use crate::http::{ApiError, AppState, LengthAtMost};
+use crate::metrics::{Context, Period};
+use crate::model::TableName;
+use crate::org::Org;
+use crate::vocab::{Action, CaseState, CategoryCode};
+
+/// The cases routes, to merge into the application's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list).post(open))
+        .route("/api/v1/cases/{id}", get(one))
+        .route("/api/v1/cases/{id}/notice/draft", post(notice_draft))
+        .route("/api/v1/cases/{id}/notice", post(notice_issue))
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(MAX_ATTACHMENT)),
+        )
+        .route("/api/v1/cases/{id}/attachments/{sha256}", get(download))
+        .route("/api/v1/cases/{id}/response", post(respond))
+        .route("/api/v1/cases/{id}/verification", post(verify))
+        .route("/api/v1/cases/{id}/extension", post(extension))
+        .route(
+            "/api/v1/cases/{id}/extension/decision",
+            post(extension_decision),
+        )
+        .route("/api/v1/cases/{id}/dismissal", post(dismissal))
+        .route(
+            "/api/v1/cases/{id}/dismissal/decision",
+            post(dismissal_decision),
+        )
+        .route("/api/v1/escalations", get(escalations))
+        .route("/api/v1/escalations/draft", post(escalation_draft))
+        .route("/api/v1/escalations/issue", post(escalation_issue))
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::NotFound(_) | CaseError::NoSuch(_) => ApiError::NotFound(e.to_string()),
+            CaseError::Stale { .. } => ApiError::PreconditionFailed(e.to_string()),
+            CaseError::Refused { .. } => ApiError::Conflict(e.to_string()),
+            CaseError::Invalid(_) => ApiError::BadRequest(e.to_string()),
+            CaseError::MediaType(_) => ApiError::UnsupportedMediaType(e.to_string()),
+            CaseError::Document(d) => d.into(),
+            CaseError::Metrics(m) => m.into(),
+            CaseError::Query(_)
+            | CaseError::Audit(_)
+            | CaseError::Calendar(_)
+            | CaseError::Stored(_)
+            | CaseError::Io(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// What every case handler starts from: who asks, what they reach, today.
+struct Caller {
+    identity: Identity,
+    actor: Actor,
+    reach: Reach,
+    org: Org,
+    now_ms: i64,
+}
+
+impl Caller {
+    async fn new(
+        state: &AppState,
+        identity: Identity,
+        source: Source,
+        action: Action,
+    ) -> Result<Caller, ApiError> {
+        identity.require(action)?;
+        let org = crate::org::api::org(state).await?;
+        Ok(Caller {
+            actor: Actor {
+                name: identity.name.clone(),
+                role: identity.role,
+                source: source.0,
+            },
+            reach: Reach::of(&identity.scope, &org),
+            org,
+            identity,
+            now_ms: state.clock.now(),
+        })
+    }
+
+    fn today(&self) -> NaiveDate {
+        crate::time::local_date(self.now_ms)
+    }
+
+    async fn case(&self, state: &AppState, id: i64) -> Result<Case, ApiError> {
+        Ok(record::get_in(&state.store, id, &self.reach).await?)
+    }
+
+    /// Refuses to issue in the name of a bureau other than the caller's own.
+    fn may_issue(&self, prepared: &Prepared) -> Result<(), ApiError> {
+        let jurisdiction = &self.org.department(&prepared.issuer_id)?.jurisdiction_id;
+        if self.reach.may_issue_as(&self.org, jurisdiction) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this document is issued in the name of {}; an inspector of scope {} issues \
+                 only in its own bureau's name",
+                prepared.issuer_name, self.identity.scope
+            )))
+        }
+    }
+}
+
+/// The version an `If-Match` header names: `"case-12-v3"` (or `3`).
+fn if_match(headers: &HeaderMap, id: i64) -> Result<i64, ApiError> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::PreconditionRequired(format!(
+                "a change of case {id} names the version it saw: send If-Match with the ETag of \
+                 GET /api/v1/cases/{id}"
+            ))
+        })?;
+    let bare = value.trim().trim_start_matches("W/").trim_matches('"');
+    let version = bare
+        .strip_prefix(&format!("case-{id}-v"))
+        .unwrap_or(bare)
+        .parse::<i64>()
+        .map_err(|_| {
+            ApiError::BadRequest(format!("If-Match {value:?} is not a version of case {id}"))
+        })?;
+    Ok(version)
+}
+
+fn with_etag(detail: CaseDetail, status: StatusCode) -> Response {
+    let etag = detail.case.etag();
+    let mut response = (status, Json(detail)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    case: Case,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let detail = record::detail(&state.store, case, caller.today()).await?;
+    Ok(with_etag(detail, status))
+}
+
+fn pdf(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    year: Option<i32>,
+    state: Option<CaseState>,
+    department_id: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    let filter = Filter {
+        year: q.year,
+        state: q.state,
+        department_id: q.department_id,
+    };
+    let today = caller.today();
+    let cases = record::list(&state.store, &caller.reach, &filter).await?;
+    Ok(Json(
+        cases
+            .into_iter()
+            .map(|c| {
+                let overdue = c.overdue_on(today);
+                let mut v = serde_json::to_value(c).expect("a case serialises");
+                v["overdue"] = serde_json::json!(overdue);
+                v
+            })
+            .collect(),
+    ))
+}
+
+/// A finding an inspector found and enters by hand, with its evidence.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManualFinding {
+    category: CategoryCode,
+    evidence: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenBody {
+    department_id: String,
+    year: i32,
+    findings: Option<Vec<String>>,
+    #[serde(default)]
+    manual: Vec<ManualFinding>,
+}
+
+/// Enters hand-found findings as inspection findings (through the
+/// importer, which owns the `findings` table and validates and audits
+/// them); their keys.
+async fn enter(
+    state: &AppState,
+    caller: &Caller,
+    department_id: &str,
+    manual: &[ManualFinding],
+) -> Result<Vec<String>, ApiError> {
+    if manual.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found_at = crate::time::format_millis(caller.now_ms);
+    // Ids that no earlier entry has: the day, and random bytes (an import
+    // replaces a row with the same id).
+    let mut nonce = [0u8; 4];
+    getrandom::fill(&mut nonce).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+    let nonce = crate::digest::hex(&nonce);
+    let mut body = String::new();
+    let mut keys = Vec::new();
+    for (i, m) in manual.iter().enumerate() {
+        if m.evidence.trim().is_empty() {
+            return Err(ApiError::BadRequest(format!(
+                "manual[{i}]: a finding entered by hand needs its evidence"
+            )));
+        }
+        let id = format!(
+            "{department_id}-{}-{nonce}-{}",
+            caller.today().format("%Y%m%d"),
+            i + 1
+        );
+        body.push_str(
+            &serde_json::json!({
+                "id": id, "department_id": department_id, "category": m.category,
+                "found_at": found_at, "inspector": caller.actor.name, "evidence": m.evidence,
+            })
+            .to_string(),
+        );
+        body.push('\n');
+        keys.push(format!("inspection:{id}"));
+    }
+    let profiles = state
+        .config
+        .profiles()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let source = crate::ingest::ImportSource::from_body(
+        TableName::Findings,
+        crate::ingest::Format::Ndjson,
+        axum::body::Bytes::from(body),
+    );
+    let options = crate::ingest::ImportOptions {
+        actor: caller.actor.name.clone(),
+        ..crate::ingest::ImportOptions::new(&format!("case:{}", caller.actor.name), &profiles)
+    };
+    crate::ingest::import(&state.store, vec![source], &options)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("the findings entered by hand: {e}")))?;
+    Ok(keys)
+}
+
+async fn open(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Json(b): Json<OpenBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::OpenCase).await?;
+    if !caller.reach.department(&b.department_id) {
+        return Err(ApiError::NotFound(format!(
+            "no department {:?}",
+            b.department_id
+        )));
+    }
+    let entered = enter(&state, &caller, &b.department_id, &b.manual).await?;
+    let period = Period::new(b.year, None, None).map_err(CaseError::from)?;
+    let ctx = Context::load(&state.store, &state.config, period, caller.now_ms)
+        .await
+        .map_err(CaseError::from)?;
+    let open = notice::open_findings(&state.store, &ctx, &b.department_id, b.year, None)
+        .await
+        .map_err(CaseError::from)?;
+    let keys: Vec<String> = match b.findings {
+        Some(asked) => {
+            if let Some(key) = asked.iter().find(|k| !open.iter().any(|f| &f.key == *k)) {
+                return Err(ApiError::BadRequest(format!(
+                    "{key} is not an open finding of {} in {}: unknown, of another year, or named \
+                     by an issued notice already",
+                    b.department_id, b.year
+                )));
+            }
+            asked.into_iter().chain(entered).collect()
+        }
+        None => {
+            let all: Vec<String> = open.iter().map(|f| f.key.clone()).collect();
+            let taken = record::taken(&state.store, &all).await?;
+            all.into_iter()
+                .filter(|k| !taken.contains_key(k))
+                .chain(entered)
+                .collect()
+        }
+    };
+    let mut keys = keys;
+    keys.sort();
+    keys.dedup();
+    let case = record::open(
+        &state.store,
+        &b.department_id,
+        b.year,
+        &keys,
+        &caller.actor,
+        caller.now_ms,
+    )
+    .await?;
+    answer(&state, &caller, case, StatusCode::CREATED).await
+}
+
+async fn one(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    let case = caller.case(&state, id).await?;
+    answer(&state, &caller, case, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticeBody {
+    date: Option<NaiveDate>,
+    working_days: Option<u32>,
+    #[serde(default)]
+    cc: Vec<String>,
+}
+
+/// The notice of exactly the case's findings.
+async fn prepare_notice(
+    state: &AppState,
+    caller: &Caller,
+    case: &Case,
+    body: NoticeBody,
+) -> Result<Prepared, ApiError> {
+    let request = NoticeRequest {
+        department_id: case.department_id.clone(),
+        year: case.year,
+        date: body.date.unwrap_or_else(|| caller.today()),
+        working_days: body.working_days,
+        cc: body.cc,
+        replaces: None,
+        findings: Some(case.findings.clone()),
+    };
+    Ok(notice::prepare(&state.store, &state.config, &request).await?)
+}
+
+fn optional<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
+}
+
+async fn notice_draft(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    let case = caller.case(&state, id).await?;
+    let prepared = prepare_notice(&state, &caller, &case, optional(&body)?).await?;
+    let bytes = prepared.render_draft(Engine::shared()?).await?;
+    Ok(pdf(bytes, &format!("case-{id}-notice-draft.pdf")))
+}
+
+async fn notice_issue(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::IssueDocument).await?;
+    let case = caller.case(&state, id).await?;
+    let seen = if_match(&headers, id)?;
+    if seen != case.version {
+        return Err(CaseError::Stale {
+            id,
+            seen,
+            current: case.version,
+        }
+        .into());
+    }
+    // Checked before the notice is issued, which cannot be undone.
+    super::flow::after(
+        &case,
+        crate::vocab::CaseEventKind::NoticeIssued,
+        &caller.actor.name,
+    )
+    .map_err(|reason| CaseError::Refused { id, reason })?;
+    let prepared = prepare_notice(&state, &caller, &case, optional(&body)?).await?;
+    caller.may_issue(&prepared)?;
+    let deadline = prepared
+        .deadline
+        .ok_or_else(|| ApiError::Internal("a notice without a rectification deadline".into()))?;
+    let options = IssueOptions {
+        archive_dir: state.config.archive_dir.clone(),
+        issued_by: caller.actor.name.clone(),
+        replaces: None,
+        today: caller.today(),
+    };
+    let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
+    // The findings are now named by the notice, so no second notice can
+    // name them: the case takes it whatever changed meanwhile.
+    let case = record::change(
+        &state.store,
+        id,
+        None,
+        &caller.actor,
+        caller.now_ms,
+        Write::Notice {
+            document_id: doc.id,
+            deadline,
+        },
+    )
+    .await?;
+    answer(&state, &caller, case, StatusCode::CREATED).await
+}
+
+#[derive(Debug, Deserialize)]
+struct UploadQuery {
+    name: String,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    Query(q): Query<UploadQuery>,
+    _: LengthAtMost<MAX_ATTACHMENT>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<attachments::Attachment>), ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
+    let case = caller.case(&state, id).await?;
+    if matches!(case.state, CaseState::Closed | CaseState::Dismissed) {
+        return Err(CaseError::Refused {
+            id,
+            reason: format!(
+                "the case is {}: nothing more is attached to it",
+                case.state.chinese()
+            ),
+        }
+        .into());
+    }
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let attachment = attachments::upload(
+        &state.store,
+        &state.config.archive_dir,
+        id,
+        &q.name,
+        declared,
+        &body,
+        &caller.actor,
+        caller.now_ms,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path((id, sha256)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    caller.case(&state, id).await?;
+    let (attachment, bytes) =
+        attachments::read(&state.store, &state.config.archive_dir, id, &sha256).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, attachment.media_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", attachment.sha256),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Applies a change named by its `If-Match` version and answers the case.
+async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    headers: &HeaderMap,
+    write: Write,
+) -> Result<Response, ApiError> {
+    caller.case(state, id).await?;
+    let seen = if_match(headers, id)?;
+    let case = record::change(
+        &state.store,
+        id,
+        Some(seen),
+        &caller.actor,
+        caller.now_ms,
+        write,
+    )
+    .await?;
+    answer(state, caller, case, StatusCode::OK).await
+}
+
+fn required(text: &str, what: &str) -> Result<String, ApiError> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(ApiError::BadRequest(format!("{what} must not be empty")))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseBody {
+    text: String,
+    #[serde(default)]
+    attachments: Vec<String>,
+}
+
+async fn respond(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<ResponseBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
+    let write = Write::Response {
+        text: required(&b.text, "the response's text")?,
+        attachments: b.attachments,
+        on: caller.today(),
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+/// An inspector's verdict on a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Outcome {
+    /// Rectified: close the case.
+    Accept,
+    /// Not rectified: back to the department, the deadline running on.
+    Return,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyBody {
+    outcome: Outcome,
+    reason: Option<String>,
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<VerifyBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::VerifyCase).await?;
+    let write = match b.outcome {
+        Outcome::Accept => Write::Accept { remark: b.reason },
+        Outcome::Return => Write::Return {
+            reason: required(
+                b.reason.as_deref().unwrap_or(""),
+                "the reason for returning a response",
+            )?,
+        },
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtensionBody {
+    reason: String,
+    working_days: u32,
+}
+
+async fn extension(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<ExtensionBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
+    if !(1..=60).contains(&b.working_days) {
+        return Err(ApiError::BadRequest(
+            "an extension is 1 to 60 working days".into(),
+        ));
+    }
+    let write = Write::ExtensionRequest {
+        reason: required(&b.reason, "the reason for an extension")?,
+        working_days: b.working_days,
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    approve: bool,
+    remark: Option<String>,
+}
+
+async fn extension_decision(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<DecisionBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::DecideExtension).await?;
+    let detail =
+        record::detail(&state.store, caller.case(&state, id).await?, caller.today()).await?;
+    let new_deadline = match (
+        b.approve,
+        detail.case.deadline,
+        detail.case.pending_extension,
+    ) {
+        (false, _, _) => None,
+        (true, Some(deadline), Some(pending)) => {
+            let asked = detail
+                .extensions
+                .iter()
+                .find(|x| x.id == pending)
+                .map_or(0, |x| x.working_days);
+            let calendar = state.config.calendar().map_err(CaseError::from)?;
+            Some(
+                calendar
+                    .add_working_days(deadline, u32::try_from(asked).unwrap_or(0))
+                    .map_err(CaseError::from)?,
+            )
+        }
+        // The state machine answers why (no request pending, no deadline).
+        (true, _, _) => Some(detail.case.deadline.unwrap_or_else(|| caller.today())),
+    };
+    let write = Write::ExtensionDecision {
+        new_deadline,
+        remark: b.remark,
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DismissalBody {
+    reason: String,
+}
+
+async fn dismissal(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<DismissalBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::ProposeDismissal).await?;
+    let write = Write::DismissalProposal {
+        reason: required(&b.reason, "the reason for a dismissal")?,
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DismissalDecisionBody {
+    confirm: bool,
+    remark: Option<String>,
+}
+
+async fn dismissal_decision(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Json(b): Json<DismissalDecisionBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::ConfirmDismissal).await?;
+    let write = Write::DismissalDecision {
+        confirm: b.confirm,
+        remark: b.remark,
+    };
+    apply(&state, &caller, id, &headers, write).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct YearQuery {
+    year: i32,
+}
+
+async fn pending(state: &AppState, caller: &Caller, year: i32) -> Result<Vec<Pending>, ApiError> {
+    let profiles = state
+        .config
+        .profiles()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(escalation::pending(
+        &state.store,
+        &caller.org,
+        &profiles,
+        &caller.reach,
+        year,
+        caller.today(),
+    )
+    .await?)
+}
+
+async fn escalations(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Vec<Pending>>, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    Ok(Json(pending(&state, &caller, q.year).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalationBody {
+    year: i32,
+    issuer_id: Option<String>,
+    date: Option<NaiveDate>,
+}
+
+/// The pending escalation a request names (the caller's only one when it
+/// names no issuer), and the circular drafted for it.
+async fn escalation_prepared(
+    state: &AppState,
+    caller: &Caller,
+    b: &EscalationBody,
+) -> Result<(Pending, Prepared), ApiError> {
+    let mut all = pending(state, caller, b.year).await?;
+    let group = match &b.issuer_id {
+        Some(issuer) => all
+            .into_iter()
+            .find(|p| &p.issuer_id == issuer)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "no overdue case of {} awaits its escalation in {}",
+                    issuer, b.year
+                ))
+            })?,
+        None if all.len() == 1 => all.remove(0),
+        None if all.is_empty() => {
+            return Err(ApiError::NotFound(format!(
+                "no overdue case awaits its escalation in {}",
+                b.year
+            )));
+        }
+        None => {
+            return Err(ApiError::BadRequest(format!(
+                "overdue cases of several bureaus await their escalation ({}): name one with issuer_id",
+                all.iter()
+                    .map(|p| p.issuer_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    };
+    let request = group.circular(b.date.unwrap_or_else(|| caller.today()));
+    let prepared = circular::prepare(&state.store, &state.config, &request)
+        .await
+        .map_err(|e: DocumentError| ApiError::from(e))?;
+    Ok((group, prepared))
+}
+
+async fn escalation_draft(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Json(b): Json<EscalationBody>,
+) -> Result<Response, ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
+    let bytes = prepared.render_draft(Engine::shared()?).await?;
+    Ok(pdf(
+        bytes,
+        &format!("escalation-{}-{}-draft.pdf", group.year, group.cases.len()),
+    ))
+}
+
+async fn escalation_issue(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Json(b): Json<EscalationBody>,
+) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
+    let caller = Caller::new(&state, identity, source, Action::IssueDocument).await?;
+    let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
+    caller.may_issue(&prepared)?;
+    let options = IssueOptions {
+        archive_dir: state.config.archive_dir.clone(),
+        issued_by: caller.actor.name.clone(),
+        replaces: None,
+        today: caller.today(),
+    };
+    let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
+    for case in &group.cases {
+        record::change(
+            &state.store,
+            case.id,
+            None,
+            &caller.actor,
+            caller.now_ms,
+            Write::Escalation {
+                document_id: doc.id,
+            },
+        )
+        .await?;
+    }
+    Ok((StatusCode::CREATED, Json(doc)))
+}

@@ -1,0 +1,87 @@
+//! The state machine of a case: which change each state allows, and the
+//! state it leads to. Pure; [`super::record`] applies it inside the
+//! transaction that writes the change, so that the rule and the write see
+//! the same row.
+
+use super::Case;
+use crate::vocab::{CaseEventKind, CaseState};
+
+/// The state `case` is in after `event` done by `actor`, or why the event
+/// is not allowed now.
+pub fn after(case: &Case, event: CaseEventKind, actor: &str) -> Result<CaseState, String> {
+    use CaseEventKind as E;
+    use CaseState as S;
+    let state = case.state;
+    let finished = matches!(state, S::Closed | S::Dismissed);
+    if finished {
+        return Err(format!(
+            "the case is {} ({}): a finished case is not changed any more",
+            state.chinese(),
+            state
+        ));
+    }
+    let running = matches!(state, S::Notified | S::Responded | S::Returned);
+    match event {
+        E::Opened => Err("the case is open already".into()),
+        E::NoticeIssued => match state {
+            S::Opened => Ok(S::Notified),
+            S::Notified | S::Responded | S::Returned => Err(format!(
+                "its notice was issued already (document {}); a correction is issued as a \
+                 document replacing it",
+                case.notice_id
+                    .map_or_else(|| "?".into(), |id| id.to_string())
+            )),
+            S::Closed | S::Dismissed => unreachable!("finished cases are refused above"),
+        },
+        E::ResponseSubmitted => match state {
+            S::Notified | S::Returned => Ok(S::Responded),
+            S::Opened => Err("no notice was issued yet: there is nothing to respond to".into()),
+            S::Responded => Err(
+                "a response awaits verification: the next may follow only if it is returned".into(),
+            ),
+            S::Closed | S::Dismissed => unreachable!("finished cases are refused above"),
+        },
+        E::Returned | E::Accepted => match state {
+            S::Responded => Ok(if event == E::Accepted {
+                S::Closed
+            } else {
+                S::Returned
+            }),
+            S::Opened | S::Notified | S::Returned => {
+                Err("there is no response to verify: the department has not responded".into())
+            }
+            S::Closed | S::Dismissed => unreachable!("finished cases are refused above"),
+        },
+        E::ExtensionRequested => match (running, case.pending_extension) {
+            (false, _) => Err("only a notified case has a deadline to extend".into()),
+            (true, Some(id)) => Err(format!(
+                "extension request {id} awaits a leader's decision already"
+            )),
+            (true, None) => Ok(state),
+        },
+        E::ExtensionApproved | E::ExtensionRefused => match case.pending_extension {
+            Some(_) => Ok(state),
+            None => Err("no extension request awaits a decision".into()),
+        },
+        E::DismissalProposed => match &case.dismissal {
+            Some(d) => Err(format!(
+                "{} proposed its dismissal already; it awaits a second person",
+                d.proposed_by
+            )),
+            None => Ok(state),
+        },
+        E::Dismissed | E::DismissalRefused => match &case.dismissal {
+            None => Err("no dismissal was proposed".into()),
+            Some(d) if d.proposed_by == actor => Err(format!(
+                "{actor} proposed the dismissal: a second person must decide it"
+            )),
+            Some(_) if event == E::Dismissed => Ok(S::Dismissed),
+            Some(_) => Ok(state),
+        },
+        E::Escalated => match (running, case.escalation_id) {
+            (false, _) => Err("only a notified case can be escalated".into()),
+            (true, Some(id)) => Err(format!("it was escalated already (document {id})")),
+            (true, None) => Ok(state),
+        },
+    }
+}
