@@ -553,6 +553,9 @@ vocabulary! {
         Detected => "detected" / "监测发现",
         /// Imported from an inspection (`findings` table).
         Imported => "imported" / "检查发现",
+        /// A rectification case whose deadline passed without the
+        /// rectification (src/cases): category `rectification_refused`.
+        CaseDeadline => "case_deadline" / "整改逾期",
     }
 }
 

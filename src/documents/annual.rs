@@ -605,8 +605,9 @@ fn finding_figures(all: &[Finding]) -> FindingFigures {
     let mut per: BTreeMap<CategoryCode, (usize, usize)> = BTreeMap::new();
     for f in all {
         let e = per.entry(f.category).or_default();
+        // A case's missed deadline is dukao's own monitoring, as detections are.
         match f.source {
-            FindingSource::Detected => e.0 += 1,
+            FindingSource::Detected | FindingSource::CaseDeadline => e.0 += 1,
             FindingSource::Imported => e.1 += 1,
         }
     }

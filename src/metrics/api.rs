@@ -56,6 +56,7 @@ impl From<MetricsError> for ApiError {
             | MetricsError::Stored { .. }
             | MetricsError::Decode(_)
             | MetricsError::Task(_)
+            | MetricsError::Cases(_)
             | MetricsError::Polars(_) => ApiError::Internal(e.to_string()),
         }
     }

@@ -56,6 +56,9 @@ pub enum MetricsError {
     /// A check's task panicked or was cancelled.
     #[error("a check failed to complete: {0}")]
     Task(String),
+    /// The rectification cases could not be read.
+    #[error(transparent)]
+    Cases(Box<crate::cases::CaseError>),
     /// The polars aggregation failed.
     #[error("summary computation failed: {0}")]
     Polars(#[from] polars::error::PolarsError),

@@ -101,15 +101,19 @@ pub fn detected(ctx: &Context, items: &[CheckItem]) -> Vec<Finding> {
     out
 }
 
-/// The imported inspection findings found in the period, up to `T`.
+/// The imported inspection findings found in the period, up to `T`, but
+/// for `rectification_refused`: whether a rectification was done in time
+/// is decided by the cases' deadlines ([`of_cases`]), not by a row a
+/// platform pushed.
 pub async fn imported(ctx: &Context, store: &Store) -> Result<Vec<Finding>, MetricsError> {
     let rows = sqlx::query(
         "SELECT id, department_id, category, found_at FROM findings \
-         WHERE found_at >= $1 AND found_at < $2 AND found_at <= $3",
+         WHERE found_at >= $1 AND found_at < $2 AND found_at <= $3 AND category <> $4",
     )
     .bind(ctx.period.start_ms())
     .bind(ctx.period.end_ms())
     .bind(ctx.as_of)
+    .bind(CategoryCode::RectificationRefused.as_str())
     .fetch_all(store.pool())
     .await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -126,6 +130,35 @@ pub async fn imported(ctx: &Context, store: &Store) -> Result<Vec<Finding>, Metr
         });
     }
     Ok(out)
+}
+
+/// The rectifications not done in time: a finding of category
+/// `rectification_refused` for every case whose deadline fell in the
+/// period, before the as-of day, and passed without the rectification
+/// ([`crate::cases::Case::overdue_on`]). It became a fact at the end of the
+/// deadline's day. (Lateness is not 拒不整改: the category's name reads
+/// 未按期整改, and no notice presumes refusal.)
+pub async fn of_cases(ctx: &Context, store: &Store) -> Result<Vec<Finding>, MetricsError> {
+    let on = local_date(ctx.as_of);
+    let first = ctx.period.first_day();
+    let last = (ctx.period.end_day() - chrono::Days::new(1)).min(on - chrono::Days::new(1));
+    if last < first {
+        return Ok(Vec::new());
+    }
+    let missed = crate::cases::record::missed_deadlines(store, first, last, on)
+        .await
+        .map_err(|e| MetricsError::Cases(Box::new(e)))?;
+    Ok(missed
+        .into_iter()
+        .map(|m| Finding {
+            key: format!("case:{}", m.case_id),
+            source: FindingSource::CaseDeadline,
+            department_id: m.department_id,
+            category: CategoryCode::RectificationRefused,
+            occurred_at: Calendar::end_of_day(m.deadline).timestamp_millis(),
+            item: None,
+        })
+        .collect())
 }
 
 /// What a recording run did.

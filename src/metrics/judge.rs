@@ -80,6 +80,7 @@ pub async fn judge_checks(
     let started = Instant::now();
     let mut all = findings::detected(ctx, &items);
     all.extend(findings::imported(ctx, store).await?);
+    all.extend(findings::of_cases(ctx, store).await?);
     timings.push(Timing::since("findings", started));
     Ok(Judged {
         items,

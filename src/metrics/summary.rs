@@ -128,7 +128,8 @@ pub struct FindingRow {
     pub jurisdiction_id: String,
     /// The category.
     pub category: CategoryCode,
-    /// Detected by the metrics in this run.
+    /// Detected by the metrics in this run, or established from a
+    /// rectification case's missed deadline.
     pub detected: i64,
     /// Imported inspection findings of the period.
     pub imported: i64,
@@ -341,8 +342,10 @@ pub fn summarize(
     );
     let finding_aggs = || {
         [
+            // Detected by dukao: by a check, or from a case's missed deadline.
             col("source")
                 .eq(lit(FindingSource::Detected.as_str()))
+                .or(col("source").eq(lit(FindingSource::CaseDeadline.as_str())))
                 .cast(DataType::Int64)
                 .sum()
                 .alias("detected"),

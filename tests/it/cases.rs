@@ -758,6 +758,53 @@ async fn overdue_cases_are_escalated(ts: &TestStore) {
         "each case is escalated once"
     );
 
+    // The evaluation's "not rectified in time" is the cases' missed
+    // deadlines: the deadline's day is in 2026, so is the finding.
+    let config = dukao::config::Config::default();
+    let as_of = w.client.clock.now();
+    let ctx = dukao::metrics::Context::load(
+        &ts.store,
+        &config,
+        dukao::metrics::Period::new(2026, None, None).unwrap(),
+        as_of,
+    )
+    .await
+    .unwrap();
+    let judged = dukao::metrics::judge(&ctx, &ts.store).await.unwrap();
+    let missed: Vec<_> = judged
+        .findings
+        .iter()
+        .filter(|f| f.source == dukao::vocab::FindingSource::CaseDeadline)
+        .map(|f| (f.key.clone(), f.department_id.clone(), f.category))
+        .collect();
+    assert_eq!(
+        missed,
+        [
+            (
+                format!("case:{jc}"),
+                w.city[1].clone(),
+                dukao::vocab::CategoryCode::RectificationRefused
+            ),
+            (
+                format!("case:{xx}"),
+                w.county.clone(),
+                dukao::vocab::CategoryCode::RectificationRefused
+            ),
+        ]
+    );
+    let before = ctx.for_period(
+        dukao::metrics::Period::new(2026, None, None).unwrap(),
+        crate::client::START + 10 * 24 * 3600 * 1000,
+    );
+    let judged = dukao::metrics::judge(&before, &ts.store).await.unwrap();
+    assert!(
+        judged
+            .findings
+            .iter()
+            .all(|f| f.source != dukao::vocab::FindingSource::CaseDeadline),
+        "not before the deadline has passed"
+    );
+
     // Overdue stays a fact: responding late does not undo it.
     let dept = w.who("dept1").await;
     let late = w
