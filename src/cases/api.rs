@@ -9,15 +9,19 @@
 //! | `POST /api/v1/cases/{id}/notice` | inspector | issues the 整改通知书 for exactly the case's findings (`{"date"?, "working_days"?, "cc"?}`) |
 //! | `POST /api/v1/cases/{id}/attachments?name=` | department | uploads a PDF, PNG or JPEG (≤ 10 MiB) |
 //! | `GET /api/v1/cases/{id}/attachments/{sha256}` | leader, inspector, department | the file |
-//! | `POST /api/v1/cases/{id}/response` | department | `{"text", "attachments": [sha256]}` |
-//! | `POST /api/v1/cases/{id}/verification` | inspector | `{"outcome": "accept"|"return", "reason"?}` |
-//! | `POST /api/v1/cases/{id}/extension` | department | `{"reason", "working_days"}` |
-//! | `POST /api/v1/cases/{id}/extension/decision` | leader | `{"approve", "remark"?}` |
-//! | `POST /api/v1/cases/{id}/dismissal` | inspector | `{"reason"}` |
-//! | `POST /api/v1/cases/{id}/dismissal/decision` | inspector, leader (not the proposer) | `{"confirm", "remark"?}` |
+//! | `POST /api/v1/cases/{id}/{change}` | by change | one of the changes below, each with the version it saw |
 //! | `GET /api/v1/escalations?year=` | leader, inspector | overdue cases awaiting their circular, per bureau |
 //! | `POST /api/v1/escalations/draft` | leader, inspector | `{"year", "issuer_id"?, "date"?}`: the circular's draft PDF |
 //! | `POST /api/v1/escalations/issue` | inspector | the same, issued: numbered, archived, the cases marked |
+//!
+//! | change | who | body |
+//! |---|---|---|
+//! | `response` | department | `{"text", "attachments": [sha256]}` |
+//! | `verification` | inspector | `{"outcome": "accept"|"return", "reason"?}` |
+//! | `extension` | department | `{"reason", "working_days"}` |
+//! | `extension-decision` | leader | `{"approve", "remark"?}` |
+//! | `dismissal` | inspector | `{"reason"}` |
+//! | `dismissal-decision` | inspector, leader (not the proposer) | `{"confirm", "remark"?}` |
 //!
 //! Every change of a case must name the version it saw in `If-Match` (the
 //! `ETag` of `GET /api/v1/cases/{id}`): without it 428, a stale one 412. A
@@ -60,18 +64,7 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_ATTACHMENT)),
         )
         .route("/api/v1/cases/{id}/attachments/{sha256}", get(download))
-        .route("/api/v1/cases/{id}/response", post(respond))
-        .route("/api/v1/cases/{id}/verification", post(verify))
-        .route("/api/v1/cases/{id}/extension", post(extension))
-        .route(
-            "/api/v1/cases/{id}/extension/decision",
-            post(extension_decision),
-        )
-        .route("/api/v1/cases/{id}/dismissal", post(dismissal))
-        .route(
-            "/api/v1/cases/{id}/dismissal/decision",
-            post(dismissal_decision),
-        )
+        .route("/api/v1/cases/{id}/{change}", post(change))
         .route("/api/v1/escalations", get(escalations))
         .route("/api/v1/escalations/draft", post(escalation_draft))
         .route("/api/v1/escalations/issue", post(escalation_issue))
@@ -558,16 +551,178 @@ async fn download(
         .into_response())
 }
 
-/// Applies a change named by its `If-Match` version and answers the case.
-async fn apply(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    headers: &HeaderMap,
-    write: Write,
+/// A change of a case through `POST /api/v1/cases/{id}/{change}`: each
+/// names the action it needs and parses its own body ([`Change::write`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// `response`: the department's rectification, `{"text", "attachments"}`.
+    Response,
+    /// `verification`: an inspector's `{"outcome": "accept"|"return", "reason"?}`.
+    Verification,
+    /// `extension`: the department asks `{"reason", "working_days"}`.
+    Extension,
+    /// `extension-decision`: a leader's `{"approve", "remark"?}`.
+    ExtensionDecision,
+    /// `dismissal`: an inspector proposes `{"reason"}`.
+    Dismissal,
+    /// `dismissal-decision`: a second person's `{"confirm", "remark"?}`.
+    DismissalDecision,
+}
+
+impl Change {
+    const ALL: [Change; 6] = [
+        Change::Response,
+        Change::Verification,
+        Change::Extension,
+        Change::ExtensionDecision,
+        Change::Dismissal,
+        Change::DismissalDecision,
+    ];
+
+    /// Its path segment.
+    fn name(self) -> &'static str {
+        match self {
+            Change::Response => "response",
+            Change::Verification => "verification",
+            Change::Extension => "extension",
+            Change::ExtensionDecision => "extension-decision",
+            Change::Dismissal => "dismissal",
+            Change::DismissalDecision => "dismissal-decision",
+        }
+    }
+
+    fn parse(segment: &str) -> Result<Change, ApiError> {
+        Change::ALL
+            .into_iter()
+            .find(|c| c.name() == segment)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "no change {segment:?} of a case (one of: {})",
+                    Change::ALL.map(Change::name).join(", ")
+                ))
+            })
+    }
+
+    /// Who may make it.
+    fn action(self) -> Action {
+        match self {
+            Change::Response | Change::Extension => Action::RespondCase,
+            Change::Verification => Action::VerifyCase,
+            Change::ExtensionDecision => Action::DecideExtension,
+            Change::Dismissal => Action::ProposeDismissal,
+            Change::DismissalDecision => Action::ConfirmDismissal,
+        }
+    }
+
+    /// Parses its body into what it writes; every field is read or refused.
+    async fn write(
+        self,
+        state: &AppState,
+        caller: &Caller,
+        case: &Case,
+        body: &[u8],
+    ) -> Result<Write, ApiError> {
+        Ok(match self {
+            Change::Response => {
+                let b: ResponseBody = json(body)?;
+                Write::Response {
+                    text: required(&b.text, "the response's text")?,
+                    attachments: b.attachments,
+                    on: caller.today(),
+                }
+            }
+            Change::Verification => {
+                let b: VerifyBody = json(body)?;
+                match b.outcome {
+                    Outcome::Accept => Write::Accept { remark: b.reason },
+                    Outcome::Return => Write::Return {
+                        reason: required(
+                            b.reason.as_deref().unwrap_or(""),
+                            "the reason for returning a response",
+                        )?,
+                    },
+                }
+            }
+            Change::Extension => {
+                let b: ExtensionBody = json(body)?;
+                if !(1..=60).contains(&b.working_days) {
+                    return Err(ApiError::BadRequest(
+                        "an extension is 1 to 60 working days".into(),
+                    ));
+                }
+                Write::ExtensionRequest {
+                    reason: required(&b.reason, "the reason for an extension")?,
+                    working_days: b.working_days,
+                }
+            }
+            Change::ExtensionDecision => {
+                let b: DecisionBody = json(body)?;
+                let new_deadline = if b.approve {
+                    Some(extended(state, case).await?)
+                } else {
+                    None
+                };
+                Write::ExtensionDecision {
+                    new_deadline,
+                    remark: b.remark,
+                }
+            }
+            Change::Dismissal => {
+                let b: DismissalBody = json(body)?;
+                Write::DismissalProposal {
+                    reason: required(&b.reason, "the reason for a dismissal")?,
+                }
+            }
+            Change::DismissalDecision => {
+                let b: DismissalDecisionBody = json(body)?;
+                Write::DismissalDecision {
+                    confirm: b.confirm,
+                    remark: b.remark,
+                }
+            }
+        })
+    }
+}
+
+/// The deadline an approved extension sets: the pending request's working
+/// days after the current deadline. Without a request pending (or a
+/// deadline), the state machine refuses the decision with its reason.
+async fn extended(state: &AppState, case: &Case) -> Result<NaiveDate, ApiError> {
+    let (Some(deadline), Some(pending)) = (case.deadline, case.pending_extension) else {
+        return Ok(case.deadline.unwrap_or(NaiveDate::MIN));
+    };
+    let asked = record::detail(&state.store, case.clone(), deadline)
+        .await?
+        .extensions
+        .into_iter()
+        .find(|x| x.id == pending)
+        .map_or(0, |x| x.working_days);
+    let calendar = state.config.calendar().map_err(CaseError::from)?;
+    Ok(calendar
+        .add_working_days(deadline, u32::try_from(asked).unwrap_or(0))
+        .map_err(CaseError::from)?)
+}
+
+fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
+}
+
+/// `POST /api/v1/cases/{id}/{change}`: who (401/403), the case in reach
+/// (404), the body, then the change at the version `If-Match` names.
+async fn change(
+    State(state): State<AppState>,
+    identity: Identity,
+    source: Source,
+    Path((id, change)): Path<(i64, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    caller.case(state, id).await?;
-    let seen = if_match(headers, id)?;
+    let change = Change::parse(&change)?;
+    let caller = Caller::new(&state, identity, source, change.action()).await?;
+    let case = caller.case(&state, id).await?;
+    let write = change.write(&state, &caller, &case, &body).await?;
+    let seen = if_match(&headers, id)?;
     let case = record::change(
         &state.store,
         id,
@@ -577,7 +732,7 @@ async fn apply(
         write,
     )
     .await?;
-    answer(state, caller, case, StatusCode::OK).await
+    answer(&state, &caller, case, StatusCode::OK).await
 }
 
 fn required(text: &str, what: &str) -> Result<String, ApiError> {
@@ -597,23 +752,6 @@ struct ResponseBody {
     attachments: Vec<String>,
 }
 
-async fn respond(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<ResponseBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
-    let write = Write::Response {
-        text: required(&b.text, "the response's text")?,
-        attachments: b.attachments,
-        on: caller.today(),
-    };
-    apply(&state, &caller, id, &headers, write).await
-}
-
 /// An inspector's verdict on a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -631,53 +769,11 @@ struct VerifyBody {
     reason: Option<String>,
 }
 
-async fn verify(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<VerifyBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::VerifyCase).await?;
-    let write = match b.outcome {
-        Outcome::Accept => Write::Accept { remark: b.reason },
-        Outcome::Return => Write::Return {
-            reason: required(
-                b.reason.as_deref().unwrap_or(""),
-                "the reason for returning a response",
-            )?,
-        },
-    };
-    apply(&state, &caller, id, &headers, write).await
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExtensionBody {
     reason: String,
     working_days: u32,
-}
-
-async fn extension(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<ExtensionBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
-    if !(1..=60).contains(&b.working_days) {
-        return Err(ApiError::BadRequest(
-            "an extension is 1 to 60 working days".into(),
-        ));
-    }
-    let write = Write::ExtensionRequest {
-        reason: required(&b.reason, "the reason for an extension")?,
-        working_days: b.working_days,
-    };
-    apply(&state, &caller, id, &headers, write).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -687,65 +783,10 @@ struct DecisionBody {
     remark: Option<String>,
 }
 
-async fn extension_decision(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<DecisionBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::DecideExtension).await?;
-    let detail =
-        record::detail(&state.store, caller.case(&state, id).await?, caller.today()).await?;
-    let new_deadline = match (
-        b.approve,
-        detail.case.deadline,
-        detail.case.pending_extension,
-    ) {
-        (false, _, _) => None,
-        (true, Some(deadline), Some(pending)) => {
-            let asked = detail
-                .extensions
-                .iter()
-                .find(|x| x.id == pending)
-                .map_or(0, |x| x.working_days);
-            let calendar = state.config.calendar().map_err(CaseError::from)?;
-            Some(
-                calendar
-                    .add_working_days(deadline, u32::try_from(asked).unwrap_or(0))
-                    .map_err(CaseError::from)?,
-            )
-        }
-        // The state machine answers why (no request pending, no deadline).
-        (true, _, _) => Some(detail.case.deadline.unwrap_or_else(|| caller.today())),
-    };
-    let write = Write::ExtensionDecision {
-        new_deadline,
-        remark: b.remark,
-    };
-    apply(&state, &caller, id, &headers, write).await
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DismissalBody {
     reason: String,
-}
-
-async fn dismissal(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<DismissalBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::ProposeDismissal).await?;
-    let write = Write::DismissalProposal {
-        reason: required(&b.reason, "the reason for a dismissal")?,
-    };
-    apply(&state, &caller, id, &headers, write).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -753,22 +794,6 @@ async fn dismissal(
 struct DismissalDecisionBody {
     confirm: bool,
     remark: Option<String>,
-}
-
-async fn dismissal_decision(
-    State(state): State<AppState>,
-    identity: Identity,
-    source: Source,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Json(b): Json<DismissalDecisionBody>,
-) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::ConfirmDismissal).await?;
-    let write = Write::DismissalDecision {
-        confirm: b.confirm,
-        remark: b.remark,
-    };
-    apply(&state, &caller, id, &headers, write).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -63,7 +63,17 @@ pub(crate) async fn county_department_with_findings(ts: &TestStore, county: &str
     .unwrap()
 }
 
-async fn world(ts: &TestStore) -> World {
+/// The demo municipality imported, its 2025 findings recorded, served with
+/// an archive of its own.
+pub(crate) struct DemoService {
+    pub client: Client,
+    pub archive: tempfile::TempDir,
+    pub org: dukao::org::Org,
+    /// 新川县, the county under its own 新县 profile.
+    pub xinchuan: String,
+}
+
+pub(crate) async fn demo_service(ts: &TestStore) -> DemoService {
     import_dir(&ts.store, demo_csv()).await;
     record_findings(&ts.store).await;
     let archive = tempfile::tempdir().unwrap();
@@ -79,7 +89,7 @@ async fn world(ts: &TestStore) -> World {
     )
     .await
     .unwrap();
-    let x = org
+    let xinchuan = org
         .jurisdictions
         .values()
         .find(|j| {
@@ -88,6 +98,21 @@ async fn world(ts: &TestStore) -> World {
         .expect("the demo has 新川县")
         .id
         .clone();
+    DemoService {
+        client,
+        archive,
+        org,
+        xinchuan,
+    }
+}
+
+async fn world(ts: &TestStore) -> World {
+    let DemoService {
+        client,
+        archive,
+        org,
+        xinchuan: x,
+    } = demo_service(ts).await;
     let root = org.root().unwrap().id.clone();
     let c = city_departments_with_findings(&ts.store).await[0].0.clone();
     let k = county_department_with_findings(ts, &x).await;
@@ -365,7 +390,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
             departments_out,
         ),
         (
-            "extension/decision",
+            "extension-decision",
             serde_json::json!({"approve": true}),
             leaders,
             leaders_out,
@@ -377,7 +402,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
             inspectors_out,
         ),
         (
-            "dismissal/decision",
+            "dismissal-decision",
             serde_json::json!({"confirm": true}),
             deciders,
             deciders_out,
@@ -708,12 +733,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "POST /api/v1/cases/{id}/notice",
         "POST /api/v1/cases/{id}/attachments",
         "GET /api/v1/cases/{id}/attachments/{sha256}",
-        "POST /api/v1/cases/{id}/response",
-        "POST /api/v1/cases/{id}/verification",
-        "POST /api/v1/cases/{id}/extension",
-        "POST /api/v1/cases/{id}/extension/decision",
-        "POST /api/v1/cases/{id}/dismissal",
-        "POST /api/v1/cases/{id}/dismissal/decision",
+        "POST /api/v1/cases/{id}/{change}",
         "GET /api/v1/escalations",
         "POST /api/v1/escalations/draft",
         "POST /api/v1/escalations/issue",

@@ -11,14 +11,14 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use dukao::people::Scope;
-use dukao::vocab::{JurisdictionLevel, Role};
+use dukao::vocab::Role;
 use sqlx::Row;
 
-use crate::access::county_department_with_findings;
+use crate::access::{DemoService, county_department_with_findings, demo_service};
 use crate::both_backends;
 use crate::client::{Answer, As, Client, PASSWORD};
-use crate::common::{TestStore, demo_csv, import_dir};
-use crate::documents::{city_departments_with_findings, record_findings};
+use crate::common::TestStore;
+use crate::documents::city_departments_with_findings;
 use crate::pdf_inspect;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -37,30 +37,12 @@ struct World {
 }
 
 async fn world(ts: &TestStore) -> World {
-    import_dir(&ts.store, demo_csv()).await;
-    record_findings(&ts.store).await;
-    let archive = tempfile::tempdir().unwrap();
-    let config = dukao::config::Config {
-        archive_dir: archive.path().to_path_buf(),
-        ..dukao::config::Config::default()
-    };
-    let client = Client::with_config(ts, config);
-    let org = dukao::org::Org::load(
-        &ts.store,
-        &dukao::config::Config::default().profiles().unwrap(),
-        "jincheng",
-    )
-    .await
-    .unwrap();
-    let x = org
-        .jurisdictions
-        .values()
-        .find(|j| {
-            j.level == JurisdictionLevel::County && j.own_profile.as_deref() == Some("xinxian")
-        })
-        .expect("the demo has 新川县")
-        .id
-        .clone();
+    let DemoService {
+        client,
+        archive,
+        xinchuan: x,
+        ..
+    } = demo_service(ts).await;
     let city: Vec<String> = city_departments_with_findings(&ts.store)
         .await
         .into_iter()
@@ -334,6 +316,17 @@ async fn a_whole_case(ts: &TestStore) {
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.text());
     assert!(twice.text().contains("issued already"), "{}", twice.text());
+
+    // A change the API does not know names none.
+    let unknown = w
+        .change(&inspector, id, 2, "close", serde_json::json!({}))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text());
+    assert!(
+        unknown.text().contains("dismissal-decision"),
+        "{}",
+        unknown.text()
+    );
 
     // Verifying before any response is refused.
     let early = w
@@ -871,7 +864,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
     w.step(
         &inspector,
         id,
-        "extension/decision",
+        "extension-decision",
         serde_json::json!({"approve": true}),
         403,
     )
@@ -880,7 +873,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
         .step(
             &leader,
             id,
-            "extension/decision",
+            "extension-decision",
             serde_json::json!({"approve": true}),
             200,
         )
@@ -896,7 +889,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
     w.step(
         &leader,
         id,
-        "extension/decision",
+        "extension-decision",
         serde_json::json!({"approve": true}),
         409,
     )
@@ -934,7 +927,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
     w.step(
         &dept,
         id,
-        "dismissal/decision",
+        "dismissal-decision",
         serde_json::json!({"confirm": true}),
         403,
     )
@@ -943,7 +936,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
         .step(
             &inspector,
             id,
-            "dismissal/decision",
+            "dismissal-decision",
             serde_json::json!({"confirm": true}),
             409,
         )
@@ -956,7 +949,7 @@ async fn extensions_and_dismissals(ts: &TestStore) {
         .step(
             &second,
             id,
-            "dismissal/decision",
+            "dismissal-decision",
             serde_json::json!({"confirm": true, "remark": "经复核属实"}),
             200,
         )
