@@ -56,6 +56,7 @@
 //! | [`people`] | users (argon2id passwords), API tokens, sessions, roles and scopes | `users`, `api_tokens`, `sessions`, `login_failures` |
 //! | [`access`] | who may do what where: the role × action table, a scope's reach, reading the identity from a request | — |
 //! | [`http`] | what every route shares: state, errors, callers | — |
+//! | [`pages`] | server-rendered Chinese pages (sign-in, start page), embedded stylesheet, CSP | — |
 //! | [`web`] | the router (every feature's `api`) and serving | — |
 //! | [`cli`] | the command line, one `match` over every module's command | — |
 //! | [`demo`] | the deterministic demo municipality | — |
@@ -80,6 +81,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod org;
+pub mod pages;
 pub mod people;
 pub mod rules;
 pub mod store;

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::evaluation::api::routes())
         .merge(crate::documents::api::routes())
         .merge(crate::cases::api::routes())
+        .merge(crate::pages::routes())
         .merge(crate::audit::api::routes())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -44,10 +44,7 @@ impl FromRequestParts<AppState> for Identity {
                     tables: token.tables,
                 },
             }
-        } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
-            let session = session::resume(&state.store, &state.config.session, secret, now)
-                .await?
-                .ok_or(ApiError::Unauthenticated)?;
+        } else if let Some(session) = session_of(state, &parts.headers).await? {
             if !parts.method.is_safe() {
                 let presented = parts
                     .headers
@@ -76,6 +73,24 @@ impl FromRequestParts<AppState> for Identity {
         };
         parts.extensions.insert(identity.clone());
         Ok(identity)
+    }
+}
+
+/// The live session the request's cookie names, if any (its idle clock
+/// restarted). A page's form checks its `csrf` field against it.
+pub async fn session_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<session::Session>, ApiError> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(secret) => Ok(session::resume(
+            &state.store,
+            &state.config.session,
+            secret,
+            state.clock.now(),
+        )
+        .await?),
+        None => Ok(None),
     }
 }
 
@@ -108,7 +123,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A cookie's value.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -115,7 +115,7 @@ pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<Exi
     }
     eprintln!("demo database: {}", db.display());
     eprintln!(
-        "serving http://{} — sign in as a user above (POST /api/v1/session); Ctrl-C stops",
+        "serving http://{}/login — sign in as a user above (or POST /api/v1/session); Ctrl-C stops",
         config.bind
     );
     crate::web::serve_until_shutdown(store, config).await

@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-pub use password::{MIN_PASSWORD_CHARS, constant_time_eq, generate_password};
+pub use password::{MIN_PASSWORD_CHARS, constant_time_eq, generate_password, token_secret};
 pub use scope::Scope;
 
 use crate::audit::{self, Change};

@@ -228,6 +228,15 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         open_to_all,
     )
     .await;
+    // The pages anyone may load; the start page sends whoever has no
+    // session to the sign-in page (signing in and out: tests/it/pages.rs).
+    for uri in ["/login", "/static/dukao.css"] {
+        w.expect(uri, get.clone(), fixed(uri), none, open_to_all, open_to_all)
+            .await;
+    }
+    let start = statuses([OK, OK, OK, OK, OK, OK, OK, 303, 303]);
+    w.expect("GET /", get.clone(), fixed("/"), none, start, start)
+        .await;
     let session = "GET /api/v1/session";
     w.expect(
         session,
@@ -706,6 +715,11 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     // The matrix above names every route the service has.
     let covered = [
         "GET /healthz",
+        "GET /login",
+        "POST /login",
+        "POST /logout",
+        "GET /",
+        "GET /static/dukao.css",
         "GET /api/v1/session",
         "POST /api/v1/session",
         "DELETE /api/v1/session",

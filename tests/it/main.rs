@@ -15,5 +15,6 @@ mod evaluation;
 mod http;
 mod import;
 mod metrics;
+mod pages;
 mod people;
 mod profiles;
