@@ -166,6 +166,12 @@ impl From<crate::people::PeopleError> for ApiError {
     }
 }
 
+/// A header value dukao built itself (a cookie, a number); one that is not
+/// a valid header is a bug, answered 500.
+pub fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(text).map_err(|e| ApiError::Internal(format!("header {text:?}: {e}")))
+}
+
 /// Answers 413 for a declared body length over `LIMIT` bytes before the
 /// body is read; put it before the body extractor, and cap a body without
 /// a declared length with `DefaultBodyLimit::max(LIMIT)` on the route.

@@ -42,6 +42,7 @@ use super::record::{self, Filter, Write};
 use super::{Actor, Case, CaseDetail, CaseError};
 use crate::access::extract::Source;
 use crate::access::{Identity, Reach};
+use crate::documents::api::pdf_response as pdf;
 use crate::documents::archive::{self, IssueOptions, IssuedDocument};
 use crate::documents::circular;
 use crate::documents::notice::{self, NoticeRequest};
@@ -182,20 +183,6 @@ async fn answer(
 ) -> Result<Response, ApiError> {
     let detail = record::detail(&state.store, case, caller.today()).await?;
     Ok(with_etag(detail, status))
-}
-
-fn pdf(bytes: Vec<u8>, filename: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -406,12 +393,12 @@ async fn prepare_notice(
     Ok(notice::prepare(&state.store, &state.config, &request).await?)
 }
 
+/// A JSON body that may be left out (its defaults then).
 fn optional<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
+    json(body)
 }
 
 async fn notice_draft(

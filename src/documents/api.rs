@@ -200,7 +200,8 @@ async fn prepare(
     })
 }
 
-fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+/// A PDF answer, shown inline under `filename`.
+pub(crate) fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

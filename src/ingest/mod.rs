@@ -239,25 +239,18 @@ pub async fn import(
     progress.finish_and_clear();
     let rows: u64 = counts.iter().map(|c| c.rows).sum();
 
-    if let Some(e) = write_error {
+    // Nothing lands: the transaction goes, the run is recorded as rejected.
+    let reject = |tx: sqlx::Transaction<'static, sqlx::Any>, errors: u64, summary: String| async move {
         tx.rollback().await.ok();
-        runs::record(
-            store,
-            options,
-            started_at,
-            rows,
-            0,
-            false,
-            &format!("store error: {e}"),
-        )
-        .await;
+        runs::record(store, options, started_at, rows, errors, false, &summary).await;
+    };
+    if let Some(e) = write_error {
+        reject(tx, 0, format!("store error: {e}")).await;
         return Err(e.into());
     }
     if !errors.is_empty() {
-        tx.rollback().await?;
         let (errors, total) = errors.into_parts();
-        let summary = format!("{total} error(s); first: {}", errors[0]);
-        runs::record(store, options, started_at, rows, total, false, &summary).await;
+        reject(tx, total, format!("{total} error(s); first: {}", errors[0])).await;
         return Err(ImportError::Invalid { errors, total });
     }
     let summary = counts
@@ -277,17 +270,7 @@ pub async fn import(
         details: serde_json::json!({ "rows": rows, "tables": summary }),
     };
     if let Err(e) = audit::append(&mut tx, &change).await {
-        tx.rollback().await.ok();
-        runs::record(
-            store,
-            options,
-            started_at,
-            rows,
-            0,
-            false,
-            &format!("audit: {e}"),
-        )
-        .await;
+        reject(tx, 0, format!("audit: {e}")).await;
         return Err(e.into());
     }
     tx.commit().await?;

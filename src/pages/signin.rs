@@ -15,7 +15,7 @@
 
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -23,7 +23,7 @@ use serde::Deserialize;
 use super::{escape, page, see_other};
 use crate::access::extract::{Source, cleared_cookie, cookie, session_cookie, session_of};
 use crate::access::{city_wide, permits};
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, header_value};
 use crate::people::session::{self, SignIn, SignOut};
 use crate::people::{Scope, constant_time_eq};
 use crate::vocab::Action;
@@ -70,10 +70,9 @@ fn signin_page(
     let cookie = format!(
         "{SIGNIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=1800{secure}"
     );
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, header_value(&cookie)?);
     Ok(response)
 }
 
@@ -122,10 +121,7 @@ async fn sign_in(
                 session_cookie(&secret, policy.max_age.as_secs(), secure),
                 format!("{SIGNIN_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0"),
             ] {
-                headers.append(
-                    header::SET_COOKIE,
-                    HeaderValue::from_str(&value).map_err(|e| ApiError::Internal(e.to_string()))?,
-                );
+                headers.append(header::SET_COOKIE, header_value(&value)?);
             }
             Ok(response)
         }
@@ -144,11 +140,9 @@ async fn sign_in(
                 Some(&message),
                 &f.login,
             )?;
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_str(&secs.to_string())
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header_value(&secs.to_string())?);
             Ok(response)
         }
     }
@@ -223,8 +217,7 @@ async fn sign_out(
     let mut response = see_other("/login");
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&cleared_cookie(state.config.secure_cookies))
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        header_value(&cleared_cookie(state.config.secure_cookies))?,
     );
     Ok(response)
 }

@@ -10,7 +10,7 @@
 //!   not only in the browser.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::session::{self, SignIn, SignOut};
 use crate::access::extract::{Source, cleared_cookie, session_cookie};
 use crate::access::{Identity, Via};
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, header_value};
 use crate::people::Scope;
 use crate::vocab::Role;
 
@@ -101,10 +101,9 @@ async fn sign_in(
                 state.config.secure_cookies,
             );
             let mut response = Json(me(&identity)).into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?,
-            );
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, header_value(&cookie)?);
             Ok(response)
         }
         SignIn::Refused => Err(ApiError::SignInRefused),
@@ -140,8 +139,7 @@ async fn sign_out(
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_str(&cleared_cookie(state.config.secure_cookies))
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        header_value(&cleared_cookie(state.config.secure_cookies))?,
     );
     Ok(response)
 }
