@@ -165,6 +165,7 @@ async fn record(ctx: &Context, store: &Store, judged: &Judged) -> anyhow::Result
     tracing::info!(
         findings = r.findings,
         new = r.inserted,
+        healed = r.healed,
         stored = r.total,
         "detected findings recorded"
     );

@@ -17,6 +17,13 @@
 //! the late completion, the end of the due day of an overdue item, the act
 //! of a violation (or the evaluation instant for standing ones).
 //!
+//! # Healing
+//!
+//! A finding heals when its breach ends — a stage answered late, data
+//! refreshed, a condition judged again without a breach: `resolved_at` and
+//! `resolved_cause` say when and why ([`heal`]); the row stays, with its
+//! first and last sighting.
+//!
 //! Only the command line records findings; the HTTP API computes without
 //! writing (a GET has no side effects).
 //!
@@ -161,6 +168,98 @@ pub async fn of_cases(ctx: &Context, store: &Store) -> Result<Vec<Finding>, Metr
         .collect())
 }
 
+/// When and why a breach ended, if it has: a stage done late ended when
+/// it was done. An ongoing breach (overdue, delinquent) and an act
+/// (violation) have none.
+fn resolution(item: &CheckItem) -> Option<(i64, String)> {
+    let done_late = item.status == Status::Late;
+    item.done_at.filter(|_| done_late).map(|at| {
+        (
+            at,
+            format!("{}（{}）", Status::Late.chinese(), local_date(at)),
+        )
+    })
+}
+
+/// Marks healed the recorded findings that were ongoing (overdue,
+/// delinquent, unresolved) and that this run shows ended:
+///
+/// - judged again under the same key without a breach (a condition that
+///   ended): resolved when the item was done, or as of the run;
+/// - stale data refreshed: a freshness finding is keyed by the entry's last
+///   update, so a refresh starts a new key for the same entry; the old
+///   staleness ended when the new update came.
+///
+/// Rows judged as of a later instant already are left as they are; every
+/// row stays. Returns how many were healed.
+pub async fn heal(
+    store: &Store,
+    items: &[CheckItem],
+    as_of: i64,
+    now: i64,
+) -> Result<u64, MetricsError> {
+    let ongoing: Vec<(String, String, String)> = sqlx::query(
+        "SELECT key, rule, record_id FROM detected_findings \
+         WHERE resolved_at IS NULL AND status IN ($1, $2)",
+    )
+    .bind(Status::Overdue.as_str())
+    .bind(Status::Delinquent.as_str())
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let by_key: BTreeMap<&str, &CheckItem> = items.iter().map(|i| (i.key.as_str(), i)).collect();
+    let refreshed: BTreeMap<&str, &CheckItem> = items
+        .iter()
+        .filter(|i| i.rule == Rule::Freshness)
+        .map(|i| (i.id.as_str(), i))
+        .collect();
+    let mut healed = 0;
+    let mut tx = store.pool().begin().await?;
+    for (key, rule, record_id) in &ongoing {
+        let (item, at, cause) = match by_key.get(key.as_str()) {
+            Some(item) if item.status.is_breach() => continue,
+            Some(item) => (
+                *item,
+                item.done_at.unwrap_or(as_of).min(as_of),
+                format!("最近判定为“{}”", item.status.chinese()),
+            ),
+            None if rule == Rule::Freshness.as_str() => {
+                match refreshed
+                    .get(record_id.as_str())
+                    .and_then(|i| Some((*i, i.done_at?)))
+                {
+                    Some((item, at)) => (
+                        item,
+                        at.min(as_of),
+                        format!("数据已于{}更新", local_date(at)),
+                    ),
+                    None => continue,
+                }
+            }
+            None => continue,
+        };
+        healed += sqlx::query(
+            "UPDATE detected_findings SET resolved_at = $1, resolved_cause = $2, as_of = $3, \
+             last_seen_at = $4, status = CASE WHEN key = $6 THEN $5 ELSE status END \
+             WHERE key = $7 AND as_of <= $3",
+        )
+        .bind(at)
+        .bind(cause)
+        .bind(as_of)
+        .bind(now)
+        .bind(item.status.as_str())
+        .bind(&item.key)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(healed)
+}
+
 /// What a recording run did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Recorded {
@@ -170,9 +269,11 @@ pub struct Recorded {
     pub inserted: u64,
     /// Rows in `detected_findings` after the run.
     pub total: u64,
+    /// Recorded findings this run found healed ([`heal`]).
+    pub healed: u64,
 }
 
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 19] = [
     "key",
     "rule",
     "deadline_key",
@@ -190,10 +291,12 @@ const COLUMNS: [&str; 17] = [
     "as_of",
     "first_seen_at",
     "last_seen_at",
+    "resolved_at",
+    "resolved_cause",
 ];
 
 /// Columns that follow the run with the latest as-of instant.
-const FOLLOW_LATEST: [&str; 12] = [
+const FOLLOW_LATEST: [&str; 14] = [
     "rule",
     "deadline_key",
     "check_kind",
@@ -206,6 +309,8 @@ const FOLLOW_LATEST: [&str; 12] = [
     "status",
     "due",
     "done_at",
+    "resolved_at",
+    "resolved_cause",
 ];
 
 const ROWS_PER_STATEMENT: usize = 200;
@@ -286,7 +391,9 @@ pub async fn record(
                 .bind(f.occurred_at)
                 .bind(as_of)
                 .bind(now)
-                .bind(now);
+                .bind(now)
+                .bind(resolution(item).map(|r| r.0))
+                .bind(resolution(item).map(|r| r.1));
         }
         q.execute(&mut *tx).await?;
     }
@@ -299,6 +406,7 @@ pub async fn record(
         findings: detected.len() as u64,
         inserted: (after - before).max(0) as u64,
         total: after.max(0) as u64,
+        healed: 0,
     })
 }
 
@@ -518,7 +626,9 @@ mod tests {
     #[test]
     fn upsert_statement_shape() {
         let sql = upsert_sql(Backend::Postgres, 2);
-        assert!(sql.contains("($18, $19"));
+        // The second row's placeholders follow the first row's 19.
+        assert!(sql.contains("($20, $21"));
+        assert!(sql.contains("resolved_at = CASE WHEN excluded.as_of >= detected_findings.as_of"));
         assert!(sql.contains("ON CONFLICT (key) DO UPDATE SET"));
         assert!(sql.contains("status = CASE WHEN excluded.as_of >= detected_findings.as_of"));
         assert!(!sql.contains("first_seen_at = "));

@@ -51,14 +51,17 @@ pub struct Judged {
 
 impl Judged {
     /// Records the detected findings in `detected_findings` (deduplicated
-    /// across runs); `now` is the run's wall-clock time.
+    /// across runs) and marks healed the recorded ones this run judged
+    /// without a breach; `now` is the run's wall-clock time.
     pub async fn record(
         &self,
         ctx: &Context,
         store: &Store,
         now: i64,
     ) -> Result<Recorded, MetricsError> {
-        findings::record(store, &self.findings, ctx.as_of, now).await
+        let recorded = findings::record(store, &self.findings, ctx.as_of, now).await?;
+        let healed = findings::heal(store, &self.items, ctx.as_of, now).await?;
+        Ok(Recorded { healed, ..recorded })
     }
 }
 

@@ -598,3 +598,96 @@ async fn yingkou_rules_on_the_demo(ts: &TestStore) {
     );
 }
 both_backends!(yingkou_rules, yingkou_rules_on_the_demo);
+
+/// Findings heal: recorded in June as overdue, judged again at year end —
+/// a stage answered late is resolved when it was answered, data refreshed
+/// or a condition that ended is resolved with the status that ended it; an
+/// ongoing breach stays open; every row stays.
+async fn findings_heal(ts: &TestStore) {
+    import_dir(&ts.store, demo_csv()).await;
+    let store = &ts.store;
+    let june = context(store, "2025-06-30").await;
+    let judged = metrics::judge(&june, store).await.unwrap();
+    let first = judged.record(&june, store, 1).await.unwrap();
+    assert_eq!(first.healed, 0);
+    let open_in_june = count(
+        store,
+        "SELECT COUNT(*) FROM detected_findings WHERE status IN ('overdue', 'delinquent')",
+    )
+    .await;
+    assert!(open_in_june > 0);
+    assert_eq!(
+        count(store, "SELECT COUNT(*) FROM detected_findings WHERE resolved_at IS NOT NULL AND status <> 'late'").await,
+        0,
+        "nothing healed yet but stages done late"
+    );
+
+    let year_end = context(store, YEAR_END).await;
+    let judged = metrics::judge(&year_end, store).await.unwrap();
+    let rows_before = count(store, "SELECT COUNT(*) FROM detected_findings").await;
+    let second = judged.record(&year_end, store, 2).await.unwrap();
+    assert!(
+        count(store, "SELECT COUNT(*) FROM detected_findings").await >= rows_before,
+        "rows stay"
+    );
+
+    // Overdue in June, answered late by December: resolved when answered.
+    let late: Vec<(i64, Option<i64>, String)> = sqlx::query(
+        "SELECT done_at, resolved_at, resolved_cause FROM detected_findings \
+         WHERE status = 'late' AND first_seen_at = 1",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get(0).unwrap(),
+            r.try_get(1).unwrap(),
+            r.try_get(2).unwrap(),
+        )
+    })
+    .collect();
+    assert!(!late.is_empty(), "some June breaches were answered late");
+    for (done_at, resolved_at, cause) in &late {
+        assert_eq!(resolved_at, &Some(*done_at));
+        assert!(cause.starts_with("逾期办结"), "{cause}");
+    }
+    // Judged again without a breach (refreshed, ended): healed by the run.
+    let healed = count(
+        store,
+        "SELECT COUNT(*) FROM detected_findings \
+         WHERE resolved_cause LIKE '最近判定为%' OR resolved_cause LIKE '数据已于%'",
+    )
+    .await;
+    assert_eq!(healed as u64, second.healed);
+    assert!(
+        healed > 0,
+        "some June breaches were judged without a breach at year end"
+    );
+    // Still ongoing: not resolved. (A refreshed episode keeps the status
+    // it was last judged with, and says when it ended.)
+    assert_eq!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM detected_findings WHERE status IN ('overdue', 'delinquent') \
+             AND resolved_at IS NOT NULL AND resolved_cause NOT LIKE '数据已于%'"
+        )
+        .await,
+        0
+    );
+    assert!(
+        count(
+            store,
+            "SELECT COUNT(*) FROM detected_findings WHERE status IN ('overdue', 'delinquent') \
+             AND resolved_at IS NULL"
+        )
+        .await
+            > 0,
+        "some breaches are still ongoing at year end"
+    );
+    // A rerun heals nothing more.
+    let again = judged.record(&year_end, store, 3).await.unwrap();
+    assert_eq!(again.healed, 0);
+}
+both_backends!(findings_heal_, findings_heal);
