@@ -20,10 +20,11 @@ use super::record::{self, Filter};
 use super::{Case, CaseError};
 use crate::access::Reach;
 use crate::documents::archive;
-use crate::documents::circular::CircularRequest;
+use crate::documents::circular::{CircularRequest, Followed, Reported};
 use crate::org::Org;
 use crate::rules::Profiles;
 use crate::store::Store;
+use crate::vocab::CaseState;
 
 /// The step a profile prescribes after a missed deadline, as a pending
 /// escalation shows it.
@@ -67,6 +68,26 @@ impl Pending {
             except: Vec::new(),
             cc: Vec::new(),
             notices: Some(self.cases.iter().filter_map(|c| c.notice_id).collect()),
+            followed: self
+                .cases
+                .iter()
+                .filter_map(|c| {
+                    let reported = match c.state {
+                        CaseState::Returned => Reported::Returned,
+                        CaseState::Responded | CaseState::Closed => Reported::Late,
+                        CaseState::Opened | CaseState::Notified | CaseState::Dismissed => {
+                            Reported::Nothing
+                        }
+                    };
+                    Some((
+                        c.notice_id?,
+                        Followed {
+                            deadline: c.deadline?,
+                            reported,
+                        },
+                    ))
+                })
+                .collect(),
         }
     }
 }

@@ -163,6 +163,7 @@ async fn prepare(
             };
             let request = CircularRequest {
                 notices: None,
+                followed: Default::default(),
                 year: b.year,
                 jurisdiction_id,
                 date: b.date.unwrap_or(today),

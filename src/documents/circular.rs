@@ -13,6 +13,8 @@
 //! its own power of supervision, and the circular says that the regulation
 //! prescribes nothing and the measure is the bureau's.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -40,8 +42,32 @@ pub struct CircularRequest {
     /// Only these notices (archive ids), when given: a case's escalation
     /// names exactly the overdue cases' notices (src/cases).
     pub notices: Option<Vec<i64>>,
+    /// What the cases know of each notice's rectification, by notice id: the
+    /// deadline as extended, and what the department reported.
+    pub followed: BTreeMap<i64, Followed>,
     /// Further 抄送机关.
     pub cc: Vec<String>,
+}
+
+/// A notice's rectification as its case followed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Followed {
+    /// The deadline, moved by approved extensions.
+    pub deadline: NaiveDate,
+    /// What the department reported.
+    pub reported: Reported,
+}
+
+/// What a department reported on a rectification whose deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reported {
+    /// Nothing (the default where no case followed the notice).
+    Nothing,
+    /// A response that was verified and returned.
+    Returned,
+    /// A response after the deadline.
+    Late,
 }
 
 /// One department in the circular.
@@ -55,8 +81,12 @@ pub struct Unit {
     pub notice_number: String,
     /// The notice's date.
     pub notice_date: String,
-    /// Its deadline.
+    /// Its deadline (as extended).
     pub deadline: String,
+    /// Whether an approved extension moved it.
+    pub extended: bool,
+    /// What the department reported.
+    pub reported: Reported,
     /// Findings the notice named.
     pub count: usize,
     /// Them per category: `审批超时3项、其他1项`.
@@ -161,6 +191,8 @@ pub async fn prepare(
     let mut units = Vec::new();
     for (i, n) in notices.iter().enumerate() {
         let categories = category_counts(n, &archive::input(store, n.id).await?)?;
+        let followed = request.followed.get(&n.id);
+        let notice_deadline = n.deadline.as_deref().and_then(parse_date);
         units.push(Unit {
             label: paren_label(i + 1),
             name: n.addressee.clone(),
@@ -168,12 +200,13 @@ pub async fn prepare(
             notice_date: parse_date(&n.issued_on)
                 .map(chinese_date)
                 .unwrap_or_default(),
-            deadline: n
-                .deadline
-                .as_deref()
-                .and_then(parse_date)
+            deadline: followed
+                .map(|f| f.deadline)
+                .or(notice_deadline)
                 .map(chinese_date)
                 .unwrap_or_default(),
+            extended: followed.is_some_and(|f| Some(f.deadline) != notice_deadline),
+            reported: followed.map_or(Reported::Nothing, |f| f.reported),
             count: categories.iter().map(|c| c.1).sum(),
             categories: categories
                 .iter()

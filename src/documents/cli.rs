@@ -167,6 +167,7 @@ pub async fn run_circular(
 ) -> anyhow::Result<()> {
     let request = CircularRequest {
         notices: None,
+        followed: Default::default(),
         year: args.year,
         jurisdiction_id: args.jurisdiction.clone(),
         date: args.output.date.unwrap_or_else(today),

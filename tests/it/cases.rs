@@ -609,6 +609,29 @@ async fn overdue_cases_are_escalated(ts: &TestStore) {
     );
     assert_eq!(xx_notice.json()["deadline"], "2026-02-13");
 
+    // An extension the 晋城 department got moves its deadline, and the
+    // circular will say so.
+    let dept = w.who("dept1").await;
+    let leader = w.who("leader").await;
+    w.step(
+        &dept,
+        jc,
+        "extension",
+        serde_json::json!({"reason": "需协调上级系统", "working_days": 2}),
+        200,
+    )
+    .await;
+    let extended = w
+        .step(
+            &leader,
+            jc,
+            "extension-decision",
+            serde_json::json!({"approve": true}),
+            200,
+        )
+        .await;
+    assert_eq!(extended["deadline"], "2026-02-24");
+
     // Nothing is overdue on the deadline's day.
     let (_, pending) = w
         .client
@@ -691,6 +714,8 @@ async fn overdue_cases_are_escalated(ts: &TestStore) {
     let text = pdf_inspect::squeeze(&pdf_inspect::text(&draft.bytes));
     assert!(text.contains("书面通报"), "{text}");
     assert!(text.contains("第四十三条"), "{text}");
+    assert!(text.contains("经批准延期至2026年2月24日"), "{text}");
+    assert!(text.contains("逾期未完成整改，未报送整改情况"), "{text}");
     let xx_draft = w
         .post(
             &county_inspector,

@@ -321,6 +321,7 @@ async fn notices_and_circulars(ts: &TestStore) {
     // The circular: the deadlines passed by 2 February; one department rectified.
     let request = CircularRequest {
         notices: None,
+        followed: Default::default(),
         year: 2025,
         jurisdiction_id: None,
         date: date("2026-02-02"),
@@ -552,6 +553,7 @@ async fn write_demo_samples() {
         &config,
         &CircularRequest {
             notices: None,
+            followed: Default::default(),
             year: 2025,
             jurisdiction_id: None,
             date: date("2026-02-02"),
