@@ -80,14 +80,7 @@ pub async fn create(store: &Store, org: &Org) -> Result<Vec<DemoUser>, PeopleErr
 pub fn describe(users: &[DemoUser], org: &Org, log: &mut dyn Write) -> std::io::Result<()> {
     writeln!(log, "demo users (passwords shown once):")?;
     for u in users {
-        let reach = match &u.user.scope {
-            Scope::City => "全市".to_string(),
-            Scope::Jurisdiction(id) => org
-                .jurisdictions
-                .get(id)
-                .map_or_else(|| id.clone(), |j| j.name.clone()),
-            Scope::Department(id) => org.name_of(id),
-        };
+        let reach = u.user.scope.words(org);
         writeln!(
             log,
             "  {:<18} {:<18} {}（{}）",

@@ -148,18 +148,6 @@ async fn sign_in(
     }
 }
 
-/// A scope in words: 全市, a jurisdiction's or a department's name.
-fn scope_words(scope: &Scope, org: &crate::org::Org) -> String {
-    match scope {
-        Scope::City => "全市".to_string(),
-        Scope::Jurisdiction(id) => org
-            .jurisdictions
-            .get(id)
-            .map_or_else(|| id.clone(), |j| j.name.clone()),
-        Scope::Department(id) => org.name_of(id),
-    }
-}
-
 async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let Some(session) = session_of(&state, &headers).await? else {
         return Ok(see_other("/login"));
@@ -178,7 +166,7 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         name = escape(&user.name),
         login = escape(&user.login),
         role = escape(user.role.chinese()),
-        scope = escape(&scope_words(&user.scope, &org)),
+        scope = escape(&user.scope.words(&org)),
     );
     let signout = format!(
         "<form class=\"signout\" method=\"post\" action=\"/logout\">\

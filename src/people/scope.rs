@@ -22,6 +22,20 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope in words, as pages and the demo print it: 全市, or the
+    /// jurisdiction's or department's name (its id if the organisation no
+    /// longer has it).
+    pub fn words(&self, org: &Org) -> String {
+        match self {
+            Scope::City => "全市".to_string(),
+            Scope::Jurisdiction(id) => org
+                .jurisdictions
+                .get(id)
+                .map_or_else(|| id.clone(), |j| j.name.clone()),
+            Scope::Department(id) => org.name_of(id),
+        }
+    }
+
     /// The stored form: the kind and, below the city, the id.
     pub fn parts(&self) -> (ScopeKind, Option<&str>) {
         match self {
