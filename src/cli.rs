@@ -84,6 +84,20 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::people::cli::TokenCommand,
     },
+    /// The scheduled jobs: `jobs list` (schedule, last and next run),
+    /// `jobs run NAME [--period P] [--again]` (through the ledger).
+    Jobs {
+        /// Which question.
+        #[command(subcommand)]
+        command: crate::jobs::cli::JobsCommand,
+    },
+    /// Stored results: `results compute --year Y [--as-of T]` judges a
+    /// period and stores what the API and the pages read.
+    Results {
+        /// Which action.
+        #[command(subcommand)]
+        command: crate::results::cli::ResultsCommand,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// The official working-day calendar (holidays and make-up working days).
@@ -180,6 +194,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .map(ok),
         Command::Token { command } => on_store(config, |store, mut out| async move {
             crate::people::cli::run_token(config, &store, &command, &mut out).await
+        })
+        .await
+        .map(ok),
+        Command::Jobs { command } => on_store(config, |store, mut out| async move {
+            crate::jobs::cli::run_jobs(config, &store, &command, &mut out).await
+        })
+        .await
+        .map(ok),
+        Command::Results { command } => on_store(config, |store, mut out| async move {
+            crate::results::cli::run_results(config, &store, &command, &mut out).await
         })
         .await
         .map(ok),

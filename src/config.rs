@@ -78,6 +78,10 @@ pub struct Config {
     /// Where issued documents are archived (PDF files; their records are in
     /// the store). Default `reports`.
     pub archive_dir: PathBuf,
+    /// When stored results "as of now" are refreshed (`[results]`).
+    pub results: crate::results::ResultsPolicy,
+    /// The scheduled jobs' settings (`[jobs.<name>]`).
+    pub jobs: crate::jobs::JobsConfig,
     /// Where the file came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -94,6 +98,11 @@ struct FileConfig {
     archive_dir: Option<PathBuf>,
     #[serde(default)]
     session: SessionSection,
+    #[serde(default)]
+    results: ResultsSection,
+    /// `[jobs.<name>]`, by job name.
+    #[serde(default)]
+    jobs: std::collections::BTreeMap<String, JobSection>,
     /// Recognised only to say where tokens went (`dukao token add`).
     ingest: Option<toml::Value>,
     /// Recognised only to say where operators went (`dukao user add`).
@@ -108,6 +117,22 @@ struct SessionSection {
     max_failures: Option<u32>,
     failure_window_minutes: Option<u64>,
     secure_cookie: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultsSection {
+    refresh_after_minutes: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobSection {
+    enabled: Option<bool>,
+    cron: Option<String>,
+    missed: Option<crate::vocab::MissedPolicy>,
+    cap: Option<u32>,
+    january_day: Option<u32>,
 }
 
 /// What replaced the configured tokens and operators.
@@ -127,6 +152,8 @@ impl Default for Config {
             profiles: None,
             evaluation_schemes: None,
             archive_dir: PathBuf::from("reports"),
+            results: crate::results::ResultsPolicy::default(),
+            jobs: crate::jobs::JobsConfig::default(),
             source: None,
         }
     }
@@ -215,6 +242,42 @@ impl Config {
         config.evaluation_schemes = file.evaluation_schemes;
         if let Some(dir) = file.archive_dir {
             config.archive_dir = dir;
+        }
+        if let Some(m) = file.results.refresh_after_minutes {
+            config.results.refresh_after_minutes = m;
+        }
+        for (name, section) in file.jobs {
+            let job: crate::vocab::JobName = match name.parse() {
+                Ok(job) => job,
+                Err(e) => {
+                    return Ok(Err(ConfigError::Value {
+                        key: "jobs",
+                        value: name,
+                        message: e.to_string(),
+                    }));
+                }
+            };
+            let settings = config.jobs.get_mut(job);
+            if let Some(on) = section.enabled {
+                settings.enabled = on;
+            }
+            if let Some(cron) = section.cron {
+                settings.cron = cron;
+            }
+            if let Some(missed) = section.missed {
+                settings.missed = missed;
+            }
+            if let Some(cap) = section.cap {
+                settings.cap = cap;
+            }
+            settings.january_day = section.january_day.or(settings.january_day);
+            if let Err(e) = settings.validate(job) {
+                return Ok(Err(ConfigError::Value {
+                    key: "jobs",
+                    value: name,
+                    message: e.to_string(),
+                }));
+            }
         }
         Ok(Ok(config))
     }
@@ -347,6 +410,40 @@ mod tests {
             .apply_env(|k| (k == "DUKAO_OPERATORS").then(|| "张三=secret".into()))
             .unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn jobs_and_results_are_configured_per_job() {
+        use crate::vocab::{JobName, MissedPolicy};
+        let config = Config::from_toml(
+            "[results]\nrefresh_after_minutes = 15\n\
+             [jobs.daily-scan]\ncron = \"0 0 4 * * *\"\nmissed = \"all\"\ncap = 3\n\
+             [jobs.annual-report]\njanuary_day = 8\n\
+             [jobs.calendar-watch]\nenabled = false\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.results.refresh_after_minutes, 15);
+        let scan = config.jobs.get(JobName::DailyScan);
+        assert_eq!(
+            (scan.cron.as_str(), scan.missed, scan.cap),
+            ("0 0 4 * * *", MissedPolicy::All, 3)
+        );
+        assert_eq!(config.jobs.get(JobName::AnnualReport).january_day, Some(8));
+        assert!(!config.jobs.get(JobName::CalendarWatch).enabled);
+        assert!(config.jobs.get(JobName::Quarterly).enabled);
+        for bad in [
+            "[jobs.nightly]\nenabled = true\n",
+            "[jobs.daily-scan]\ncron = \"at dawn\"\n",
+            "[jobs.daily-scan]\njanuary_day = 8\n",
+            "[jobs.daily-scan]\nmissed = \"sometimes\"\n",
+        ] {
+            let refused = match Config::from_toml(bad) {
+                Err(_) | Ok(Err(_)) => true,
+                Ok(Ok(_)) => false,
+            };
+            assert!(refused, "{bad}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::ingest;
+use crate::results::refresh::Refresher;
 use crate::store::Store;
 use crate::time::Clock;
 
@@ -26,17 +27,37 @@ pub struct AppState {
     pub store: Store,
     /// The configuration.
     pub config: Arc<Config>,
-    /// The time (sessions' idle and age limits, token expiry).
+    /// The time (sessions' idle and age limits, token expiry, the as-of
+    /// instant of recomputed results).
     pub clock: Clock,
+    /// Recomputes missing or stale stored results in the background.
+    pub results: Refresher,
+    /// Runs the scheduled jobs through the ledger (ticked by
+    /// [`crate::jobs::Clockwork`], or by hand).
+    pub jobs: crate::jobs::Runner,
 }
 
 impl AppState {
     /// The state of a service on the system clock.
     pub fn new(store: Store, config: Config) -> AppState {
+        AppState::with_clock(store, config, Clock::system())
+    }
+
+    /// The state of a service reading the time from `clock` (tests move a
+    /// manual one instead of sleeping).
+    pub fn with_clock(store: Store, config: Config, clock: Clock) -> AppState {
+        let config = Arc::new(config);
         AppState {
+            results: Refresher::new(store.clone(), config.clone(), clock.clone()),
+            jobs: crate::jobs::Runner::new(
+                store.clone(),
+                config.clone(),
+                clock.clone(),
+                &crate::jobs::Runner::replica_name(),
+            ),
             store,
-            config: Arc::new(config),
-            clock: Clock::system(),
+            config,
+            clock,
         }
     }
 }

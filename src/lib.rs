@@ -52,6 +52,8 @@
 //! | [`evaluation`] | schemes, measures, scores, rankings; official-or-live results | `evaluation_snapshots` |
 //! | [`documents`] | typst engine, notice, circular, annual report, charts, archive | `issued_documents`, `issued_document_findings`, `document_counters` |
 //! | [`cases`] | the inspectors' rectification cases: state machine, responses and attachments, extensions, dismissals, escalation drafts | `cases`, `case_findings`, `case_events`, `case_extensions`, `case_attachments` |
+//! | [`results`] | results stored for instant reading (evaluation, summary, items per check), the data version, the background refresh | `stored_results`, `stored_result_parts`, `data_version` |
+//! | [`jobs`] | the clock: scheduled jobs over an occurrence ledger (daily scan, case deadlines, quarterly, annual report, calendar watch) | `job_occurrences`, `reminder_digests` |
 //! | [`audit`] | the hash-chained audit trail | `audit_log`, `audit_head` |
 //! | [`people`] | users (argon2id passwords), API tokens, sessions, roles and scopes | `users`, `api_tokens`, `sessions`, `login_failures` |
 //! | [`access`] | who may do what where: the role × action table, a scope's reach, reading the identity from a request | — |
@@ -78,11 +80,13 @@ pub mod evaluation;
 pub mod http;
 pub mod identifiers;
 pub mod ingest;
+pub mod jobs;
 pub mod metrics;
 pub mod model;
 pub mod org;
 pub mod pages;
 pub mod people;
+pub mod results;
 pub mod rules;
 pub mod store;
 pub mod time;

@@ -627,6 +627,72 @@ vocabulary! {
         CaseChange => "case.change" / "整改案件变更",
         /// A department uploaded an attachment to its case.
         CaseAttachment => "case.attachment" / "上传整改材料",
+        /// Someone ran a scheduled job's occurrence by hand.
+        JobRun => "job.run" / "手动运行定时任务",
+    }
+}
+
+// ------------------------------------------------------------------ the clock
+
+vocabulary! {
+    /// dukao's scheduled duties (src/jobs), each with its own period: a day,
+    /// a quarter, a year.
+    JobName, "job" {
+        /// Judges every check as of now: records new findings, heals ended
+        /// ones, stores the results, and sends the day's reminders.
+        DailyScan => "daily-scan" / "每日监测",
+        /// Drafts the escalation of cases past their rectification deadline.
+        CaseDeadlines => "case-deadlines" / "整改期限检查",
+        /// The quarterly checks: 营口's maintenance, 新县's data floor,
+        /// grants expiring within 30 days.
+        Quarterly => "quarterly" / "季度检查",
+        /// Freezes the previous year's evaluation and drafts the annual
+        /// sharing report.
+        AnnualReport => "annual-report" / "年度共享情况报告",
+        /// Warns while next year's working-day calendar is not loaded.
+        CalendarWatch => "calendar-watch" / "工作日历检查",
+    }
+}
+
+vocabulary! {
+    /// Where an occurrence of a job stands in the ledger.
+    OccurrenceState, "occurrence state" {
+        /// Due, not claimed yet.
+        Pending => "pending" / "待运行",
+        /// Claimed by a replica, under its lease.
+        Running => "running" / "运行中",
+        /// Done.
+        Succeeded => "succeeded" / "已完成",
+        /// Failed; retried after its backoff until an attempt succeeds.
+        Failed => "failed" / "失败待重试",
+        /// Missed while dukao was down and not run by the job's policy
+        /// (the reason is stored).
+        Skipped => "skipped" / "已跳过",
+    }
+}
+
+vocabulary! {
+    /// Why an occurrence ran.
+    Trigger, "trigger" {
+        /// At its scheduled time.
+        Schedule => "schedule" / "按计划",
+        /// Missed while dukao was down, run at start.
+        CatchUp => "catch_up" / "补运行",
+        /// Asked for by someone (`dukao jobs run`, the API).
+        Manual => "manual" / "手动",
+    }
+}
+
+vocabulary! {
+    /// What a job does with the occurrences it missed while dukao was down.
+    MissedPolicy, "missed-run policy" {
+        /// Runs the latest missed one once; the older ones are skipped as
+        /// superseded.
+        Latest => "latest" / "只补最近一次",
+        /// Runs every missed one, up to the job's cap (older ones skipped).
+        All => "all" / "逐一补运行",
+        /// Runs none; each is recorded as skipped.
+        Skip => "skip" / "不补运行",
     }
 }
 
@@ -740,6 +806,10 @@ vocabulary! {
         ProposeDismissal => "case.dismissal.propose" / "提请撤销案件",
         /// Confirm or refuse a dismissal someone else proposed.
         ConfirmDismissal => "case.dismissal.confirm" / "确认撤销案件",
+        /// Read the scheduled jobs and their ledger.
+        ReadJobs => "jobs.read" / "查看定时任务",
+        /// Run a scheduled job's occurrence by hand.
+        RunJobs => "jobs.run" / "手动运行定时任务",
     }
 }
 
@@ -791,6 +861,10 @@ mod tests {
         check(&Action::ALL, Action::NAMES);
         check(&CaseState::ALL, CaseState::NAMES);
         check(&CaseEventKind::ALL, CaseEventKind::NAMES);
+        check(&JobName::ALL, JobName::NAMES);
+        check(&OccurrenceState::ALL, OccurrenceState::NAMES);
+        check(&Trigger::ALL, Trigger::NAMES);
+        check(&MissedPolicy::ALL, MissedPolicy::NAMES);
     }
 
     #[test]

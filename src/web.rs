@@ -26,13 +26,32 @@ pub struct ServeArgs {
     /// Listen address (default 127.0.0.1:8080).
     #[arg(long)]
     pub bind: Option<String>,
+    /// Serve without running the scheduled jobs (a replica that only
+    /// answers; another one runs the clock — or several do, the ledger
+    /// runs each occurrence once).
+    #[arg(long)]
+    pub no_scheduler: bool,
 }
 
 /// Runs `dukao serve`.
 pub async fn run_serve(mut config: Config, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     set_bind(&mut config, args.bind.as_deref())?;
     let store = Store::connect(&config.database_url).await?;
-    serve_until_shutdown(store, config).await
+    let clock = if args.no_scheduler {
+        Scheduling::Off
+    } else {
+        Scheduling::On
+    };
+    serve_until_shutdown(store, config, clock).await
+}
+
+/// Whether `dukao serve` runs the scheduled jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheduling {
+    /// Runs the clock beside the service.
+    On,
+    /// Only serves.
+    Off,
 }
 
 /// Overrides the configured listen address.
@@ -45,11 +64,28 @@ pub fn set_bind(config: &mut Config, bind: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves until shutdown, then closes the store.
-pub async fn serve_until_shutdown(store: Store, config: Config) -> anyhow::Result<ExitCode> {
+/// Serves (and runs the clock, unless told not to) until shutdown; then
+/// waits for a running job, and closes the store.
+pub async fn serve_until_shutdown(
+    store: Store,
+    config: Config,
+    scheduling: Scheduling,
+) -> anyhow::Result<ExitCode> {
     let state = AppState::new(store.clone(), config);
-    serve(state).await?;
+    let clockwork = match scheduling {
+        Scheduling::On => Some(
+            crate::jobs::Clockwork::start(state.jobs.clone())
+                .await
+                .context("starting the scheduler")?,
+        ),
+        Scheduling::Off => None,
+    };
+    let served = serve(state).await;
+    if let Some(c) = clockwork {
+        c.stop().await;
+    }
     store.close().await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -64,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::evaluation::api::routes())
         .merge(crate::documents::api::routes())
         .merge(crate::cases::api::routes())
+        .merge(crate::jobs::api::routes())
         .merge(crate::pages::routes())
         .merge(crate::audit::api::routes())
         .layer(TraceLayer::new_for_http())

@@ -50,6 +50,7 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | A::ReadCases
                 | A::DecideExtension
                 | A::ConfirmDismissal
+                | A::ReadJobs
         ),
         Role::Inspector => matches!(
             action,
@@ -65,6 +66,7 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | A::VerifyCase
                 | A::ProposeDismissal
                 | A::ConfirmDismissal
+                | A::ReadJobs
         ),
         Role::Department => matches!(
             action,
@@ -75,7 +77,10 @@ pub fn permits(role: Role, action: Action) -> bool {
                 | A::ReadCases
                 | A::RespondCase
         ),
-        Role::Admin => matches!(action, A::ReadOrganisation | A::ReadAudit | A::ReadImports),
+        Role::Admin => matches!(
+            action,
+            A::ReadOrganisation | A::ReadAudit | A::ReadImports | A::ReadJobs | A::RunJobs
+        ),
         Role::Platform => matches!(action, A::Ingest | A::ReadImports),
     }
 }
@@ -84,7 +89,12 @@ pub fn permits(role: Role, action: Action) -> bool {
 /// runs, the official evaluation), which need the city's scope.
 pub fn city_wide(action: Action) -> bool {
     match action {
-        Action::ReadAudit | Action::ReadImports | Action::Ingest | Action::FreezeEvaluation => true,
+        Action::ReadAudit
+        | Action::ReadImports
+        | Action::Ingest
+        | Action::FreezeEvaluation
+        | Action::ReadJobs
+        | Action::RunJobs => true,
         Action::ReadOrganisation
         | Action::ReadChecks
         | Action::ReadEvaluation
@@ -246,21 +256,26 @@ impl Reach {
     /// in reach, with its parameters numbered from `$first`: scope applied
     /// in the store query, not to results after loading them.
     pub fn department_condition(&self, column: &str, first: usize) -> (String, Vec<String>) {
-        let among = |ids: Vec<String>| {
-            if ids.is_empty() {
-                return ("1 = 0".to_string(), Vec::new());
-            }
-            let placeholders = (first..first + ids.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            (format!("{column} IN ({placeholders})"), ids)
-        };
         match self {
             Reach::City => ("1 = 1".into(), Vec::new()),
             Reach::Nothing => ("1 = 0".into(), Vec::new()),
-            Reach::Jurisdiction { departments, .. } => among(departments.iter().cloned().collect()),
-            Reach::Department { id, .. } => among(vec![id.clone()]),
+            Reach::Jurisdiction { departments, .. } => {
+                among(column, first, departments.iter().cloned().collect())
+            }
+            Reach::Department { id, .. } => among(column, first, vec![id.clone()]),
+        }
+    }
+
+    /// The SQL condition that keeps the rows whose jurisdiction `column`
+    /// is in reach ([`Reach::jurisdiction`]: a department reaches none),
+    /// with its parameters numbered from `$first`.
+    pub fn jurisdiction_condition(&self, column: &str, first: usize) -> (String, Vec<String>) {
+        match self {
+            Reach::City => ("1 = 1".into(), Vec::new()),
+            Reach::Department { .. } | Reach::Nothing => ("1 = 0".into(), Vec::new()),
+            Reach::Jurisdiction { jurisdictions, .. } => {
+                among(column, first, jurisdictions.iter().cloned().collect())
+            }
         }
     }
 
@@ -298,6 +313,18 @@ impl Reach {
             Reach::Department { .. } | Reach::Nothing => false,
         }
     }
+}
+
+/// `column IN ($first, …)` over `ids`; never true for no ids.
+fn among(column: &str, first: usize, ids: Vec<String>) -> (String, Vec<String>) {
+    if ids.is_empty() {
+        return ("1 = 0".to_string(), Vec::new());
+    }
+    let placeholders = (first..first + ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (format!("{column} IN ({placeholders})"), ids)
 }
 
 /// Whether `id` is `ancestor` or below it.

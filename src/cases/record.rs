@@ -539,6 +539,7 @@ pub async fn open(
         }),
     )
     .await?;
+    crate::results::version::bump(&mut tx, &format!("case:{id}"), now_ms).await?;
     tx.commit().await?;
     get(store, id).await
 }
@@ -722,6 +723,7 @@ pub async fn change(
         | Write::DismissalDecision { .. } => {}
     }
     audited(&mut tx, id, kind, actor, details).await?;
+    crate::results::version::bump(&mut tx, &format!("case:{id}"), now_ms).await?;
     tx.commit().await?;
     get(store, id).await
 }

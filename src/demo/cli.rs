@@ -118,7 +118,31 @@ pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<Exi
         "serving http://{}/login — sign in as a user above (or POST /api/v1/session); Ctrl-C stops",
         config.bind
     );
-    crate::web::serve_until_shutdown(store, config).await
+    crate::web::serve_until_shutdown(store, config, crate::web::Scheduling::On).await
+}
+
+/// Runs the clock once, as `dukao serve` does at start (what fell due,
+/// missed ones by each job's policy), and prints the ledger: the last and
+/// next run of every job.
+async fn start_the_clock(config: &Config, store: &Store) -> anyhow::Result<()> {
+    use crate::jobs::{self, Runner};
+    let clock = crate::time::Clock::system();
+    let runner = Runner::new(
+        store.clone(),
+        std::sync::Arc::new(config.clone()),
+        clock.clone(),
+        &Runner::replica_name(),
+    );
+    eprintln!("running the scheduled jobs due now (the ledger decides what ran already)");
+    for (job, result) in runner.tick_all().await {
+        if let Err(e) = result {
+            eprintln!("  {job}: {e}");
+        }
+    }
+    let status = jobs::status(store, config, clock.now()).await?;
+    eprintln!("scheduled jobs — last and next run (`dukao jobs list`):");
+    jobs::cli::write_table(&status, &mut std::io::stderr())?;
+    Ok(())
 }
 
 /// Imports the generated files, writes the year-end supervision of `year`
@@ -147,6 +171,7 @@ async fn load_and_supervise(
     walkthrough::describe(&written, &mut std::io::stderr())?;
     let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
     let users = super::people::create(store, &org).await?;
+    start_the_clock(config, store).await?;
     super::people::describe(&users, &org, &mut std::io::stderr())?;
     Ok(code)
 }

@@ -1,8 +1,10 @@
 //! The HTTP API of the evaluation:
 //!
 //! - `GET /api/v1/evaluation/{year}?as_of=&live=` — the year's result: the
-//!   frozen snapshot if the year has one (unless `live=true`), else computed
-//!   as of `as_of` (default now);
+//!   frozen snapshot if the year has one (unless `live=true`), else the
+//!   stored live result as of `as_of` (default: the latest, as of the last
+//!   scan or refresh), with the basis it rests on; a result not stored yet
+//!   is `202 Accepted` while it is computed (see [`crate::results::serve`]);
 //! - `GET /api/v1/evaluation/{year}/{id}` — one department or county with its
 //!   breakdown, down to the records that cost points.
 //!
@@ -15,15 +17,19 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::run::{self, Evaluated, EvaluationError, Mode};
-use super::year::{CountyResult, DepartmentResult};
+use super::run::{self, Evaluated, EvaluationError};
+use super::scheme::Scheme;
+use super::year::{CountyResult, DepartmentResult, YearEvaluation};
 use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
-use crate::metrics::{MetricsError, parse_as_of};
+use crate::metrics::{MetricsError, Period, parse_as_of};
+use crate::results::serve::{self, Served};
+use crate::results::{Basis, ResultKind};
 use crate::vocab::{Action, EvaluationStatus};
 
 /// Query parameters.
@@ -57,22 +63,78 @@ impl From<EvaluationError> for ApiError {
     }
 }
 
-/// The year's result, cut to what `identity` reaches.
+/// The year's result as `identity` reaches it.
+enum Answer {
+    /// The frozen snapshot.
+    Frozen(Evaluated),
+    /// The stored live result and what it rests on.
+    Stored(Evaluated, Basis),
+    /// Not stored yet: being computed (the last failure, if any).
+    Computing(Option<String>),
+}
+
+/// The body of an answer from a stored result.
+#[derive(Debug, Serialize)]
+struct Body<T: Serialize> {
+    #[serde(flatten)]
+    result: T,
+    /// What a live result rests on (absent for a frozen snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<Basis>,
+}
+
+impl<T: Serialize> Body<T> {
+    fn respond(result: T, basis: Option<Basis>) -> Result<Response, ApiError> {
+        let headers = match &basis {
+            Some(b) => serve::basis_headers(b)?,
+            None => Default::default(),
+        };
+        Ok((headers, Json(Body { result, basis })).into_response())
+    }
+}
+
+/// The year's result, cut to what `identity` reaches: the frozen snapshot
+/// unless `live`, else the stored live result (never computed while the
+/// request waits).
 async fn evaluated(
     state: &AppState,
     identity: &Identity,
     year: i32,
     q: &EvaluationQuery,
-) -> Result<Evaluated, ApiError> {
+) -> Result<Answer, ApiError> {
     identity.require(Action::ReadEvaluation)?;
-    let as_of = parse_as_of(q.as_of.as_deref()).map_err(ApiError::from)?;
-    let mode = if q.live { Mode::Live } else { Mode::Official };
-    let mut evaluated = run::evaluate(&state.store, &state.config, year, as_of, mode).await?;
+    let as_of = match q.as_of.as_deref() {
+        Some(text) => Some(parse_as_of(Some(text)).map_err(ApiError::from)?),
+        None => None,
+    };
     let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
-    evaluated
-        .result
-        .retain(|id| reach.department(id), |id| reach.jurisdiction(id));
-    Ok(evaluated)
+    if !q.live {
+        if let Some(mut frozen) = run::frozen(&state.store, year).await? {
+            frozen
+                .result
+                .retain(|id| reach.department(id), |id| reach.jurisdiction(id));
+            return Ok(Answer::Frozen(frozen));
+        }
+    }
+    if Scheme::applicable(state.config.evaluation_schemes.as_deref(), year)
+        .map_err(EvaluationError::from)?
+        .is_none()
+    {
+        return Err(ApiError::NotFound(format!(
+            "no evaluation scheme covers {year}"
+        )));
+    }
+    let period = Period::new(year, None, None)?;
+    match serve::read(state, ResultKind::Evaluation, period, as_of, &reach).await? {
+        Served::Ready(stored, basis) => {
+            let mut result: YearEvaluation = serde_json::from_value(stored.value)
+                .map_err(|e| ApiError::Internal(format!("stored evaluation of {year}: {e}")))?;
+            // The grade counts are over the units in reach.
+            result.retain(|_: &str| true, |_: &str| true);
+            Ok(Answer::Stored(Evaluated::live(result), basis))
+        }
+        Served::Computing { last_failure } => Ok(Answer::Computing(last_failure)),
+    }
 }
 
 fn parse_year(text: &str) -> Result<i32, ApiError> {
@@ -90,9 +152,13 @@ async fn year(
     identity: Identity,
     Path(year): Path<String>,
     Query(q): Query<EvaluationQuery>,
-) -> Result<Json<Evaluated>, ApiError> {
+) -> Result<Response, ApiError> {
     let year = parse_year(&year)?;
-    Ok(Json(evaluated(&state, &identity, year, &q).await?))
+    match evaluated(&state, &identity, year, &q).await? {
+        Answer::Frozen(e) => Body::respond(e, None),
+        Answer::Stored(e, basis) => Body::respond(e, Some(basis)),
+        Answer::Computing(failure) => Ok(serve::computing(failure)),
+    }
 }
 
 /// One unit of a year's result.
@@ -128,15 +194,20 @@ async fn unit(
     identity: Identity,
     Path((year, id)): Path<(String, String)>,
     Query(q): Query<EvaluationQuery>,
-) -> Result<Json<UnitResult>, ApiError> {
+) -> Result<Response, ApiError> {
     let year = parse_year(&year)?;
-    let e = evaluated(&state, &identity, year, &q).await?;
+    let (e, basis) = match evaluated(&state, &identity, year, &q).await? {
+        Answer::Frozen(e) => (e, None),
+        Answer::Stored(e, basis) => (e, Some(basis)),
+        Answer::Computing(failure) => return Ok(serve::computing(failure)),
+    };
     if let Some(d) = e.result.department(&id) {
-        return Ok(Json(UnitResult::Department {
+        let one = UnitResult::Department {
             year,
             status: e.status,
             result: Box::new(d.clone()),
-        }));
+        };
+        return Body::respond(one, basis);
     }
     if let Some(c) = e.result.county(&id) {
         let departments = e
@@ -149,12 +220,13 @@ async fn unit(
             })
             .cloned()
             .collect();
-        return Ok(Json(UnitResult::County {
+        let one = UnitResult::County {
             year,
             status: e.status,
             result: Box::new(c.clone()),
             departments,
-        }));
+        };
+        return Body::respond(one, basis);
     }
     Err(ApiError::NotFound(format!(
         "no department or county {id:?} in the evaluation of {year}"

@@ -102,7 +102,8 @@ impl Evaluated {
         }
     }
 
-    fn live(result: YearEvaluation) -> Evaluated {
+    /// A live result.
+    pub fn live(result: YearEvaluation) -> Evaluated {
         Evaluated {
             status: EvaluationStatus::Live,
             frozen_at: None,
@@ -143,6 +144,11 @@ pub async fn evaluate_judged(
         return Ok(s);
     }
     Ok(Evaluated::live(score(store, config, ctx, judged).await?))
+}
+
+/// The frozen snapshot of `year`, if it has one.
+pub async fn frozen(store: &Store, year: i32) -> Result<Option<Evaluated>, EvaluationError> {
+    Ok(snapshot::load(store, year).await?.map(Evaluated::frozen))
 }
 
 async fn official(

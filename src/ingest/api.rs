@@ -99,7 +99,18 @@ async fn ingest_table(
         ..ImportOptions::new(&format!("http:{table}:{}", identity.name), &profiles)
     };
     match super::import(&state.store, vec![source], &options).await {
-        Ok(report) => Ok(Json(report)),
+        Ok(report) => {
+            // The scan after an import: this year's results (and findings)
+            // are recomputed in the background; readers meanwhile get the
+            // previous ones marked stale.
+            let year = chrono::Datelike::year(&crate::time::local_date(state.clock.now()));
+            if let Ok(period) = crate::metrics::Period::new(year, None, None) {
+                state
+                    .results
+                    .request(crate::results::refresh::Want::Latest(period));
+            }
+            Ok(Json(report))
+        }
         Err(ImportError::Invalid { errors, total }) => Err(ApiError::Invalid { errors, total }),
         Err(ImportError::Input(message)) => Err(ApiError::BadRequest(message)),
         Err(ImportError::Store(e)) => Err(ApiError::Internal(e.to_string())),

@@ -273,6 +273,11 @@ pub async fn import(
         reject(tx, 0, format!("audit: {e}")).await;
         return Err(e.into());
     }
+    let cause = format!("import:{origin}");
+    if let Err(e) = crate::results::version::bump(&mut tx, &cause, started_at).await {
+        reject(tx, 0, format!("data version: {e}")).await;
+        return Err(e.into());
+    }
     tx.commit().await?;
     refresh_statistics(store, &counts).await;
     runs::record(store, options, started_at, rows, 0, true, &summary).await;

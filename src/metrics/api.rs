@@ -6,20 +6,24 @@
 //! - `GET /api/v1/metrics?year=&quarter=&month=&as_of=` — the summary.
 //!
 //! `as_of` is RFC 3339 (without offset: Asia/Shanghai) or a date (the end of
-//! that day); default now. A bad period or instant answers 400, an unknown
-//! check 404. These endpoints compute without recording findings (a GET has
-//! no side effects); `dukao check` and `dukao metrics` record them. Each
-//! answers the items and rows of the caller's reach.
+//! that day); default: the latest stored result (as of the last scan or
+//! refresh). Both answer from stored results and never compute while the
+//! request waits: a result not stored yet is `202 Accepted` while the
+//! background computes it ([`crate::results::serve`]). A bad period or
+//! instant answers 400, an unknown check 404. Each answers the items and
+//! rows of the caller's reach, cut in the store query.
 
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::summary::{self, Level, Summary};
-use super::{CheckItem, Context, MetricsError, Period, judge, judge_checks, parse_as_of};
+use super::{MetricsError, Period, parse_as_of};
 use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
+use crate::results::ResultKind;
+use crate::results::serve::{self, Served};
 use crate::vocab::{Action, CheckKind};
 
 /// Query parameters of both endpoints.
@@ -62,10 +66,14 @@ impl From<MetricsError> for ApiError {
     }
 }
 
-async fn context(state: &AppState, q: &PeriodQuery) -> Result<Context, ApiError> {
+/// The period and the as-of instant asked for (`None`: the latest).
+fn asked(q: &PeriodQuery) -> Result<(Period, Option<i64>), ApiError> {
     let period = Period::new(q.year, q.quarter, q.month)?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    Ok(Context::load(&state.store, &state.config, period, as_of).await?)
+    let as_of = match q.as_of.as_deref() {
+        Some(text) => Some(parse_as_of(Some(text))?),
+        None => None,
+    };
+    Ok((period, as_of))
 }
 
 async fn check(
@@ -73,31 +81,36 @@ async fn check(
     identity: Identity,
     Path(kind): Path<String>,
     Query(q): Query<PeriodQuery>,
-) -> Result<Json<Vec<CheckItem>>, ApiError> {
+) -> Result<Response, ApiError> {
     identity.require(Action::ReadChecks)?;
     let kind: CheckKind = kind
         .parse()
         .map_err(|e: crate::vocab::ParseNameError| ApiError::NotFound(e.to_string()))?;
-    let ctx = context(&state, &q).await?;
-    let reach = Reach::of(&identity.scope, &ctx.org);
-    let mut items = judge_checks(&ctx, &state.store, &[kind]).await?.items;
-    items.retain(|i| reach.department(&i.responsible_id));
-    Ok(Json(items))
+    let (period, as_of) = asked(&q)?;
+    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    match serve::read(&state, ResultKind::Check(kind), period, as_of, &reach).await? {
+        Served::Ready(mut stored, basis) => {
+            let items = stored.value["items"].take();
+            Ok((serve::basis_headers(&basis)?, Json(items)).into_response())
+        }
+        Served::Computing { last_failure } => Ok(serve::computing(last_failure)),
+    }
 }
 
 async fn metrics(
     State(state): State<AppState>,
     identity: Identity,
     Query(q): Query<PeriodQuery>,
-) -> Result<Json<Summary>, ApiError> {
+) -> Result<Response, ApiError> {
     identity.require(Action::ReadChecks)?;
-    let ctx = context(&state, &q).await?;
-    let reach = Reach::of(&identity.scope, &ctx.org);
-    let judged = judge(&ctx, &state.store).await?;
-    let mut summary = summary::summarize(&ctx, &judged.items, &judged.findings)?;
-    summary.retain(|level, id| match level {
-        Level::Department => reach.department(id),
-        Level::Jurisdiction => reach.jurisdiction(id),
-    });
-    Ok(Json(summary))
+    let (period, as_of) = asked(&q)?;
+    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    match serve::read(&state, ResultKind::Summary, period, as_of, &reach).await? {
+        Served::Ready(mut stored, basis) => {
+            stored.value["basis"] =
+                serde_json::to_value(&basis).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok((serve::basis_headers(&basis)?, Json(stored.value)).into_response())
+        }
+        Served::Computing { last_failure } => Ok(serve::computing(last_failure)),
+    }
 }

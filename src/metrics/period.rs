@@ -8,7 +8,7 @@ use super::error::MetricsError;
 use crate::time::local_to_millis;
 
 /// A calendar year, optionally narrowed to one quarter or one month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct Period {
     /// The year.
     pub year: i32,

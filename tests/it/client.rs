@@ -70,6 +70,8 @@ pub struct Client {
     pub store: Store,
     pub clock: Clock,
     config: Config,
+    /// The service's state (its background recomputations).
+    pub state: AppState,
 }
 
 impl Client {
@@ -81,15 +83,13 @@ impl Client {
     /// The service with a configuration of the test's.
     pub fn with_config(ts: &TestStore, config: Config) -> Client {
         let clock = Clock::manual(START);
-        let state = AppState {
-            clock: clock.clone(),
-            ..AppState::new(ts.store.clone(), config.clone())
-        };
+        let state = AppState::with_clock(ts.store.clone(), config.clone(), clock.clone());
         Client {
-            router: dukao::web::router(state),
+            router: dukao::web::router(state.clone()),
             store: ts.store.clone(),
             clock,
             config,
+            state,
         }
     }
 
@@ -217,9 +217,21 @@ impl Client {
     }
 
     /// GET as someone: status and JSON.
+    /// A GET; a result still being computed (202) is asked again once the
+    /// service's background computations have settled.
     pub async fn get(&self, who: &As, uri: &str) -> (StatusCode, serde_json::Value) {
         let answer = self.send(Method::GET, uri, who, None).await;
+        if answer.status == StatusCode::ACCEPTED {
+            self.state.results.settled().await;
+            let again = self.send(Method::GET, uri, who, None).await;
+            return (again.status, again.json());
+        }
         (answer.status, answer.json())
+    }
+
+    /// A GET answered as it comes (202 included).
+    pub async fn get_once(&self, who: &As, uri: &str) -> Answer {
+        self.send(Method::GET, uri, who, None).await
     }
 }
 

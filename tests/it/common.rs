@@ -33,6 +33,8 @@ pub fn under_ci() -> bool {
 pub struct TestStore {
     pub store: Store,
     pub backend: Backend,
+    /// Its URL (a second pool on the same store: another replica).
+    pub url: String,
     _dir: tempfile::TempDir,
     schema: Option<(String, String)>,
 }
@@ -75,6 +77,7 @@ impl TestStore {
         Some(TestStore {
             store,
             backend,
+            url,
             _dir: dir,
             schema,
         })

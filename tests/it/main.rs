@@ -10,6 +10,7 @@ mod audit;
 mod cases;
 mod cli;
 mod client;
+mod clock;
 mod documents;
 mod evaluation;
 mod http;
