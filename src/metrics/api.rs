@@ -11,7 +11,8 @@
 //! request waits: a result not stored yet is `202 Accepted` while the
 //! background computes it ([`crate::results::serve`]). A bad period or
 //! instant answers 400, an unknown check 404. Each answers the items and
-//! rows of the caller's reach, cut in the store query.
+//! rows of the caller's reach, cut in the store query; a check's items come
+//! per responsible department, in the check's order within each.
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -90,7 +91,7 @@ async fn check(
     let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
     match serve::read(&state, ResultKind::Check(kind), period, as_of, &reach).await? {
         Served::Ready(mut stored, basis) => {
-            let items = stored.value["items"].take();
+            let items = stored.value[crate::results::ITEMS].take();
             Ok((serve::basis_headers(&basis)?, Json(items)).into_response())
         }
         Served::Computing { last_failure } => Ok(serve::computing(last_failure)),

@@ -13,11 +13,12 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::{Key, ResultKind, ResultsError, save, version};
+use super::{ITEMS, Key, Part, ResultKind, ResultsError, save, save_parts, version};
 use crate::config::Config;
 use crate::evaluation::{EvaluationError, Scheme, SchemeError, run};
 use crate::metrics::findings::Recorded;
-use crate::metrics::{self, Context, Judged, MetricsError, Period, summary};
+use crate::metrics::summary::{self, Level};
+use crate::metrics::{self, CheckItem, Context, Judged, MetricsError, Period};
 use crate::store::Store;
 use crate::vocab::CheckKind;
 
@@ -103,30 +104,50 @@ pub async fn compute(
     }
     let summary = summary::summarize(&ctx, &judged.items, &judged.findings)?;
     values.push((ResultKind::Summary, serde_json::to_value(&summary)?));
-    let mut per_check: BTreeMap<CheckKind, Vec<Value>> =
-        CheckKind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+    // A check's items are stored per responsible department (each one
+    // part, in the check's order within it): a city's run to a million.
+    let mut per_check: BTreeMap<CheckKind, BTreeMap<&str, Vec<&CheckItem>>> = CheckKind::ALL
+        .iter()
+        .map(|k| (*k, BTreeMap::new()))
+        .collect();
     for item in &judged.items {
         per_check
             .entry(item.check)
             .or_default()
-            .push(serde_json::to_value(item)?);
+            .entry(item.responsible_id.as_str())
+            .or_default()
+            .push(item);
     }
-    for (kind, items) in per_check {
-        values.push((
-            ResultKind::Check(kind),
-            serde_json::json!({ "items": items }),
-        ));
+    let mut checks = Vec::new();
+    for (kind, departments) in per_check {
+        let mut parts = Vec::with_capacity(departments.len());
+        let mut position = 0;
+        for (department, items) in departments {
+            parts.push(Part::of_rows(
+                ITEMS,
+                position,
+                Level::Department,
+                department,
+                &items,
+            )?);
+            position += items.len() as i64;
+        }
+        checks.push((ResultKind::Check(kind), parts));
     }
     let compute_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let storing = Instant::now();
+    let key = |kind| Key {
+        kind,
+        period: &label,
+        as_of,
+        data_version,
+    };
     for (kind, value) in &values {
-        let key = Key {
-            kind: *kind,
-            period: &label,
-            as_of,
-            data_version,
-        };
-        save(store, &key, now, compute_ms, value).await?;
+        save(store, &key(*kind), now, compute_ms, value).await?;
+    }
+    let empty = serde_json::json!({});
+    for (kind, parts) in &checks {
+        save_parts(store, &key(*kind), now, compute_ms, &empty, parts).await?;
     }
     Ok(Computed {
         period,

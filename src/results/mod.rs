@@ -78,6 +78,9 @@ pub enum ResultsError {
     },
 }
 
+/// The array of a check's stored items.
+pub const ITEMS: &str = "items";
+
 /// What a stored result is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResultKind {
@@ -107,7 +110,7 @@ impl ResultKind {
                 ("counties", UnitOf::Jurisdiction("id")),
             ],
             ResultKind::Summary => &[("checks", UnitOf::Level), ("findings", UnitOf::Level)],
-            ResultKind::Check(_) => &[("items", UnitOf::Department("responsible_id"))],
+            ResultKind::Check(_) => &[(ITEMS, UnitOf::Department("responsible_id"))],
         }
     }
 }
@@ -201,8 +204,43 @@ pub struct Key<'a> {
     pub data_version: i64,
 }
 
-/// Stores a result (replacing one with the same key), and keeps only the
-/// newest [`KEPT_PER_PERIOD`] of its kind and period.
+/// One part of a stored result: a run of consecutive rows of one unit in
+/// one array, as compressed JSON.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The array.
+    pub field: &'static str,
+    /// The index of its first row in the array.
+    pub position: i64,
+    /// Whose rows: a department's or a jurisdiction's.
+    pub level: Level,
+    /// Its id.
+    pub unit_id: String,
+    /// The rows, a JSON array, zstd-compressed.
+    pub body: Vec<u8>,
+}
+
+impl Part {
+    /// The rows of one unit, serialised and compressed.
+    pub fn of_rows<T: Serialize>(
+        field: &'static str,
+        position: i64,
+        level: Level,
+        unit_id: &str,
+        rows: &[T],
+    ) -> Result<Part, ResultsError> {
+        Ok(Part {
+            field,
+            position,
+            level,
+            unit_id: unit_id.to_string(),
+            body: compress(rows)?,
+        })
+    }
+}
+
+/// Stores a result given as JSON (replacing one with the same key): its
+/// unit arrays are cut into parts by [`ResultKind`]'s layout.
 pub async fn save(
     store: &Store,
     key: &Key<'_>,
@@ -234,23 +272,40 @@ pub async fn save(
                 .ok_or_else(|| malformed(format!("a row of {field:?} names no unit: {row}")))?;
             if run_unit.as_ref() != Some(&unit) && !run.is_empty() {
                 let (level, id) = run_unit.take().expect("a run has its unit");
-                let n = run.len() as i64;
-                parts.push((
-                    *field,
-                    position,
-                    level,
-                    id,
-                    Value::Array(std::mem::take(&mut run)),
-                ));
-                position += n;
+                parts.push(Part::of_rows(field, position, level, &id, &run)?);
+                position += run.len() as i64;
+                run.clear();
             }
             run_unit = Some(unit);
             run.push(row);
         }
         if let Some((level, id)) = run_unit {
-            parts.push((*field, position, level, id, Value::Array(run)));
+            parts.push(Part::of_rows(field, position, level, &id, &run)?);
         }
     }
+    save_parts(
+        store,
+        key,
+        computed_at,
+        compute_ms,
+        &Value::Object(head),
+        &parts,
+    )
+    .await
+}
+
+/// Stores a result as its head and its parts (replacing one with the same
+/// key), and keeps only the newest [`KEPT_PER_PERIOD`] of its kind and
+/// period.
+pub async fn save_parts(
+    store: &Store,
+    key: &Key<'_>,
+    computed_at: i64,
+    compute_ms: i64,
+    head: &Value,
+    parts: &[Part],
+) -> Result<(), ResultsError> {
+    let kind = key.kind.name();
     let mut tx = store.pool().begin().await?;
     sqlx::query(
         "DELETE FROM stored_results WHERE kind = $1 AND period = $2 AND as_of = $3 \
@@ -272,7 +327,7 @@ pub async fn save(
     .bind(key.data_version)
     .bind(computed_at)
     .bind(compute_ms)
-    .bind(Value::Object(head).to_string())
+    .bind(head.to_string())
     .fetch_one(&mut *tx)
     .await?
     .try_get(0)?;
@@ -297,14 +352,14 @@ pub async fn save(
             .collect();
         sql.push_str(&rows.join(", "));
         let mut q = sqlx::query(&sql);
-        for (field, position, level, unit, body) in chunk {
+        for part in chunk {
             q = q
                 .bind(id)
-                .bind(*field)
-                .bind(*position)
-                .bind(level.as_str())
-                .bind(unit.as_str())
-                .bind(compress(body)?);
+                .bind(part.field)
+                .bind(part.position)
+                .bind(part.level.as_str())
+                .bind(part.unit_id.as_str())
+                .bind(part.body.as_slice());
         }
         q.execute(&mut *tx).await?;
     }
@@ -327,7 +382,7 @@ pub async fn save(
 /// repetitive JSON of items about tenfold.
 const ZSTD_LEVEL: i32 = 3;
 
-fn compress(rows: &Value) -> Result<Vec<u8>, ResultsError> {
+fn compress<T: Serialize + ?Sized>(rows: &T) -> Result<Vec<u8>, ResultsError> {
     let json = serde_json::to_vec(rows).map_err(|e| ResultsError::Malformed {
         kind: "part".into(),
         period: String::new(),
