@@ -63,8 +63,9 @@ impl From<EvaluationError> for ApiError {
     }
 }
 
-/// The year's result as `identity` reaches it.
-enum Answer {
+/// The year's result as a reader reaches it.
+#[derive(Debug)]
+pub enum Answer {
     /// The frozen snapshot.
     Frozen(Evaluated),
     /// The stored live result and what it rests on.
@@ -108,7 +109,20 @@ async fn evaluated(
         None => None,
     };
     let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
-    if !q.live {
+    read(state, &reach, year, as_of, q.live).await
+}
+
+/// The year's result for `reach`, as the API and the pages read it: the
+/// frozen snapshot unless `live`, else the stored live result as of
+/// `as_of` (default the latest); 404 for a year no scheme covers.
+pub async fn read(
+    state: &AppState,
+    reach: &Reach,
+    year: i32,
+    as_of: Option<i64>,
+    live: bool,
+) -> Result<Answer, ApiError> {
+    if !live {
         if let Some(mut frozen) = run::frozen(&state.store, year).await? {
             frozen
                 .result
@@ -125,7 +139,7 @@ async fn evaluated(
         )));
     }
     let period = Period::new(year, None, None)?;
-    match serve::read(state, ResultKind::Evaluation, period, as_of, &reach).await? {
+    match serve::read(state, ResultKind::Evaluation, period, as_of, reach).await? {
         Served::Ready(stored, basis) => {
             let mut result: YearEvaluation = serde_json::from_value(stored.value)
                 .map_err(|e| ApiError::Internal(format!("stored evaluation of {year}: {e}")))?;

@@ -65,14 +65,14 @@ fn deadline_verdict(status: Status) -> Verdict {
 
 /// The metric an item feeds (other than the share-basis coverage, which is
 /// assembled per entry) and its verdict.
-fn classify(item: &CheckItem) -> Option<(Metric, Verdict)> {
-    let metric = match item.rule {
+fn classify(rule: Rule, status: Status) -> Option<(Metric, Verdict)> {
+    let metric = match rule {
         Rule::CatalogUpdate | Rule::FullMaintenance => Metric::CatalogUpdatesOnTime,
         Rule::Freshness | Rule::FreshnessFloor => Metric::EntriesFresh,
         Rule::Correction => Metric::CorrectionsOnTime,
         Rule::Review | Rule::Reply | Rule::RefusalReason => Metric::ApprovalStagesOnTime,
         Rule::NeverUsed => {
-            let verdict = match item.status {
+            let verdict = match status {
                 Status::OnTime => Verdict::Met,
                 // Unused through the window: revocable now, or resolved only
                 // by a late first use or by the grant's end.
@@ -100,7 +100,23 @@ fn classify(item: &CheckItem) -> Option<(Metric, Verdict)> {
         | Rule::Expiring
         | Rule::OpenApplication => return None,
     };
-    Some((metric, deadline_verdict(item.status)))
+    Some((metric, deadline_verdict(status)))
+}
+
+/// Whether an item of `rule` judged `status` is one of the records that
+/// cost its department points on `metric` (what a drill-down from an
+/// indicator lists): the items [`collect`] counts as missed.
+pub fn counts_against(rule: Rule, status: Status, metric: Metric) -> bool {
+    match metric {
+        Metric::EntriesClassifiedWithBasis => {
+            matches!(rule, Rule::ShareBasis | Rule::Withdrawal) && status.is_breach()
+        }
+        Metric::CatalogUpdatesOnTime
+        | Metric::EntriesFresh
+        | Metric::CorrectionsOnTime
+        | Metric::ApprovalStagesOnTime
+        | Metric::GrantsUsed => classify(rule, status) == Some((metric, Verdict::Missed)),
+    }
 }
 
 /// Per department: what was measured and what is held against it. Every
@@ -139,7 +155,7 @@ pub fn collect(
             entries.entry(dept).or_default().insert(&item.id);
             unshared.entry(dept).or_default().insert(&item.id);
         }
-        let Some((metric, verdict)) = classify(item) else {
+        let Some((metric, verdict)) = classify(item.rule, item.status) else {
             continue;
         };
         if verdict == Verdict::NotJudged {

@@ -12,6 +12,7 @@
 //!
 //! The leaders' and inspectors' dashboard builds on this module.
 
+pub mod overview;
 pub mod signin;
 
 use axum::Router;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/dukao.css", get(stylesheet))
         .merge(signin::routes())
+        .merge(overview::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -63,11 +65,22 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A whole page: `title` (escaped here) and `body` (HTML the caller built
-/// from escaped data), answered with `status` and the security headers.
-pub fn page(status: StatusCode, title: &str, header_extra: &str, body: &str) -> Response {
+/// from escaped data), answered with `status` and the security headers;
+/// `reload_secs` makes a page that waits for a result reload itself
+/// (without script).
+pub fn page(
+    status: StatusCode,
+    title: &str,
+    header_extra: &str,
+    body: &str,
+    reload_secs: Option<u32>,
+) -> Response {
+    let reload = reload_secs.map_or(String::new(), |s| {
+        format!("<meta http-equiv=\"refresh\" content=\"{s}\">\n")
+    });
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{reload}\
          <title>{title} · 督考</title>\n<link rel=\"stylesheet\" href=\"/static/dukao.css\">\n\
          </head>\n<body>\n<header class=\"bar\"><span class=\"brand\">督考 · 政务数据共享监督</span>{header_extra}</header>\n\
          <main>\n{body}\n</main>\n<footer>督考（dukao）</footer>\n</body>\n</html>\n",
@@ -93,6 +106,20 @@ pub fn page(status: StatusCode, title: &str, header_extra: &str, body: &str) -> 
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The header bar's right side for a signed-in person: where to go, who
+/// they are, and the sign-out form (with the session's CSRF token).
+pub fn signed_in_bar(session: &crate::people::session::Session) -> String {
+    format!(
+        "<nav class=\"links\" aria-label=\"导航\"><a href=\"/\">首页</a><a href=\"/overview\">总览</a></nav>\
+         <form class=\"signout\" method=\"post\" action=\"/logout\">\
+         <span class=\"who\">{}</span>\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <button class=\"plain\" type=\"submit\">退出登录</button></form>",
+        escape(&session.user.name),
+        escape(&session.csrf)
+    )
 }
 
 /// A redirect after a form (303: the browser follows with GET).

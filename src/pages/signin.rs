@@ -20,7 +20,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{escape, page, see_other};
+use super::{escape, page, see_other, signed_in_bar};
 use crate::access::extract::{Source, cleared_cookie, cookie, session_cookie, session_of};
 use crate::access::{city_wide, permits};
 use crate::http::{ApiError, AppState, header_value};
@@ -61,7 +61,7 @@ fn signin_page(
          <button type=\"submit\">登录</button>\n</form>\n</div>",
         login = escape(login),
     );
-    let mut response = page(status, "登录", "", &body);
+    let mut response = page(status, "登录", "", &body, None);
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -168,13 +168,13 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         role = escape(user.role.chinese()),
         scope = escape(&user.scope.words(&org)),
     );
-    let signout = format!(
-        "<form class=\"signout\" method=\"post\" action=\"/logout\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <button class=\"plain\" type=\"submit\">退出登录</button></form>",
-        escape(&session.csrf)
-    );
-    Ok(page(StatusCode::OK, "首页", &signout, &body))
+    Ok(page(
+        StatusCode::OK,
+        "首页",
+        &signed_in_bar(&session),
+        &body,
+        None,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -295,6 +295,31 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         case_rows_out,
     )
     .await;
+    // The overview's pages (people only: a token is sent to sign in).
+    let viewers = statuses([OK, OK, OK, OK, OK, 403, 403, 303, 303]);
+    let viewers_out = statuses([OK, 404, OK, 404, 404, 403, 403, 303, 303]);
+    w.expect(
+        "GET /overview",
+        get.clone(),
+        fixed("/overview?year=2025&as_of=2025-12-31"),
+        none,
+        viewers,
+        viewers,
+    )
+    .await;
+    w.expect(
+        "GET /overview/records",
+        get.clone(),
+        |d| {
+            format!(
+                "/overview/records?year=2025&as_of=2025-12-31&unit={d}&indicator=requests_in_time"
+            )
+        },
+        none,
+        viewers,
+        viewers_out,
+    )
+    .await;
     let job_readers = statuses([OK, 403, OK, 403, 403, OK, 403, 403, 401]);
     w.expect(
         "GET /api/v1/jobs",
@@ -792,6 +817,8 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /api/v1/jobs",
         "POST /api/v1/jobs/{name}/run",
         "GET /api/v1/reminders",
+        "GET /overview",
+        "GET /overview/records",
     ];
     let mut served = routes_in_source();
     served.sort();

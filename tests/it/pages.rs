@@ -158,3 +158,113 @@ async fn signing_in_and_out(ts: &TestStore) {
     assert_eq!(after.headers["location"], "/login");
 }
 both_backends!(signing_in_and_out_in_a_browser, signing_in_and_out);
+
+/// 总览 and its drill-down, read from stored results: a leader drills from
+/// a failing cell to exactly its records and their CSV; a county leader
+/// reaches its own county only.
+async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
+    let crate::access::DemoService {
+        client, xinchuan, ..
+    } = crate::access::demo_service(ts).await;
+    client.user("lc", "李领导", Role::Leader, Scope::City).await;
+    client
+        .user(
+            "lx",
+            "县领导",
+            Role::Leader,
+            Scope::Jurisdiction(xinchuan.clone()),
+        )
+        .await;
+    client.user("ac", "管理员", Role::Admin, Scope::City).await;
+    let leader = client.sign_in("lc", PASSWORD).await;
+    let uri = "/overview?year=2025&as_of=2025-12-31";
+
+    // Not computed yet: the page says so and reloads itself.
+    let waiting = client.get_once(&leader, uri).await;
+    assert_eq!(waiting.status, StatusCode::OK);
+    assert!(waiting.text().contains("正在计算"), "{}", waiting.text());
+    assert!(waiting.text().contains("http-equiv=\"refresh\""));
+    client.state.results.settled().await;
+
+    let page = client.get_once(&leader, uri).await;
+    let html = page.text();
+    assert_eq!(page.status, StatusCode::OK, "{html}");
+    assert!(html.contains("2025年政务数据共享总览"));
+    assert!(
+        html.contains("数据截至 2025-12-31T23:59:59.999+08:00"),
+        "the basis is stated"
+    );
+    assert!(html.contains("评估方案"), "the scheme is named");
+    for word in ["主要监测指标", "部门 × 指标", "区县", "定时任务"] {
+        assert!(html.contains(word), "{word}");
+    }
+    // A failing cell says so in shape and word, and links to its records.
+    let link = html
+        .split("<td class=\"bad\"><a href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the demo has a failing cell")
+        .replace("&amp;", "&");
+    assert!(
+        link.starts_with("/overview/records?year=2025&as_of=2025-12-31&unit="),
+        "{link}"
+    );
+    let records = client.get_once(&leader, &link).await;
+    let records_html = records.text();
+    assert_eq!(records.status, StatusCode::OK, "{records_html}");
+    assert!(records_html.contains("扣分记录"));
+    let rows = records_html.matches("<tr><th scope=\"row\">").count();
+    assert!(rows > 0, "{records_html}");
+    // The CSV holds exactly those records.
+    let csv = client
+        .get_once(&leader, &format!("{link}&format=csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text();
+    assert!(text.starts_with("\u{feff}记录编号,"), "{text}");
+    assert_eq!(text.lines().count(), rows + 1, "{text}");
+    let unit = link
+        .split("unit=")
+        .nth(1)
+        .and_then(|u| u.split('&').next())
+        .unwrap()
+        .to_string();
+
+    // The county's leader: its own county's departments only; another's
+    // records are not found.
+    let county = client.sign_in("lx", PASSWORD).await;
+    let theirs = client.get_once(&county, uri).await.text();
+    assert!(theirs.contains("部门 × 指标"));
+    assert!(
+        theirs.matches("<tr><th scope=\"row\">").count()
+            < html.matches("<tr><th scope=\"row\">").count()
+    );
+    assert!(!theirs.contains("定时任务"), "the jobs are the city's");
+    let org = dukao::org::Org::load(
+        &ts.store,
+        &dukao::config::Config::default().profiles().unwrap(),
+        "jincheng",
+    )
+    .await
+    .unwrap();
+    if org.departments[&unit].jurisdiction_id != xinchuan {
+        let refused = client.get_once(&county, &link).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+    }
+    // An admin has no evaluation to read; nobody is sent to sign in.
+    let admin = client.sign_in("ac", PASSWORD).await;
+    assert_eq!(
+        client.get_once(&admin, uri).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let nobody = client.get_once(&As::Nobody, uri).await;
+    assert_eq!(nobody.status, StatusCode::SEE_OTHER);
+    assert_eq!(nobody.headers["location"], "/login");
+}
+both_backends!(overview_, the_overview_drills_down_to_the_records);

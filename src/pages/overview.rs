@@ -1,0 +1,748 @@
+//! 总览: the leaders' overview of a year, and the drill-down from any of
+//! its cells to exactly the records behind it (with their CSV).
+//!
+//! Both read stored results only (the evaluation, the summary, the items
+//! per check: [`crate::results`]); a result not stored yet shows that it
+//! is being computed and the page reloads itself. The URL holds the whole
+//! state — year, as-of instant, unit, indicator — so a link sent to a
+//! colleague shows the same thing, cut to the colleague's own scope.
+//!
+//! The unit × indicator matrix shows each cell's state by a shape and a
+//! word as well as a colour (readable in black and white and by the
+//! colour-blind), and "not measured" apart from "failed":
+//!
+//! | shape | word | when |
+//! |---|---|---|
+//! | ● | 达标 | every item measured met the rule |
+//! | ▲ | 有差距 | some missed it, the rate is at least 90 % |
+//! | ■ | 未达标 | the rate is below 90 % |
+//! | ○ | 未测 | nothing to measure this year (not applicable) |
+//!
+//! The 90 % line is the page's way of sorting cells for the eye, not a
+//! rule of any regulation or of the scheme (the score uses the rate).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{escape, page, see_other, signed_in_bar};
+use crate::access::extract::session_of;
+use crate::access::{Reach, city_wide, permits};
+use crate::evaluation::api::{Answer, read};
+use crate::evaluation::measures::counts_against;
+use crate::evaluation::year::{DepartmentResult, YearEvaluation};
+use crate::evaluation::{Evaluated, Scheme};
+use crate::http::{ApiError, AppState};
+use crate::metrics::{Period, parse_as_of};
+use crate::people::session::Session;
+use crate::results::refresh::Want;
+use crate::results::serve::{self, Served};
+use crate::results::{self, Basis, ITEMS, ResultKind, Wanted};
+use crate::time::parse_timestamp;
+use crate::vocab::{Action, CategoryCode, CheckKind, EvaluationStatus, Rule, Status};
+
+/// Seconds after which a page waiting for a result reloads itself.
+const RELOAD_SECS: u32 = 5;
+/// The rate under which a measured cell reads 未达标 (the page's sorting for
+/// the eye, see the module's documentation).
+const FAILING_BELOW: f64 = 0.9;
+
+/// The overview's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/overview", get(overview))
+        .route("/overview/records", get(records))
+}
+
+/// The state a URL holds.
+#[derive(Debug, Default, Deserialize)]
+pub struct View {
+    /// The year (default: this year).
+    pub year: Option<i32>,
+    /// As of (RFC 3339 or a date); default the latest stored result.
+    pub as_of: Option<String>,
+    /// The department (drill-down).
+    pub unit: Option<String>,
+    /// The indicator (drill-down).
+    pub indicator: Option<String>,
+    /// `csv` for the drill-down's records as CSV.
+    pub format: Option<String>,
+}
+
+/// Who is looking, and what they reach.
+struct Viewer {
+    session: Session,
+    reach: Reach,
+}
+
+/// The signed-in viewer allowed `action`, or the page to answer instead
+/// (the sign-in page; a refusal).
+async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: Action,
+) -> Result<Result<Viewer, Response>, ApiError> {
+    let Some(session) = session_of(state, headers).await? else {
+        return Ok(Err(see_other("/login")));
+    };
+    if !permits(session.user.role, action) {
+        let body = format!(
+            "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p>\
+             <p><a href=\"/\">返回首页</a></p></div>",
+            escape(session.user.role.chinese()),
+            escape(action.chinese())
+        );
+        let bar = signed_in_bar(&session);
+        return Ok(Err(page(
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            &bar,
+            &body,
+            None,
+        )));
+    }
+    let org = crate::org::api::org(state).await?;
+    let reach = Reach::of(&session.user.scope, &org);
+    Ok(Ok(Viewer { session, reach }))
+}
+
+struct Asked {
+    year: i32,
+    as_of: Option<i64>,
+}
+
+fn asked(state: &AppState, v: &View) -> Result<Asked, ApiError> {
+    let year = v
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&crate::time::local_date(state.clock.now())));
+    Period::new(year, None, None)?;
+    let as_of = match v.as_of.as_deref().filter(|t| !t.is_empty()) {
+        Some(text) => Some(parse_as_of(Some(text))?),
+        None => None,
+    };
+    Ok(Asked { year, as_of })
+}
+
+/// The query string of a view (what links carry).
+fn query(year: i32, as_of: Option<&str>, extra: &[(&str, &str)]) -> String {
+    let mut q = format!("year={year}");
+    if let Some(a) = as_of.filter(|a| !a.is_empty()) {
+        let _ = write!(q, "&as_of={}", url_encode(a));
+    }
+    for (k, v) in extra {
+        let _ = write!(q, "&{k}={}", url_encode(v));
+    }
+    q
+}
+
+fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+fn computing_page(viewer: &Viewer, title: &str, what: &str, failure: Option<&str>) -> Response {
+    let failure = failure.map_or(String::new(), |f| {
+        format!(
+            "<p class=\"error\" role=\"alert\">上次计算失败：{}</p>",
+            escape(f)
+        )
+    });
+    let body = format!(
+        "<div class=\"card\"><h1>{}</h1><p>{}正在计算，本页将在 {RELOAD_SECS} 秒后自动刷新。</p>{failure}</div>",
+        escape(title),
+        escape(what)
+    );
+    page(
+        StatusCode::OK,
+        title,
+        &signed_in_bar(&viewer.session),
+        &body,
+        Some(RELOAD_SECS),
+    )
+}
+
+/// What a figure rests on, in one line.
+fn basis_line(e: &Evaluated, basis: Option<&Basis>) -> String {
+    let scheme = format!(
+        "评估方案《{}》（{}）",
+        escape(&e.result.scheme.title),
+        escape(&e.result.scheme.version)
+    );
+    match (e.status, basis) {
+        (EvaluationStatus::Frozen, _) => format!(
+            "正式结果：截至 {}，{} 由 {} 冻结；{scheme}",
+            escape(&e.result.as_of),
+            escape(e.frozen_at.as_deref().unwrap_or("")),
+            escape(e.frozen_by.as_deref().unwrap_or(""))
+        ),
+        (EvaluationStatus::Live, Some(b)) => format!(
+            "数据截至 {}（数据版本 {}，计算于 {}）；{scheme}{}",
+            escape(&b.as_of),
+            b.data_version,
+            escape(&b.computed_at),
+            if b.stale {
+                "；<strong>数据已更新，结果正在重新计算</strong>"
+            } else {
+                ""
+            }
+        ),
+        (EvaluationStatus::Live, None) => format!("数据截至 {}；{scheme}", escape(&e.result.as_of)),
+    }
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(v): Query<View>,
+) -> Result<Response, ApiError> {
+    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(answer),
+    };
+    let a = asked(&state, &v)?;
+    let title = format!("{}年政务数据共享总览", a.year);
+    let (evaluated, basis) = match read(&state, &viewer.reach, a.year, a.as_of, false).await? {
+        Answer::Frozen(e) => (e, None),
+        Answer::Stored(e, b) => (e, Some(b)),
+        Answer::Computing(failure) => {
+            return Ok(computing_page(
+                &viewer,
+                &title,
+                "年度评估结果",
+                failure.as_deref(),
+            ));
+        }
+    };
+    let period = Period::new(a.year, None, None)?;
+    let summary =
+        match serve::read(&state, ResultKind::Summary, period, a.as_of, &viewer.reach).await? {
+            Served::Ready(stored, _) => Some(stored.value),
+            Served::Computing { .. } => None,
+        };
+    let as_of_text = v.as_of.as_deref();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<h1>{}</h1>\n<p class=\"basis\">{}</p>\n<nav class=\"years\" aria-label=\"年度\">\
+         <a href=\"/overview?{}\">‹ {}年</a> <a href=\"/overview?{}\">{}年 ›</a></nav>\n",
+        escape(&title),
+        basis_line(&evaluated, basis.as_ref()),
+        query(a.year - 1, None, &[]),
+        a.year - 1,
+        query(a.year + 1, None, &[]),
+        a.year + 1,
+    );
+    match &summary {
+        Some(s) => body.push_str(&headline(s)),
+        None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
+    }
+    body.push_str(&matrix(&evaluated.result, a.year, as_of_text));
+    body.push_str(&counties(&evaluated.result));
+    if permits(viewer.session.user.role, Action::ReadJobs)
+        && (!city_wide(Action::ReadJobs) || matches!(viewer.reach, Reach::City))
+    {
+        body.push_str(&jobs(&state).await?);
+    }
+    let refresh = basis.as_ref().filter(|b| b.stale).map(|_| RELOAD_SECS * 6);
+    Ok(page(
+        StatusCode::OK,
+        &title,
+        &signed_in_bar(&viewer.session),
+        &body,
+        refresh,
+    ))
+}
+
+/// The headline figures: each check's items, breaches and on-time rate
+/// over the departments in reach, and the findings per category.
+fn headline(summary: &Value) -> String {
+    let mut per_check: BTreeMap<CheckKind, (i64, i64, i64)> = BTreeMap::new();
+    let rows = summary["checks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for row in rows.iter().filter(|r| r["level"] == "department") {
+        let Some(check) = row["check"]
+            .as_str()
+            .and_then(|c| c.parse::<CheckKind>().ok())
+        else {
+            continue;
+        };
+        let ok: i64 = Status::ALL
+            .iter()
+            .filter(|s| s.is_ok())
+            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
+            .sum();
+        let entry = per_check.entry(check).or_default();
+        entry.0 += row["items"].as_i64().unwrap_or(0);
+        entry.1 += row["breaches"].as_i64().unwrap_or(0);
+        entry.2 += ok;
+    }
+    let mut out = String::from(
+        "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
+         <table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
+         <th scope=\"col\">违反期限或规定</th><th scope=\"col\">按时率</th></tr></thead><tbody>\n",
+    );
+    for (check, (items, breaches, ok)) in &per_check {
+        let rate = if ok + breaches > 0 {
+            format!("{:.1}%", 100.0 * *ok as f64 / (ok + breaches) as f64)
+        } else {
+            "未测".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{items}</td><td>{breaches}</td><td>{rate}</td></tr>",
+            escape(check.chinese())
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    let mut per_category: BTreeMap<CategoryCode, i64> = BTreeMap::new();
+    let findings = summary["findings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for row in findings.iter().filter(|r| r["level"] == "department") {
+        if let Some(c) = row["category"]
+            .as_str()
+            .and_then(|c| c.parse::<CategoryCode>().ok())
+        {
+            *per_category.entry(c).or_default() += row["total"].as_i64().unwrap_or(0);
+        }
+    }
+    if !per_category.is_empty() {
+        out.push_str(
+            "<h3>问题分类</h3><table class=\"figures\"><thead><tr><th scope=\"col\">类别</th>\
+             <th scope=\"col\">条数</th></tr></thead><tbody>\n",
+        );
+        for (category, n) in &per_category {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
+                escape(category.chinese())
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// A cell's state: its shape, word and class.
+fn cell_state(
+    applicable: bool,
+    rate: Option<f64>,
+    missed: usize,
+) -> (&'static str, &'static str, &'static str) {
+    match (applicable, rate) {
+        (false, _) | (true, None) => ("○", "未测", "na"),
+        (true, Some(_)) if missed == 0 => ("●", "达标", "ok"),
+        (true, Some(r)) if r >= FAILING_BELOW => ("▲", "有差距", "warn"),
+        (true, Some(_)) => ("■", "未达标", "bad"),
+    }
+}
+
+/// The department × indicator matrix.
+fn matrix(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
+    let Some(first) = result.departments.first() else {
+        return "<p>没有可显示的部门。</p>\n".to_string();
+    };
+    let mut out = String::from(
+        "<section aria-labelledby=\"matrix\"><h2 id=\"matrix\">部门 × 指标</h2>\n\
+         <p class=\"legend\">● 达标　▲ 有差距（按时率不低于90%）　■ 未达标（低于90%）　○ 未测（本年无可测事项）。点击单元格查看扣分的记录。</p>\n\
+         <div class=\"scroll\"><table class=\"matrix\"><thead><tr><th scope=\"col\">部门</th>\
+         <th scope=\"col\">得分</th><th scope=\"col\">等级</th><th scope=\"col\">排名</th><th scope=\"col\">较上年</th>",
+    );
+    for ind in &first.score.indicators {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&ind.name));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for d in &result.departments {
+        out.push_str(&matrix_row(d, year, as_of));
+    }
+    out.push_str("</tbody></table></div></section>\n");
+    out
+}
+
+fn matrix_row(d: &DepartmentResult, year: i32, as_of: Option<&str>) -> String {
+    let score = d.published.map_or("—".to_string(), |s| format!("{s:.2}"));
+    let rank = d.rank.map_or("—".to_string(), |r| r.to_string());
+    let change = d.change.map_or("—".to_string(), |c| format!("{c:+.2}"));
+    let grade = if d.score.evaluable {
+        d.score.grade.as_str()
+    } else {
+        "—"
+    };
+    let mut out = format!(
+        "<tr><th scope=\"row\">{}<br><small>{}</small></th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td>",
+        escape(&d.score.name),
+        escape(&d.jurisdiction_name),
+        escape(grade)
+    );
+    for ind in &d.score.indicators {
+        let (shape, word, class) = cell_state(ind.applicable, ind.rate, ind.missed.len());
+        let rate = ind
+            .rate
+            .map_or(String::new(), |r| format!(" {:.1}%", r * 100.0));
+        let text = format!("{shape} {word}{rate}");
+        if ind.missed.is_empty() {
+            let _ = write!(out, "<td class=\"{class}\">{}</td>", escape(&text));
+        } else {
+            let link = query(
+                year,
+                as_of,
+                &[
+                    ("unit", d.score.id.as_str()),
+                    ("indicator", ind.id.as_str()),
+                ],
+            );
+            let _ = write!(
+                out,
+                "<td class=\"{class}\"><a href=\"/overview/records?{link}\" title=\"{} 条记录\">{}</a></td>",
+                ind.missed.len(),
+                escape(&text)
+            );
+        }
+    }
+    out.push_str("</tr>\n");
+    out
+}
+
+fn counties(result: &YearEvaluation) -> String {
+    if result.counties.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section aria-labelledby=\"counties\"><h2 id=\"counties\">区县</h2>\n\
+         <table class=\"figures\"><thead><tr><th scope=\"col\">区县</th><th scope=\"col\">得分</th>\
+         <th scope=\"col\">等级</th><th scope=\"col\">排名</th><th scope=\"col\">较上年</th></tr></thead><tbody>\n",
+    );
+    for c in &result.counties {
+        let score = c.published.map_or("—".to_string(), |s| format!("{s:.2}"));
+        let rank = c.rank.map_or("—".to_string(), |r| r.to_string());
+        let change = c.change.map_or("—".to_string(), |x| format!("{x:+.2}"));
+        let grade = if c.score.evaluable {
+            c.score.grade.as_str()
+        } else {
+            "—"
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td></tr>",
+            escape(&c.score.name),
+            escape(grade)
+        );
+    }
+    out.push_str("</tbody></table></section>\n");
+    out
+}
+
+async fn jobs(state: &AppState) -> Result<String, ApiError> {
+    let status = crate::jobs::status(&state.store, &state.config, state.clock.now()).await?;
+    let mut out = String::from(
+        "<section aria-labelledby=\"jobs\"><h2 id=\"jobs\">定时任务</h2>\n\
+         <table class=\"figures\"><thead><tr><th scope=\"col\">任务</th><th scope=\"col\">上次运行</th>\
+         <th scope=\"col\">下次运行</th></tr></thead><tbody>\n",
+    );
+    for j in &status {
+        let last = j.last.as_ref().map_or("尚未运行".to_string(), |o| {
+            format!(
+                "{} {}：{}",
+                o.period,
+                o.state.chinese(),
+                o.error.as_deref().or(o.outcome.as_deref()).unwrap_or("")
+            )
+        });
+        let next = match (&j.next, &j.next_error) {
+            (Some((period, at)), _) => format!("{period}（{at}）"),
+            (None, Some(_)) => "无法确定（缺少工作日历）".to_string(),
+            (None, None) => "—".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
+            escape(j.title),
+            escape(&last),
+            escape(&next)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    if let Some(a) = status.iter().find_map(|j| j.annual_report.as_ref()) {
+        let state_text = match &a.issued {
+            Some((number, on)) => format!("{}年度报告已签发：{number}（{on}）", a.year),
+            None => format!("{}年度报告尚未签发", a.year),
+        };
+        let _ = writeln!(out, "<p>{}</p>", escape(&state_text));
+    }
+    out.push_str("</section>\n");
+    Ok(out)
+}
+
+/// One record behind a cell, as the drill-down lists it.
+struct Record {
+    id: String,
+    check: CheckKind,
+    rule: Rule,
+    status: Status,
+    due: String,
+    done_at: String,
+    late: String,
+    citation: String,
+}
+
+const RECORD_COLUMNS: [&str; 8] = [
+    "记录编号",
+    "监测项",
+    "规则",
+    "期限",
+    "完成时间",
+    "状态",
+    "逾期工作日",
+    "依据",
+];
+
+impl Record {
+    fn of(item: &Value) -> Option<Record> {
+        let text = |k: &str| item[k].as_str().unwrap_or("").to_string();
+        Some(Record {
+            id: text("id"),
+            check: item["check"].as_str()?.parse().ok()?,
+            rule: item["rule"].as_str()?.parse().ok()?,
+            status: item["status"].as_str()?.parse().ok()?,
+            due: text("due"),
+            done_at: text("done_at"),
+            late: item["working_days_late"]
+                .as_i64()
+                .map_or(String::new(), |n| n.to_string()),
+            citation: text("citation_text"),
+        })
+    }
+
+    fn cells(&self) -> [String; 8] {
+        [
+            self.id.clone(),
+            self.check.chinese().to_string(),
+            self.rule.chinese().to_string(),
+            self.due.clone(),
+            self.done_at.clone(),
+            self.status.chinese().to_string(),
+            self.late.clone(),
+            self.citation.clone(),
+        ]
+    }
+}
+
+async fn records(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(v): Query<View>,
+) -> Result<Response, ApiError> {
+    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(answer),
+    };
+    let a = asked(&state, &v)?;
+    let (Some(unit), Some(indicator_id)) = (v.unit.as_deref(), v.indicator.as_deref()) else {
+        return Err(ApiError::BadRequest(
+            "name the unit and the indicator".into(),
+        ));
+    };
+    if !viewer.reach.department(unit) {
+        return Err(ApiError::NotFound(format!("no department {unit:?}")));
+    }
+    let title = format!("{}年 扣分记录", a.year);
+    let (evaluated, as_of_ms) = match read(&state, &viewer.reach, a.year, a.as_of, false).await? {
+        Answer::Frozen(e) => {
+            let ms =
+                parse_timestamp(&e.result.as_of).map_err(|e| ApiError::Internal(e.to_string()))?;
+            (e, ms)
+        }
+        Answer::Stored(e, b) => {
+            let ms = parse_timestamp(&b.as_of).map_err(|e| ApiError::Internal(e.to_string()))?;
+            (e, ms)
+        }
+        Answer::Computing(failure) => {
+            return Ok(computing_page(
+                &viewer,
+                &title,
+                "年度评估结果",
+                failure.as_deref(),
+            ));
+        }
+    };
+    let department = evaluated
+        .result
+        .department(unit)
+        .ok_or_else(|| ApiError::NotFound(format!("no department {unit:?} in {}", a.year)))?;
+    let indicator = department
+        .score
+        .indicators
+        .iter()
+        .find(|i| i.id == indicator_id)
+        .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator_id:?}")))?;
+    let scheme = Scheme::for_year(state.config.evaluation_schemes.as_deref(), a.year)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let metric = scheme
+        .indicators
+        .iter()
+        .find(|i| i.id == indicator.id)
+        .map(|i| i.metric)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("indicator {indicator_id:?} is not in the scheme"))
+        })?;
+    // The records come from the items stored with the result (same as-of).
+    let period = Period::new(a.year, None, None)?;
+    let mut rows = Vec::new();
+    for kind in CheckKind::ALL {
+        let stored = results::load(
+            &state.store,
+            ResultKind::Check(kind),
+            &period.label(),
+            Wanted::AsOf(as_of_ms),
+            &viewer.reach,
+        )
+        .await?;
+        let Some(stored) = stored else {
+            state.results.request(Want::AsOf(period, as_of_ms));
+            return Ok(computing_page(&viewer, &title, "扣分记录明细", None));
+        };
+        let items = stored.value[ITEMS]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        rows.extend(
+            items
+                .iter()
+                .filter(|i| i["responsible_id"] == unit)
+                .filter_map(Record::of)
+                .filter(|r| counts_against(r.rule, r.status, metric)),
+        );
+    }
+    if v.format.as_deref() == Some("csv") {
+        return Ok(csv(&rows, &format!("{unit}-{indicator_id}-{}.csv", a.year)));
+    }
+    let mut body = format!(
+        "<h1>{}：{}</h1>\n<p class=\"basis\">{}年，{}；按时率 {}，扣分记录 {} 条。</p>\n\
+         <p><a href=\"/overview?{}\">返回总览</a>　<a href=\"/overview/records?{}\">下载 CSV</a></p>\n",
+        escape(&department.score.name),
+        escape(&indicator.name),
+        a.year,
+        basis_line(&evaluated, None),
+        indicator
+            .rate
+            .map_or("未测".to_string(), |r| format!("{:.1}%", r * 100.0)),
+        rows.len(),
+        query(a.year, v.as_of.as_deref(), &[]),
+        query(
+            a.year,
+            v.as_of.as_deref(),
+            &[
+                ("unit", unit),
+                ("indicator", indicator_id),
+                ("format", "csv")
+            ]
+        ),
+    );
+    body.push_str("<div class=\"scroll\"><table class=\"figures\"><thead><tr>");
+    for c in RECORD_COLUMNS {
+        let _ = write!(body, "<th scope=\"col\">{c}</th>");
+    }
+    body.push_str("</tr></thead><tbody>\n");
+    for r in &rows {
+        body.push_str("<tr>");
+        for (i, cell) in r.cells().iter().enumerate() {
+            if i == 0 {
+                let _ = write!(body, "<th scope=\"row\">{}</th>", escape(cell));
+            } else {
+                let _ = write!(body, "<td>{}</td>", escape(cell));
+            }
+        }
+        body.push_str("</tr>\n");
+    }
+    body.push_str("</tbody></table></div>\n");
+    Ok(page(
+        StatusCode::OK,
+        &title,
+        &signed_in_bar(&viewer.session),
+        &body,
+        None,
+    ))
+}
+
+/// The records as CSV (UTF-8 with a byte-order mark, which spreadsheet
+/// programs on office PCs need to read Chinese).
+fn csv(rows: &[Record], filename: &str) -> Response {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&RECORD_COLUMNS.join(","));
+    out.push_str("\r\n");
+    for r in rows {
+        let cells: Vec<String> = r.cells().iter().map(|c| csv_field(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    let disposition = format!("attachment; filename=\"{}\"", filename.replace('"', ""));
+    let mut response = out.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+fn csv_field(text: &str) -> String {
+    // A leading =, +, - or @ would be a formula to a spreadsheet.
+    let guarded = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if guarded.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_say_their_state_in_shape_and_word() {
+        assert_eq!(cell_state(false, None, 0), ("○", "未测", "na"));
+        assert_eq!(cell_state(true, Some(1.0), 0), ("●", "达标", "ok"));
+        assert_eq!(cell_state(true, Some(0.95), 3), ("▲", "有差距", "warn"));
+        assert_eq!(cell_state(true, Some(0.5), 9), ("■", "未达标", "bad"));
+    }
+
+    #[test]
+    fn links_and_csv_are_escaped() {
+        assert_eq!(
+            query(2025, Some("2025-12-31T08:00:00+08:00"), &[("unit", "D 1")]),
+            "year=2025&as_of=2025-12-31T08%3A00%3A00%2B08%3A00&unit=D%201"
+        );
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+    }
+}
