@@ -162,3 +162,15 @@ pub fn chinese_date(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
+
+/// `2025年12月31日 23:59` (Asia/Shanghai): an instant as pages print it.
+pub fn chinese_instant(ms: i64) -> String {
+    let t = from_millis(ms).with_timezone(&Shanghai);
+    format!("{} {}", chinese_date(t.date_naive()), t.format("%H:%M"))
+}
+
+/// [`chinese_instant`] of an RFC 3339 text dukao wrote; the text itself if
+/// it does not parse.
+pub fn chinese_instant_text(rfc3339: &str) -> String {
+    parse_timestamp(rfc3339).map_or_else(|_| rfc3339.to_string(), chinese_instant)
+}

@@ -43,9 +43,8 @@ use crate::http::{ApiError, AppState};
 use crate::metrics::{Period, parse_as_of};
 use crate::people::session::Session;
 use crate::results::refresh::Want;
-use crate::results::serve::{self, Served};
 use crate::results::{self, Basis, ITEMS, ResultKind, Wanted};
-use crate::time::parse_timestamp;
+use crate::time::{chinese_instant_text as when, parse_timestamp};
 use crate::vocab::{Action, CategoryCode, CheckKind, EvaluationStatus, Rule, Status};
 
 /// Seconds after which a page waiting for a result reloads itself.
@@ -187,23 +186,25 @@ fn basis_line(e: &Evaluated, basis: Option<&Basis>) -> String {
     );
     match (e.status, basis) {
         (EvaluationStatus::Frozen, _) => format!(
-            "正式结果：截至 {}，{} 由 {} 冻结；{scheme}",
-            escape(&e.result.as_of),
-            escape(e.frozen_at.as_deref().unwrap_or("")),
+            "正式结果：数据截至 {}，{} 由 {} 冻结；{scheme}",
+            escape(&when(&e.result.as_of)),
+            escape(&when(e.frozen_at.as_deref().unwrap_or(""))),
             escape(e.frozen_by.as_deref().unwrap_or(""))
         ),
         (EvaluationStatus::Live, Some(b)) => format!(
             "数据截至 {}（数据版本 {}，计算于 {}）；{scheme}{}",
-            escape(&b.as_of),
+            escape(&when(&b.as_of)),
             b.data_version,
-            escape(&b.computed_at),
+            escape(&when(&b.computed_at)),
             if b.stale {
                 "；<strong>数据已更新，结果正在重新计算</strong>"
             } else {
                 ""
             }
         ),
-        (EvaluationStatus::Live, None) => format!("数据截至 {}；{scheme}", escape(&e.result.as_of)),
+        (EvaluationStatus::Live, None) => {
+            format!("数据截至 {}；{scheme}", escape(&when(&e.result.as_of)))
+        }
     }
 }
 
@@ -230,12 +231,28 @@ async fn overview(
             ));
         }
     };
+    // Every figure of the page rests on the evaluation's instant.
+    let judged_at = parse_timestamp(&evaluated.result.as_of).map_err(|e| {
+        ApiError::Internal(format!("stored as-of {:?}: {e}", evaluated.result.as_of))
+    })?;
     let period = Period::new(a.year, None, None)?;
-    let summary =
-        match serve::read(&state, ResultKind::Summary, period, a.as_of, &viewer.reach).await? {
-            Served::Ready(stored, _) => Some(stored.value),
-            Served::Computing { .. } => None,
-        };
+    // (computed with the evaluation; the evaluation's own refresh renews
+    // both, so a missing one is asked for here and a stale one is not)
+    let summary = match results::load(
+        &state.store,
+        ResultKind::Summary,
+        &period.label(),
+        Wanted::AsOf(judged_at),
+        &viewer.reach,
+    )
+    .await?
+    {
+        Some(stored) => Some(stored.value),
+        None => {
+            state.results.request(Want::AsOf(period, judged_at));
+            None
+        }
+    };
     let as_of_text = v.as_of.as_deref();
     let mut body = String::new();
     let _ = write!(

@@ -191,7 +191,7 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     assert_eq!(page.status, StatusCode::OK, "{html}");
     assert!(html.contains("2025年政务数据共享总览"));
     assert!(
-        html.contains("数据截至 2025-12-31T23:59:59.999+08:00"),
+        html.contains("数据截至 2025年12月31日 23:59"),
         "the basis is stated"
     );
     assert!(html.contains("评估方案"), "the scheme is named");
