@@ -208,6 +208,40 @@ fn basis_line(e: &Evaluated, basis: Option<&Basis>) -> String {
     }
 }
 
+/// The year's evaluation a viewer sees, and the instant it was judged as
+/// of (every other figure of a page rests on the same instant).
+struct Seen {
+    evaluated: Evaluated,
+    basis: Option<Basis>,
+    judged_at: i64,
+}
+
+/// The evaluation of the asked year for the viewer, or the page saying it
+/// is being computed.
+async fn seen(
+    state: &AppState,
+    viewer: &Viewer,
+    a: &Asked,
+    title: &str,
+) -> Result<Result<Seen, Response>, ApiError> {
+    let (evaluated, basis) = match read(state, &viewer.reach, a.year, a.as_of, false).await? {
+        Answer::Frozen(e) => (e, None),
+        Answer::Stored(e, b) => (e, Some(b)),
+        Answer::Computing(failure) => {
+            let page = computing_page(viewer, title, "年度评估结果", failure.as_deref());
+            return Ok(Err(page));
+        }
+    };
+    let judged_at = parse_timestamp(&evaluated.result.as_of).map_err(|e| {
+        ApiError::Internal(format!("stored as-of {:?}: {e}", evaluated.result.as_of))
+    })?;
+    Ok(Ok(Seen {
+        evaluated,
+        basis,
+        judged_at,
+    }))
+}
+
 async fn overview(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -219,22 +253,14 @@ async fn overview(
     };
     let a = asked(&state, &v)?;
     let title = format!("{}年政务数据共享总览", a.year);
-    let (evaluated, basis) = match read(&state, &viewer.reach, a.year, a.as_of, false).await? {
-        Answer::Frozen(e) => (e, None),
-        Answer::Stored(e, b) => (e, Some(b)),
-        Answer::Computing(failure) => {
-            return Ok(computing_page(
-                &viewer,
-                &title,
-                "年度评估结果",
-                failure.as_deref(),
-            ));
-        }
+    let Seen {
+        evaluated,
+        basis,
+        judged_at,
+    } = match seen(&state, &viewer, &a, &title).await? {
+        Ok(seen) => seen,
+        Err(page) => return Ok(page),
     };
-    // Every figure of the page rests on the evaluation's instant.
-    let judged_at = parse_timestamp(&evaluated.result.as_of).map_err(|e| {
-        ApiError::Internal(format!("stored as-of {:?}: {e}", evaluated.result.as_of))
-    })?;
     let period = Period::new(a.year, None, None)?;
     // (computed with the evaluation; the evaluation's own refresh renews
     // both, so a missing one is asked for here and a stale one is not)
@@ -584,24 +610,13 @@ async fn records(
         return Err(ApiError::NotFound(format!("no department {unit:?}")));
     }
     let title = format!("{}年 扣分记录", a.year);
-    let (evaluated, as_of_ms) = match read(&state, &viewer.reach, a.year, a.as_of, false).await? {
-        Answer::Frozen(e) => {
-            let ms =
-                parse_timestamp(&e.result.as_of).map_err(|e| ApiError::Internal(e.to_string()))?;
-            (e, ms)
-        }
-        Answer::Stored(e, b) => {
-            let ms = parse_timestamp(&b.as_of).map_err(|e| ApiError::Internal(e.to_string()))?;
-            (e, ms)
-        }
-        Answer::Computing(failure) => {
-            return Ok(computing_page(
-                &viewer,
-                &title,
-                "年度评估结果",
-                failure.as_deref(),
-            ));
-        }
+    let Seen {
+        evaluated,
+        judged_at: as_of_ms,
+        ..
+    } = match seen(&state, &viewer, &a, &title).await? {
+        Ok(seen) => seen,
+        Err(page) => return Ok(page),
     };
     let department = evaluated
         .result

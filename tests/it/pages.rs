@@ -164,7 +164,10 @@ both_backends!(signing_in_and_out_in_a_browser, signing_in_and_out);
 /// reaches its own county only.
 async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     let crate::access::DemoService {
-        client, xinchuan, ..
+        client,
+        xinchuan,
+        org,
+        ..
     } = crate::access::demo_service(ts).await;
     client.user("lc", "李领导", Role::Leader, Scope::City).await;
     client
@@ -246,13 +249,6 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
             < html.matches("<tr><th scope=\"row\">").count()
     );
     assert!(!theirs.contains("定时任务"), "the jobs are the city's");
-    let org = dukao::org::Org::load(
-        &ts.store,
-        &dukao::config::Config::default().profiles().unwrap(),
-        "jincheng",
-    )
-    .await
-    .unwrap();
     if org.departments[&unit].jurisdiction_id != xinchuan {
         let refused = client.get_once(&county, &link).await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
