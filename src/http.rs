@@ -32,6 +32,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Recomputes missing or stale stored results in the background.
     pub results: Refresher,
+    /// Answers rendered from stored results, kept per result and reach.
+    pub rendered: Arc<crate::results::serve::RenderedCache>,
     /// Runs the scheduled jobs through the ledger (ticked by
     /// [`crate::jobs::Clockwork`], or by hand).
     pub jobs: crate::jobs::Runner,
@@ -49,6 +51,7 @@ impl AppState {
         let config = Arc::new(config);
         AppState {
             results: Refresher::new(store.clone(), config.clone(), clock.clone()),
+            rendered: Arc::default(),
             jobs: crate::jobs::Runner::new(
                 store.clone(),
                 config.clone(),

@@ -28,7 +28,7 @@ use super::year::{CountyResult, DepartmentResult, YearEvaluation};
 use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
 use crate::metrics::{MetricsError, Period, parse_as_of};
-use crate::results::serve::{self, Served};
+use crate::results::serve::{self, Served, ServedJson};
 use crate::results::{Basis, ResultKind};
 use crate::vocab::{Action, EvaluationStatus};
 
@@ -94,40 +94,35 @@ impl<T: Serialize> Body<T> {
     }
 }
 
-/// The year's result, cut to what `identity` reaches: the frozen snapshot
-/// unless `live`, else the stored live result (never computed while the
-/// request waits).
-async fn evaluated(
+/// What a request asks: the reader's reach and the as-of instant.
+async fn asked(
     state: &AppState,
     identity: &Identity,
-    year: i32,
     q: &EvaluationQuery,
-) -> Result<Answer, ApiError> {
+) -> Result<(Reach, Option<i64>), ApiError> {
     identity.require(Action::ReadEvaluation)?;
     let as_of = match q.as_of.as_deref() {
         Some(text) => Some(parse_as_of(Some(text)).map_err(ApiError::from)?),
         None => None,
     };
     let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
-    read(state, &reach, year, as_of, q.live).await
+    Ok((reach, as_of))
 }
 
-/// The year's result for `reach`, as the API and the pages read it: the
-/// frozen snapshot unless `live`, else the stored live result as of
-/// `as_of` (default the latest); 404 for a year no scheme covers.
-pub async fn read(
+/// The frozen snapshot of `year` cut to `reach`, unless `live`; 404 for a
+/// year no scheme covers (there is nothing to wait for).
+async fn frozen_or_none(
     state: &AppState,
     reach: &Reach,
     year: i32,
-    as_of: Option<i64>,
     live: bool,
-) -> Result<Answer, ApiError> {
+) -> Result<Option<Evaluated>, ApiError> {
     if !live {
         if let Some(mut frozen) = run::frozen(&state.store, year).await? {
             frozen
                 .result
                 .retain(|id| reach.department(id), |id| reach.jurisdiction(id));
-            return Ok(Answer::Frozen(frozen));
+            return Ok(Some(frozen));
         }
     }
     if Scheme::applicable(state.config.evaluation_schemes.as_deref(), year)
@@ -138,15 +133,38 @@ pub async fn read(
             "no evaluation scheme covers {year}"
         )));
     }
+    Ok(None)
+}
+
+/// A stored live evaluation as read in a reach.
+fn live_of(stored: crate::results::Stored, year: i32) -> Result<Evaluated, ApiError> {
+    let mut result: YearEvaluation = serde_json::from_value(stored.value)
+        .map_err(|e| ApiError::Internal(format!("stored evaluation of {year}: {e}")))?;
+    // The grade counts are over the units in reach.
+    result.retain(|_: &str| true, |_: &str| true);
+    Ok(Evaluated::live(result))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The year's result for `reach`, as the pages read it: the frozen
+/// snapshot unless `live`, else the stored live result as of `as_of`
+/// (default the latest); 404 for a year no scheme covers.
+pub async fn read(
+    state: &AppState,
+    reach: &Reach,
+    year: i32,
+    as_of: Option<i64>,
+    live: bool,
+) -> Result<Answer, ApiError> {
+    if let Some(frozen) = frozen_or_none(state, reach, year, live).await? {
+        return Ok(Answer::Frozen(frozen));
+    }
     let period = Period::new(year, None, None)?;
     match serve::read(state, ResultKind::Evaluation, period, as_of, reach).await? {
-        Served::Ready(stored, basis) => {
-            let mut result: YearEvaluation = serde_json::from_value(stored.value)
-                .map_err(|e| ApiError::Internal(format!("stored evaluation of {year}: {e}")))?;
-            // The grade counts are over the units in reach.
-            result.retain(|_: &str| true, |_: &str| true);
-            Ok(Answer::Stored(Evaluated::live(result), basis))
-        }
+        Served::Ready(stored, basis) => Ok(Answer::Stored(live_of(stored, year)?, basis)),
         Served::Computing { last_failure } => Ok(Answer::Computing(last_failure)),
     }
 }
@@ -168,10 +186,25 @@ async fn year(
     Query(q): Query<EvaluationQuery>,
 ) -> Result<Response, ApiError> {
     let year = parse_year(&year)?;
-    match evaluated(&state, &identity, year, &q).await? {
-        Answer::Frozen(e) => Body::respond(e, None),
-        Answer::Stored(e, basis) => Body::respond(e, Some(basis)),
-        Answer::Computing(failure) => Ok(serve::computing(failure)),
+    let (reach, as_of) = asked(&state, &identity, &q).await?;
+    if let Some(frozen) = frozen_or_none(&state, &reach, year, q.live).await? {
+        return Body::respond(frozen, None);
+    }
+    let period = Period::new(year, None, None)?;
+    let render = |stored| json(&live_of(stored, year)?);
+    match serve::read_rendered(
+        &state,
+        ResultKind::Evaluation,
+        period,
+        as_of,
+        &reach,
+        "year",
+        render,
+    )
+    .await?
+    {
+        ServedJson::Ready(r) => serve::respond(&r, true),
+        ServedJson::Computing { last_failure } => Ok(serve::computing(last_failure)),
     }
 }
 
@@ -210,20 +243,40 @@ async fn unit(
     Query(q): Query<EvaluationQuery>,
 ) -> Result<Response, ApiError> {
     let year = parse_year(&year)?;
-    let (e, basis) = match evaluated(&state, &identity, year, &q).await? {
-        Answer::Frozen(e) => (e, None),
-        Answer::Stored(e, basis) => (e, Some(basis)),
-        Answer::Computing(failure) => return Ok(serve::computing(failure)),
-    };
-    if let Some(d) = e.result.department(&id) {
-        let one = UnitResult::Department {
+    let (reach, as_of) = asked(&state, &identity, &q).await?;
+    if let Some(frozen) = frozen_or_none(&state, &reach, year, q.live).await? {
+        return Body::respond(one_unit(&frozen, year, &id)?, None);
+    }
+    let period = Period::new(year, None, None)?;
+    let render = |stored| json(&one_unit(&live_of(stored, year)?, year, &id)?);
+    let variant = format!("unit:{id}");
+    match serve::read_rendered(
+        &state,
+        ResultKind::Evaluation,
+        period,
+        as_of,
+        &reach,
+        &variant,
+        render,
+    )
+    .await?
+    {
+        ServedJson::Ready(r) => serve::respond(&r, true),
+        ServedJson::Computing { last_failure } => Ok(serve::computing(last_failure)),
+    }
+}
+
+/// One department or county of a year's result, with a county's
+/// departments; 404 for one not in it (or not in reach).
+fn one_unit(e: &Evaluated, year: i32, id: &str) -> Result<UnitResult, ApiError> {
+    if let Some(d) = e.result.department(id) {
+        return Ok(UnitResult::Department {
             year,
             status: e.status,
             result: Box::new(d.clone()),
-        };
-        return Body::respond(one, basis);
+        });
     }
-    if let Some(c) = e.result.county(&id) {
+    if let Some(c) = e.result.county(id) {
         let departments = e
             .result
             .departments
@@ -234,13 +287,12 @@ async fn unit(
             })
             .cloned()
             .collect();
-        let one = UnitResult::County {
+        return Ok(UnitResult::County {
             year,
             status: e.status,
             result: Box::new(c.clone()),
             departments,
-        };
-        return Body::respond(one, basis);
+        });
     }
     Err(ApiError::NotFound(format!(
         "no department or county {id:?} in the evaluation of {year}"

@@ -14,17 +14,17 @@
 //! rows of the caller's reach, cut in the store query; a check's items come
 //! per responsible department, in the check's order within each.
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{MetricsError, Period, parse_as_of};
 use crate::access::{Identity, Reach};
 use crate::http::{ApiError, AppState};
 use crate::results::ResultKind;
-use crate::results::serve::{self, Served};
+use crate::results::serve::{self, ServedJson};
 use crate::vocab::{Action, CheckKind};
 
 /// Query parameters of both endpoints.
@@ -89,12 +89,23 @@ async fn check(
         .map_err(|e: crate::vocab::ParseNameError| ApiError::NotFound(e.to_string()))?;
     let (period, as_of) = asked(&q)?;
     let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
-    match serve::read(&state, ResultKind::Check(kind), period, as_of, &reach).await? {
-        Served::Ready(mut stored, basis) => {
-            let items = stored.value[crate::results::ITEMS].take();
-            Ok((serve::basis_headers(&basis)?, Json(items)).into_response())
-        }
-        Served::Computing { last_failure } => Ok(serve::computing(last_failure)),
+    let render = |mut stored: crate::results::Stored| {
+        serde_json::to_vec(&stored.value[crate::results::ITEMS].take())
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    };
+    match serve::read_rendered(
+        &state,
+        ResultKind::Check(kind),
+        period,
+        as_of,
+        &reach,
+        "items",
+        render,
+    )
+    .await?
+    {
+        ServedJson::Ready(r) => serve::respond(&r, false),
+        ServedJson::Computing { last_failure } => Ok(serve::computing(last_failure)),
     }
 }
 
@@ -106,12 +117,21 @@ async fn metrics(
     identity.require(Action::ReadChecks)?;
     let (period, as_of) = asked(&q)?;
     let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
-    match serve::read(&state, ResultKind::Summary, period, as_of, &reach).await? {
-        Served::Ready(mut stored, basis) => {
-            stored.value["basis"] =
-                serde_json::to_value(&basis).map_err(|e| ApiError::Internal(e.to_string()))?;
-            Ok((serve::basis_headers(&basis)?, Json(stored.value)).into_response())
-        }
-        Served::Computing { last_failure } => Ok(serve::computing(last_failure)),
+    let render = |stored: crate::results::Stored| {
+        serde_json::to_vec(&stored.value).map_err(|e| ApiError::Internal(e.to_string()))
+    };
+    match serve::read_rendered(
+        &state,
+        ResultKind::Summary,
+        period,
+        as_of,
+        &reach,
+        "summary",
+        render,
+    )
+    .await?
+    {
+        ServedJson::Ready(r) => serve::respond(&r, true),
+        ServedJson::Computing { last_failure } => Ok(serve::computing(last_failure)),
     }
 }

@@ -175,22 +175,6 @@ pub struct Stored {
     pub value: Value,
 }
 
-impl Stored {
-    /// Its basis, given the current data version and whether it is due for
-    /// a refresh.
-    pub fn basis(&self, current_version: i64, stale: bool) -> Basis {
-        Basis {
-            period: self.period.clone(),
-            as_of: format_millis(self.as_of),
-            data_version: self.data_version,
-            current_version,
-            computed_at: format_millis(self.computed_at),
-            compute_ms: self.compute_ms,
-            stale,
-        }
-    }
-}
-
 /// The key of a result to store.
 #[derive(Debug, Clone)]
 pub struct Key<'a> {
@@ -404,6 +388,76 @@ pub enum Wanted {
     AsOf(i64),
 }
 
+/// What identifies a stored result and what it rests on, without its
+/// body (one short query: what a reader checks before anything else).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Row id (a new computation is a new id).
+    pub id: i64,
+    /// The kind.
+    pub kind: ResultKind,
+    /// The period.
+    pub period: String,
+    /// The as-of instant (ms).
+    pub as_of: i64,
+    /// The data version it was computed from.
+    pub data_version: i64,
+    /// When it was computed (ms).
+    pub computed_at: i64,
+    /// How long computing it took (ms).
+    pub compute_ms: i64,
+}
+
+impl Header {
+    /// Its basis, given the current data version and whether it is due for
+    /// a refresh.
+    pub fn basis(&self, current_version: i64, stale: bool) -> Basis {
+        Basis {
+            period: self.period.clone(),
+            as_of: format_millis(self.as_of),
+            data_version: self.data_version,
+            current_version,
+            computed_at: format_millis(self.computed_at),
+            compute_ms: self.compute_ms,
+            stale,
+        }
+    }
+}
+
+/// The header of the stored result of `kind` and `period` wanted, if one
+/// is stored.
+pub async fn header(
+    store: &Store,
+    kind: ResultKind,
+    period: &str,
+    wanted: Wanted,
+) -> Result<Option<Header>, ResultsError> {
+    let (filter, as_of) = match wanted {
+        Wanted::Latest => ("", None),
+        Wanted::AsOf(ms) => (" AND as_of = $3", Some(ms)),
+    };
+    let sql = format!(
+        "SELECT id, as_of, data_version, computed_at, compute_ms FROM stored_results \
+         WHERE kind = $1 AND period = $2{filter} ORDER BY computed_at DESC, id DESC LIMIT 1"
+    );
+    let mut q = sqlx::query(&sql).bind(kind.name()).bind(period);
+    if let Some(ms) = as_of {
+        q = q.bind(ms);
+    }
+    let Some(row) = q.fetch_optional(store.pool()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Header {
+        id: row.try_get(0)?,
+        kind,
+        period: period.to_string(),
+        as_of: row.try_get(1)?,
+        data_version: row.try_get(2)?,
+        computed_at: row.try_get(3)?,
+        compute_ms: row.try_get(4)?,
+    }))
+}
+
 /// The stored result of `kind` and `period`, cut to `reach` in the query;
 /// `None` when none is stored.
 pub async fn load(
@@ -413,29 +467,28 @@ pub async fn load(
     wanted: Wanted,
     reach: &Reach,
 ) -> Result<Option<Stored>, ResultsError> {
-    let name = kind.name();
-    let (filter, as_of) = match wanted {
-        Wanted::Latest => ("", None),
-        Wanted::AsOf(ms) => (" AND as_of = $3", Some(ms)),
-    };
-    let sql = format!(
-        "SELECT id, as_of, data_version, computed_at, compute_ms, head FROM stored_results \
-         WHERE kind = $1 AND period = $2{filter} ORDER BY computed_at DESC, id DESC LIMIT 1"
-    );
-    let mut q = sqlx::query(&sql).bind(&name).bind(period);
-    if let Some(ms) = as_of {
-        q = q.bind(ms);
+    match header(store, kind, period, wanted).await? {
+        Some(h) => Ok(Some(body(store, &h, reach).await?)),
+        None => Ok(None),
     }
-    let Some(row) = q.fetch_optional(store.pool()).await? else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get(0)?;
+}
+
+/// The body of the stored result `h`, cut to `reach` in the query.
+pub async fn body(store: &Store, h: &Header, reach: &Reach) -> Result<Stored, ResultsError> {
+    let name = h.kind.name();
+    let period = h.period.as_str();
+    let kind = h.kind;
+    let id = h.id;
     let malformed = |message: String| ResultsError::Malformed {
         kind: name.clone(),
         period: period.to_string(),
         message,
     };
-    let head: String = row.try_get(5)?;
+    let head: String = sqlx::query("SELECT head FROM stored_results WHERE id = $1")
+        .bind(id)
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
     let Value::Object(mut object) =
         serde_json::from_str(&head).map_err(|e| malformed(e.to_string()))?
     else {
@@ -477,12 +530,12 @@ pub async fn load(
         }
     }
     object.extend(arrays);
-    Ok(Some(Stored {
-        as_of: row.try_get(1)?,
-        data_version: row.try_get(2)?,
-        computed_at: row.try_get(3)?,
-        compute_ms: row.try_get(4)?,
+    Ok(Stored {
+        as_of: h.as_of,
+        data_version: h.data_version,
+        computed_at: h.computed_at,
+        compute_ms: h.compute_ms,
         period: period.to_string(),
         value: Value::Object(object),
-    }))
+    })
 }

@@ -365,7 +365,9 @@ both_backends!(
 );
 
 async fn results_are_read_from_the_store_and_refreshed_in_the_background(ts: &TestStore) {
-    let DemoService { client, .. } = demo_service(ts).await;
+    let DemoService {
+        client, xinchuan, ..
+    } = demo_service(ts).await;
     let leader = client.token(Role::Leader, Scope::City, &[]).await;
     let uri = "/api/v1/evaluation/2025";
 
@@ -391,9 +393,18 @@ async fn results_are_read_from_the_store_and_refreshed_in_the_background(ts: &Te
         version.to_string().as_str()
     );
     assert!(!body["departments"].as_array().unwrap().is_empty());
-    // Read again: the same stored result, nothing recomputed.
-    let again = client.get_once(&leader, uri).await.json();
-    assert_eq!(again["basis"]["computed_at"], body["basis"]["computed_at"]);
+    // Read again: the same stored result, nothing recomputed, the same
+    // bytes (rendered once per result and reach).
+    let again = client.get_once(&leader, uri).await;
+    assert_eq!(again.bytes, read.bytes);
+    // Another reach renders its own cut of the same result.
+    let county = client
+        .token(Role::Leader, Scope::Jurisdiction(xinchuan.clone()), &[])
+        .await;
+    let theirs = client.get_once(&county, uri).await.json();
+    assert_eq!(theirs["basis"]["computed_at"], body["basis"]["computed_at"]);
+    let count = |v: &serde_json::Value| v["departments"].as_array().unwrap().len();
+    assert!(0 < count(&theirs) && count(&theirs) < count(&body));
 
     // The data changes: the old result is served marked stale while the
     // new one is computed; then the new one.
