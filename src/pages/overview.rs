@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/overview", get(overview))
         .route("/overview/records", get(records))
+        .route("/overview/unit", get(unit))
 }
 
 /// The state a URL holds.
@@ -129,14 +130,15 @@ fn asked(state: &AppState, v: &View) -> Result<Asked, ApiError> {
     Ok(Asked { year, as_of })
 }
 
-/// The query string of a view (what links carry).
+/// The query string of a view, as a link's `href` carries it in HTML
+/// (values URL-encoded, separators `&amp;`).
 fn query(year: i32, as_of: Option<&str>, extra: &[(&str, &str)]) -> String {
     let mut q = format!("year={year}");
     if let Some(a) = as_of.filter(|a| !a.is_empty()) {
-        let _ = write!(q, "&as_of={}", url_encode(a));
+        let _ = write!(q, "&amp;as_of={}", url_encode(a));
     }
     for (k, v) in extra {
-        let _ = write!(q, "&{k}={}", url_encode(v));
+        let _ = write!(q, "&amp;{k}={}", url_encode(v));
     }
     q
 }
@@ -432,8 +434,9 @@ fn matrix_row(d: &DepartmentResult, year: i32, as_of: Option<&str>) -> String {
     } else {
         "—"
     };
+    let page = query(year, as_of, &[("unit", d.score.id.as_str())]);
     let mut out = format!(
-        "<tr><th scope=\"row\">{}<br><small>{}</small></th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td>",
+        "<tr><th scope=\"row\"><a href=\"/overview/unit?{page}\">{}</a><br><small>{}</small></th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td>",
         escape(&d.score.name),
         escape(&d.jurisdiction_name),
         escape(grade)
@@ -535,6 +538,190 @@ async fn jobs(state: &AppState) -> Result<String, ApiError> {
     }
     out.push_str("</section>\n");
     Ok(out)
+}
+
+/// 部门: one department's year — score, grade, rank and change, each
+/// indicator with the records that cost points, the deductions, its
+/// rectification cases and the documents issued to it.
+async fn unit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(v): Query<View>,
+) -> Result<Response, ApiError> {
+    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(answer),
+    };
+    let a = asked(&state, &v)?;
+    let Some(unit) = v.unit.as_deref() else {
+        return Err(ApiError::BadRequest("name the department (unit=)".into()));
+    };
+    if !viewer.reach.department(unit) {
+        return Err(ApiError::NotFound(format!("no department {unit:?}")));
+    }
+    let title = format!("{}年 部门评估", a.year);
+    let Seen { evaluated, .. } = match seen(&state, &viewer, &a, &title).await? {
+        Ok(seen) => seen,
+        Err(page) => return Ok(page),
+    };
+    let d = evaluated
+        .result
+        .department(unit)
+        .ok_or_else(|| ApiError::NotFound(format!("no department {unit:?} in {}", a.year)))?;
+    let as_of = v.as_of.as_deref();
+    let mut body = format!(
+        "<h1>{}</h1>\n<p class=\"basis\">{}；{}年</p>\n<p><a href=\"/overview?{}\">返回总览</a></p>\n",
+        escape(&d.score.name),
+        escape(&d.jurisdiction_name),
+        a.year,
+        query(a.year, as_of, &[]),
+    );
+    let _ = write!(
+        body,
+        "<section><h2>得分</h2><dl><dt>得分</dt><dd>{}</dd><dt>等级</dt><dd>{}</dd>\
+         <dt>排名</dt><dd>{}（{}）</dd><dt>较上年</dt><dd>{}</dd></dl><p class=\"basis\">{}</p></section>\n",
+        d.published
+            .map_or("—（本年无可测事项）".to_string(), |s| format!(
+                "{s:.2}"
+            )),
+        escape(if d.score.evaluable {
+            &d.score.grade
+        } else {
+            "—"
+        }),
+        d.rank.map_or("—".to_string(), |r| r.to_string()),
+        if d.ranking == crate::evaluation::year::CITY_RANKING {
+            "市直部门"
+        } else {
+            "本区县部门"
+        },
+        d.change.map_or("—".to_string(), |c| format!("{c:+.2}")),
+        basis_line(&evaluated, None),
+    );
+    body.push_str(
+        "<section><h2>指标</h2><table class=\"figures\"><thead><tr><th scope=\"col\">指标</th>\
+         <th scope=\"col\">依据</th><th scope=\"col\">权重</th><th scope=\"col\">状态</th>\
+         <th scope=\"col\">达标/事项</th><th scope=\"col\">失分</th><th scope=\"col\">扣分记录</th></tr></thead><tbody>\n",
+    );
+    for ind in &d.score.indicators {
+        let (shape, word, class) = cell_state(ind.applicable, ind.rate, ind.missed.len());
+        let rate = ind
+            .rate
+            .map_or(String::new(), |r| format!(" {:.1}%", r * 100.0));
+        let records = if ind.missed.is_empty() {
+            "—".to_string()
+        } else {
+            format!(
+                "<a href=\"/overview/records?{}\">{} 条</a>",
+                query(
+                    a.year,
+                    as_of,
+                    &[("unit", unit), ("indicator", ind.id.as_str())]
+                ),
+                ind.missed.len()
+            )
+        };
+        let _ = writeln!(
+            body,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{:.1}</td><td class=\"{class}\">{}</td>\
+             <td>{}/{}</td><td>{:.2}</td><td>{records}</td></tr>",
+            escape(&ind.name),
+            escape(&ind.serves),
+            ind.weight,
+            escape(&format!("{shape} {word}{rate}")),
+            ind.met,
+            ind.total,
+            ind.lost,
+        );
+    }
+    body.push_str("</tbody></table></section>\n");
+    body.push_str(
+        "<section><h2>扣分项</h2><table class=\"figures\"><thead><tr><th scope=\"col\">扣分项</th>\
+         <th scope=\"col\">依据</th><th scope=\"col\">扣分</th><th scope=\"col\">问题</th></tr></thead><tbody>\n",
+    );
+    for x in &d.score.deductions {
+        let _ = writeln!(
+            body,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{:.2}{}</td><td>{} 条</td></tr>",
+            escape(&x.name),
+            escape(&x.serves),
+            x.points,
+            if x.capped { "（已达上限）" } else { "" },
+            x.findings.len()
+        );
+    }
+    body.push_str("</tbody></table></section>\n");
+    let own = Reach::Department {
+        id: unit.to_string(),
+        jurisdiction_id: d.jurisdiction_id.clone(),
+    };
+    let filter = crate::cases::record::Filter {
+        year: Some(a.year),
+        ..Default::default()
+    };
+    let cases = crate::cases::record::list(&state.store, &own, &filter)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let today = crate::time::local_date(state.clock.now());
+    body.push_str("<section><h2>整改案件</h2>");
+    if cases.is_empty() {
+        body.push_str("<p>本年度没有整改案件。</p>");
+    } else {
+        body.push_str(
+            "<table class=\"figures\"><thead><tr><th scope=\"col\">案件</th><th scope=\"col\">状态</th>\
+             <th scope=\"col\">整改期限</th><th scope=\"col\">问题</th></tr></thead><tbody>\n",
+        );
+        for c in &cases {
+            let deadline = c.deadline.map_or("—".to_string(), |d| {
+                let mut t = crate::time::chinese_date(d);
+                if c.overdue_on(today) {
+                    t.push_str("（已逾期）");
+                }
+                t
+            });
+            let _ = writeln!(
+                body,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{} 条</td></tr>",
+                c.id,
+                escape(c.state.chinese()),
+                escape(&deadline),
+                c.findings.len()
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    body.push_str("</section>\n");
+    let documents: Vec<_> =
+        crate::documents::archive::list(&state.store, None, None, &viewer.reach)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .into_iter()
+            .filter(|doc| doc.subject_id == unit && doc.data_year == i64::from(a.year))
+            .collect();
+    body.push_str("<section><h2>文书</h2>");
+    if documents.is_empty() {
+        body.push_str("<p>本年度没有发给该部门的文书。</p>");
+    } else {
+        body.push_str("<ul>");
+        for doc in &documents {
+            let _ = write!(
+                body,
+                "<li>{}　{}（{}）</li>",
+                escape(&doc.number),
+                escape(&doc.title),
+                escape(&doc.issued_on)
+            );
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str("</section>\n");
+    Ok(page(
+        StatusCode::OK,
+        &format!("{} · {}年", d.score.name, a.year),
+        &signed_in_bar(&viewer.session),
+        &body,
+        None,
+    ))
 }
 
 /// One record behind a cell, as the drill-down lists it.
@@ -771,7 +958,7 @@ mod tests {
     fn links_and_csv_are_escaped() {
         assert_eq!(
             query(2025, Some("2025-12-31T08:00:00+08:00"), &[("unit", "D 1")]),
-            "year=2025&as_of=2025-12-31T08%3A00%3A00%2B08%3A00&unit=D%201"
+            "year=2025&amp;as_of=2025-12-31T08%3A00%3A00%2B08%3A00&amp;unit=D%201"
         );
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");

@@ -308,6 +308,15 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     )
     .await;
     w.expect(
+        "GET /overview/unit",
+        get.clone(),
+        |d| format!("/overview/unit?year=2025&as_of=2025-12-31&unit={d}"),
+        none,
+        viewers,
+        viewers_out,
+    )
+    .await;
+    w.expect(
         "GET /overview/records",
         get.clone(),
         |d| {
@@ -819,6 +828,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /api/v1/reminders",
         "GET /overview",
         "GET /overview/records",
+        "GET /overview/unit",
     ];
     let mut served = routes_in_source();
     served.sort();

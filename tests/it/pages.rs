@@ -239,6 +239,20 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         .unwrap()
         .to_string();
 
+    // A department's own page: its indicators link to the same records.
+    let own = client
+        .get_once(
+            &leader,
+            &format!("/overview/unit?year=2025&as_of=2025-12-31&unit={unit}"),
+        )
+        .await;
+    let own_html = own.text();
+    assert_eq!(own.status, StatusCode::OK, "{own_html}");
+    for word in ["得分", "指标", "扣分项", "整改案件", "文书"] {
+        assert!(own_html.contains(word), "{word}");
+    }
+    assert!(own_html.contains(&link.replace('&', "&amp;")), "{own_html}");
+
     // The county's leader: its own county's departments only; another's
     // records are not found.
     let county = client.sign_in("lx", PASSWORD).await;
