@@ -192,20 +192,7 @@ async fn year(
     }
     let period = Period::new(year, None, None)?;
     let render = |stored| json(&live_of(stored, year)?);
-    match serve::read_rendered(
-        &state,
-        ResultKind::Evaluation,
-        period,
-        as_of,
-        &reach,
-        "year",
-        render,
-    )
-    .await?
-    {
-        ServedJson::Ready(r) => serve::respond(&r, true),
-        ServedJson::Computing { last_failure } => Ok(serve::computing(last_failure)),
-    }
+    rendered(&state, period, as_of, &reach, "year", render).await
 }
 
 /// One unit of a year's result.
@@ -249,14 +236,26 @@ async fn unit(
     }
     let period = Period::new(year, None, None)?;
     let render = |stored| json(&one_unit(&live_of(stored, year)?, year, &id)?);
-    let variant = format!("unit:{id}");
+    rendered(&state, period, as_of, &reach, &format!("unit:{id}"), render).await
+}
+
+/// An answer rendered from the stored live evaluation (kept per result,
+/// answer and reach), with its basis; 202 while it is computed.
+async fn rendered(
+    state: &AppState,
+    period: Period,
+    as_of: Option<i64>,
+    reach: &Reach,
+    variant: &str,
+    render: impl FnOnce(crate::results::Stored) -> Result<Vec<u8>, ApiError>,
+) -> Result<Response, ApiError> {
     match serve::read_rendered(
-        &state,
+        state,
         ResultKind::Evaluation,
         period,
         as_of,
-        &reach,
-        &variant,
+        reach,
+        variant,
         render,
     )
     .await?

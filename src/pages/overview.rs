@@ -113,6 +113,33 @@ async fn viewer(
     Ok(Ok(Viewer { session, reach }))
 }
 
+/// The viewer allowed to read the evaluation and what the URL asks, or
+/// the page to answer instead.
+async fn opened(
+    state: &AppState,
+    headers: &HeaderMap,
+    v: &View,
+) -> Result<Result<(Viewer, Asked), Response>, ApiError> {
+    let viewer = match viewer(state, headers, Action::ReadEvaluation).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(Err(answer)),
+    };
+    Ok(Ok((viewer, asked(state, v)?)))
+}
+
+/// The department the URL names, if the viewer reaches it (else 404, as
+/// if it did not exist).
+fn unit_in_reach<'v>(viewer: &Viewer, v: &'v View) -> Result<&'v str, ApiError> {
+    let unit = v
+        .unit
+        .as_deref()
+        .ok_or_else(|| ApiError::BadRequest("name the department (unit=)".into()))?;
+    if !viewer.reach.department(unit) {
+        return Err(ApiError::NotFound(format!("no department {unit:?}")));
+    }
+    Ok(unit)
+}
+
 struct Asked {
     year: i32,
     as_of: Option<i64>,
@@ -249,11 +276,10 @@ async fn overview(
     headers: HeaderMap,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
-    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
-        Ok(viewer) => viewer,
+    let (viewer, a) = match opened(&state, &headers, &v).await? {
+        Ok(opened) => opened,
         Err(answer) => return Ok(answer),
     };
-    let a = asked(&state, &v)?;
     let title = format!("{}年政务数据共享总览", a.year);
     let Seen {
         evaluated,
@@ -548,17 +574,11 @@ async fn unit(
     headers: HeaderMap,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
-    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
-        Ok(viewer) => viewer,
+    let (viewer, a) = match opened(&state, &headers, &v).await? {
+        Ok(opened) => opened,
         Err(answer) => return Ok(answer),
     };
-    let a = asked(&state, &v)?;
-    let Some(unit) = v.unit.as_deref() else {
-        return Err(ApiError::BadRequest("name the department (unit=)".into()));
-    };
-    if !viewer.reach.department(unit) {
-        return Err(ApiError::NotFound(format!("no department {unit:?}")));
-    }
+    let unit = unit_in_reach(&viewer, &v)?;
     let title = format!("{}年 部门评估", a.year);
     let Seen { evaluated, .. } = match seen(&state, &viewer, &a, &title).await? {
         Ok(seen) => seen,
@@ -783,19 +803,15 @@ async fn records(
     headers: HeaderMap,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
-    let viewer = match viewer(&state, &headers, Action::ReadEvaluation).await? {
-        Ok(viewer) => viewer,
+    let (viewer, a) = match opened(&state, &headers, &v).await? {
+        Ok(opened) => opened,
         Err(answer) => return Ok(answer),
     };
-    let a = asked(&state, &v)?;
-    let (Some(unit), Some(indicator_id)) = (v.unit.as_deref(), v.indicator.as_deref()) else {
-        return Err(ApiError::BadRequest(
-            "name the unit and the indicator".into(),
-        ));
-    };
-    if !viewer.reach.department(unit) {
-        return Err(ApiError::NotFound(format!("no department {unit:?}")));
-    }
+    let unit = unit_in_reach(&viewer, &v)?;
+    let indicator_id = v
+        .indicator
+        .as_deref()
+        .ok_or_else(|| ApiError::BadRequest("name the indicator (indicator=)".into()))?;
     let title = format!("{}年 扣分记录", a.year);
     let Seen {
         evaluated,
