@@ -520,3 +520,31 @@ async fn the_daily_scan_sends_one_digest_per_department(ts: &TestStore) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 both_backends!(digests, the_daily_scan_sends_one_digest_per_department);
+
+/// tokio-cron-scheduler takes every job's cron expression, ticks, and stops
+/// (waiting for a running job); the catch-up at start goes through the
+/// same ledger.
+async fn the_clockwork_starts_and_stops(ts: &TestStore) {
+    let mut config = Config::default();
+    for job in JobName::ALL {
+        config.jobs.get_mut(job).enabled = job == JobName::CalendarWatch;
+    }
+    let clock = Clock::manual(at("2026-11-20T09:10:00"));
+    let r = runner(&ts.store, &config, &clock, "replica-a");
+    let clockwork = dukao::jobs::Clockwork::start(r.clone()).await.unwrap();
+    // The catch-up runs in the background; a tick of our own waits for it
+    // (one job never overlaps itself) and finds nothing left to do.
+    let attempts = r.tick(JobName::CalendarWatch).await.unwrap();
+    clockwork.stop().await;
+    let o = occurrence(&ts.store, JobName::CalendarWatch, "2026-11-20").await;
+    assert_eq!(
+        (o.state, o.attempts),
+        (OccurrenceState::Succeeded, 1),
+        "{attempts:?}"
+    );
+    // A bad expression is refused when the configuration loads, naming it.
+    let mut bad = JobSettings::default_for(JobName::DailyScan);
+    bad.cron = "0 30 25 * * *".into();
+    assert!(bad.validate(JobName::DailyScan).is_err());
+}
+both_backends!(clockwork, the_clockwork_starts_and_stops);
