@@ -14,6 +14,7 @@
 
 pub mod overview;
 pub mod signin;
+pub mod work;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/dukao.css", get(stylesheet))
         .merge(signin::routes())
         .merge(overview::routes())
+        .merge(work::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -112,7 +114,7 @@ pub fn page(
 /// they are, and the sign-out form (with the session's CSRF token).
 pub fn signed_in_bar(session: &crate::people::session::Session) -> String {
     format!(
-        "<nav class=\"links\" aria-label=\"导航\"><a href=\"/\">首页</a><a href=\"/overview\">总览</a></nav>\
+        "<nav class=\"links\" aria-label=\"导航\"><a href=\"/\">首页</a><a href=\"/overview\">总览</a><a href=\"/work\">督办</a></nav>\
          <form class=\"signout\" method=\"post\" action=\"/logout\">\
          <span class=\"who\">{}</span>\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\

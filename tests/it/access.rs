@@ -308,6 +308,15 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     )
     .await;
     w.expect(
+        "GET /work",
+        get.clone(),
+        fixed("/work"),
+        none,
+        viewers,
+        viewers,
+    )
+    .await;
+    w.expect(
         "GET /overview/unit",
         get.clone(),
         |d| format!("/overview/unit?year=2025&as_of=2025-12-31&unit={d}"),
@@ -829,6 +838,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /overview",
         "GET /overview/records",
         "GET /overview/unit",
+        "GET /work",
     ];
     let mut served = routes_in_source();
     served.sort();

@@ -414,6 +414,25 @@ async fn a_whole_case(ts: &TestStore) {
         409,
     )
     .await;
+    // 督办: the response waits for verification on the inspector's work
+    // list, and on no one's outside the case's reach.
+    let work = w.client.get_once(&inspector, "/work").await;
+    let html = work.text();
+    assert_eq!(work.status, StatusCode::OK, "{html}");
+    let waiting = html
+        .split("待核验的整改报告")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap()
+        .to_string();
+    assert!(
+        waiting.contains(&format!("<th scope=\"row\">{id}</th>")),
+        "{html}"
+    );
+    assert!(waiting.contains("待核验"));
+    let county = w.who("county-inspector").await;
+    let theirs = w.client.get_once(&county, "/work").await.text();
+    assert!(theirs.contains("待核验的整改报告（0）"), "{theirs}");
     w.step(
         &inspector,
         id,

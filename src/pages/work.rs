@@ -1,0 +1,172 @@
+//! 督办: the inspectors' work list — what needs doing today, in the
+//! viewer's scope, read from the store: responses waiting for
+//! verification, cases past their deadline, escalations waiting to be
+//! issued (drafted by the case-deadline job), and today's reminders
+//! (items with at most one working day left, one digest per department).
+
+use std::fmt::Write as _;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::Datelike;
+
+use super::{escape, page, see_other, signed_in_bar};
+use crate::access::extract::session_of;
+use crate::access::{Reach, permits};
+use crate::cases::escalation;
+use crate::cases::record::{self, Filter};
+use crate::http::{ApiError, AppState};
+use crate::jobs::work::Digest;
+use crate::time::chinese_date;
+use crate::vocab::{Action, CaseState};
+
+/// The work list's route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/work", get(work))
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(session) = session_of(&state, &headers).await? else {
+        return Ok(see_other("/login"));
+    };
+    let bar = signed_in_bar(&session);
+    if !permits(session.user.role, Action::ReadCases) {
+        let body = format!(
+            "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p></div>",
+            escape(session.user.role.chinese()),
+            escape(Action::ReadCases.chinese())
+        );
+        return Ok(page(StatusCode::FORBIDDEN, "督办", &bar, &body, None));
+    }
+    let org = crate::org::api::org(&state).await?;
+    let reach = Reach::of(&session.user.scope, &org);
+    let today = crate::time::local_date(state.clock.now());
+    let name_of = |id: &str| {
+        org.departments
+            .get(id)
+            .map_or_else(|| id.to_string(), |d| d.name.clone())
+    };
+
+    let open: Vec<_> = record::list(&state.store, &reach, &Filter::default())
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|c| !matches!(c.state, CaseState::Closed | CaseState::Dismissed))
+        .collect();
+    let mut body = format!(
+        "<h1>督办</h1>\n<p class=\"basis\">{}，{}</p>\n",
+        escape(&chinese_date(today)),
+        escape(&session.user.scope.words(&org))
+    );
+
+    let waiting: Vec<_> = open
+        .iter()
+        .filter(|c| c.state == CaseState::Responded)
+        .collect();
+    let overdue: Vec<_> = open.iter().filter(|c| c.overdue_on(today)).collect();
+    for (title, cases, empty) in [
+        ("待核验的整改报告", &waiting, "没有待核验的整改报告。"),
+        ("已逾期的整改案件", &overdue, "没有逾期的整改案件。"),
+    ] {
+        let _ = write!(body, "<section><h2>{title}（{}）</h2>", cases.len());
+        if cases.is_empty() {
+            let _ = write!(body, "<p>{empty}</p>");
+        } else {
+            body.push_str(
+                "<table class=\"figures\"><thead><tr><th scope=\"col\">案件</th>\
+                 <th scope=\"col\">部门</th><th scope=\"col\">状态</th><th scope=\"col\">整改期限</th>\
+                 <th scope=\"col\">问题</th></tr></thead><tbody>\n",
+            );
+            for c in cases.iter() {
+                let _ = writeln!(
+                    body,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{} 条</td></tr>",
+                    c.id,
+                    escape(&name_of(&c.department_id)),
+                    escape(c.state.chinese()),
+                    c.deadline.map_or("—".to_string(), chinese_date),
+                    c.findings.len()
+                );
+            }
+            body.push_str("</tbody></table>");
+        }
+        body.push_str("</section>\n");
+    }
+
+    if permits(session.user.role, Action::DraftDocument) {
+        let profiles = state.config.profiles().map_err(internal)?;
+        let mut pending = Vec::new();
+        for year in [today.year() - 1, today.year()] {
+            pending.extend(
+                escalation::pending(&state.store, &org, &profiles, &reach, year, today)
+                    .await
+                    .map_err(internal)?,
+            );
+        }
+        let _ = write!(
+            body,
+            "<section><h2>待签发的逾期通报（{}）</h2>",
+            pending.len()
+        );
+        if pending.is_empty() {
+            body.push_str("<p>没有待签发的逾期通报。</p>");
+        } else {
+            body.push_str("<ul>");
+            for p in &pending {
+                let step = match (&p.step.wording, &p.step.cite) {
+                    (Some(w), Some(c)) => format!("{w}（{c}）"),
+                    _ => "通报（本局监督措施，条文未规定逾期后果）".to_string(),
+                };
+                let _ = write!(
+                    body,
+                    "<li>{}：{}年 {} 件逾期案件；{}</li>",
+                    escape(&p.issuer_name),
+                    p.year,
+                    p.cases.len(),
+                    escape(&step)
+                );
+            }
+            body.push_str("</ul>");
+        }
+        body.push_str("</section>\n");
+    }
+
+    let digests = Digest::of_day(&state.store, &reach, &today.to_string())
+        .await
+        .map_err(internal)?;
+    let items: usize = digests.iter().map(|d| d.items.len()).sum();
+    let _ = write!(
+        body,
+        "<section><h2>今日到期提醒（{} 个部门，{} 项）</h2>",
+        digests.len(),
+        items
+    );
+    if digests.is_empty() {
+        body.push_str("<p>今天没有期限至多剩 1 个工作日的事项（或今日监测尚未运行）。</p>");
+    } else {
+        body.push_str(
+            "<table class=\"figures\"><thead><tr><th scope=\"col\">部门</th><th scope=\"col\">事项</th>\
+             <th scope=\"col\">最近期限</th></tr></thead><tbody>\n",
+        );
+        for d in &digests {
+            let first = d.items.iter().filter_map(|i| i.due).min();
+            let _ = writeln!(
+                body,
+                "<tr><th scope=\"row\">{}</th><td>{} 项</td><td>{}</td></tr>",
+                escape(&name_of(&d.department_id)),
+                d.items.len(),
+                first.map_or("—".to_string(), chinese_date)
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    body.push_str("</section>\n");
+    Ok(page(StatusCode::OK, "督办", &bar, &body, None))
+}
