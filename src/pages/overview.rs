@@ -307,6 +307,23 @@ async fn overview(
             None
         }
     };
+    // The previous year, as it stands now (its own latest result).
+    let before = Period::new(a.year - 1, None, None)?;
+    let previous = match results::load(
+        &state.store,
+        ResultKind::Summary,
+        &before.label(),
+        Wanted::Latest,
+        &viewer.reach,
+    )
+    .await?
+    {
+        Some(stored) => Some(stored.value),
+        None => {
+            state.results.request(Want::Latest(before));
+            None
+        }
+    };
     let as_of_text = v.as_of.as_deref();
     let mut body = String::new();
     let _ = write!(
@@ -321,7 +338,7 @@ async fn overview(
         a.year + 1,
     );
     match &summary {
-        Some(s) => body.push_str(&headline(s)),
+        Some(s) => body.push_str(&headline(s, previous.as_ref())),
         None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
     }
     body.push_str(&matrix(&evaluated.result, a.year, as_of_text));
@@ -343,44 +360,29 @@ async fn overview(
 
 /// The headline figures: each check's items, breaches and on-time rate
 /// over the departments in reach, and the findings per category.
-fn headline(summary: &Value) -> String {
-    let mut per_check: BTreeMap<CheckKind, (i64, i64, i64)> = BTreeMap::new();
-    let rows = summary["checks"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    for row in rows.iter().filter(|r| r["level"] == "department") {
-        let Some(check) = row["check"]
-            .as_str()
-            .and_then(|c| c.parse::<CheckKind>().ok())
-        else {
-            continue;
-        };
-        let ok: i64 = Status::ALL
-            .iter()
-            .filter(|s| s.is_ok())
-            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
-            .sum();
-        let entry = per_check.entry(check).or_default();
-        entry.0 += row["items"].as_i64().unwrap_or(0);
-        entry.1 += row["breaches"].as_i64().unwrap_or(0);
-        entry.2 += ok;
-    }
+fn headline(summary: &Value, previous: Option<&Value>) -> String {
+    let now = per_check(summary);
+    let before = previous.map(per_check).unwrap_or_default();
     let mut out = String::from(
         "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
          <table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
-         <th scope=\"col\">违反期限或规定</th><th scope=\"col\">按时率</th></tr></thead><tbody>\n",
+         <th scope=\"col\">违反期限或规定</th><th scope=\"col\">按时率</th>\
+         <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
     );
-    for (check, (items, breaches, ok)) in &per_check {
-        let rate = if ok + breaches > 0 {
-            format!("{:.1}%", 100.0 * *ok as f64 / (ok + breaches) as f64)
-        } else {
-            "未测".to_string()
+    for (check, totals) in &now {
+        let rate = totals.rate();
+        let change = match (rate, before.get(check).and_then(Totals::rate)) {
+            (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
+            _ if previous.is_none() => "上年数据计算中".to_string(),
+            _ => "—".to_string(),
         };
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{items}</td><td>{breaches}</td><td>{rate}</td></tr>",
-            escape(check.chinese())
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{change}</td></tr>",
+            escape(check.chinese()),
+            totals.items,
+            totals.breaches,
+            rate.map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r)),
         );
     }
     out.push_str("</tbody></table>\n");
@@ -412,6 +414,46 @@ fn headline(summary: &Value) -> String {
         out.push_str("</tbody></table>\n");
     }
     out.push_str("</section>\n");
+    out
+}
+
+/// One check's totals over the departments in reach.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    items: i64,
+    breaches: i64,
+    ok: i64,
+}
+
+impl Totals {
+    /// `ok / (ok + breaches)`, as the summary defines the on-time rate.
+    fn rate(&self) -> Option<f64> {
+        (self.ok + self.breaches > 0).then(|| self.ok as f64 / (self.ok + self.breaches) as f64)
+    }
+}
+
+fn per_check(summary: &Value) -> BTreeMap<CheckKind, Totals> {
+    let mut out: BTreeMap<CheckKind, Totals> = BTreeMap::new();
+    let rows = summary["checks"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for row in rows.iter().filter(|r| r["level"] == "department") {
+        let Some(check) = row["check"]
+            .as_str()
+            .and_then(|c| c.parse::<CheckKind>().ok())
+        else {
+            continue;
+        };
+        let t = out.entry(check).or_default();
+        t.items += row["items"].as_i64().unwrap_or(0);
+        t.breaches += row["breaches"].as_i64().unwrap_or(0);
+        t.ok += Status::ALL
+            .iter()
+            .filter(|s| s.is_ok())
+            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
+            .sum::<i64>();
+    }
     out
 }
 

@@ -198,6 +198,16 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         "the basis is stated"
     );
     assert!(html.contains("评估方案"), "the scheme is named");
+    // (the previous year's figures were asked for too; once computed, the
+    // change shows)
+    client.state.results.settled().await;
+    let page = client.get_once(&leader, uri).await;
+    let html = page.text();
+    assert!(html.contains("较上年"), "{html}");
+    assert!(
+        html.contains("个百分点"),
+        "the change from 2024 is shown: {html}"
+    );
     for word in ["主要监测指标", "部门 × 指标", "区县", "定时任务"] {
         assert!(html.contains(word), "{word}");
     }
