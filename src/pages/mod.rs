@@ -21,7 +21,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::http::AppState;
+use axum::http::HeaderMap;
+
+use crate::access::extract::session_of;
+use crate::access::{Reach, permits};
+use crate::http::{ApiError, AppState};
+use crate::org::Org;
+use crate::people::session::Session;
+use crate::vocab::Action;
 
 /// The stylesheet, compiled in.
 const STYLESHEET: &str = include_str!("../../templates/web/dukao.css");
@@ -122,6 +129,51 @@ pub fn signed_in_bar(session: &crate::people::session::Session) -> String {
         escape(&session.user.name),
         escape(&session.csrf)
     )
+}
+
+/// Who is looking, and what they reach.
+pub struct Viewer {
+    /// The session.
+    pub session: Session,
+    /// What the viewer's scope reaches.
+    pub reach: Reach,
+    /// The organisation (names of what the page lists).
+    pub org: Org,
+}
+
+/// The signed-in viewer allowed `action`, or the page to answer instead
+/// (the sign-in page; a refusal).
+pub async fn viewer(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: Action,
+) -> Result<Result<Viewer, Response>, ApiError> {
+    let Some(session) = session_of(state, headers).await? else {
+        return Ok(Err(see_other("/login")));
+    };
+    if !permits(session.user.role, action) {
+        let body = format!(
+            "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p>\
+             <p><a href=\"/\">返回首页</a></p></div>",
+            escape(session.user.role.chinese()),
+            escape(action.chinese())
+        );
+        let bar = signed_in_bar(&session);
+        return Ok(Err(page(
+            StatusCode::FORBIDDEN,
+            "无权查看",
+            &bar,
+            &body,
+            None,
+        )));
+    }
+    let org = crate::org::api::org(state).await?;
+    let reach = Reach::of(&session.user.scope, &org);
+    Ok(Ok(Viewer {
+        session,
+        reach,
+        org,
+    }))
 }
 
 /// A redirect after a form (303: the browser follows with GET).

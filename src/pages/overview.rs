@@ -32,8 +32,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{escape, page, see_other, signed_in_bar};
-use crate::access::extract::session_of;
+use super::{Viewer, escape, page, signed_in_bar, viewer};
 use crate::access::{Reach, city_wide, permits};
 use crate::evaluation::api::{Answer, read};
 use crate::evaluation::measures::counts_against;
@@ -41,7 +40,6 @@ use crate::evaluation::year::{DepartmentResult, YearEvaluation};
 use crate::evaluation::{Evaluated, Scheme};
 use crate::http::{ApiError, AppState};
 use crate::metrics::{Period, parse_as_of};
-use crate::people::session::Session;
 use crate::results::refresh::Want;
 use crate::results::{self, Basis, ITEMS, ResultKind, Wanted};
 use crate::time::{chinese_instant_text as when, parse_timestamp};
@@ -74,43 +72,6 @@ pub struct View {
     pub indicator: Option<String>,
     /// `csv` for the drill-down's records as CSV.
     pub format: Option<String>,
-}
-
-/// Who is looking, and what they reach.
-struct Viewer {
-    session: Session,
-    reach: Reach,
-}
-
-/// The signed-in viewer allowed `action`, or the page to answer instead
-/// (the sign-in page; a refusal).
-async fn viewer(
-    state: &AppState,
-    headers: &HeaderMap,
-    action: Action,
-) -> Result<Result<Viewer, Response>, ApiError> {
-    let Some(session) = session_of(state, headers).await? else {
-        return Ok(Err(see_other("/login")));
-    };
-    if !permits(session.user.role, action) {
-        let body = format!(
-            "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p>\
-             <p><a href=\"/\">返回首页</a></p></div>",
-            escape(session.user.role.chinese()),
-            escape(action.chinese())
-        );
-        let bar = signed_in_bar(&session);
-        return Ok(Err(page(
-            StatusCode::FORBIDDEN,
-            "无权查看",
-            &bar,
-            &body,
-            None,
-        )));
-    }
-    let org = crate::org::api::org(state).await?;
-    let reach = Reach::of(&session.user.scope, &org);
-    Ok(Ok(Viewer { session, reach }))
 }
 
 /// The viewer allowed to read the evaluation and what the URL asks, or

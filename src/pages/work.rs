@@ -13,9 +13,8 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
 
-use super::{escape, page, see_other, signed_in_bar};
-use crate::access::extract::session_of;
-use crate::access::{Reach, permits};
+use super::{escape, page, signed_in_bar, viewer};
+use crate::access::permits;
 use crate::cases::escalation;
 use crate::cases::record::{self, Filter};
 use crate::http::{ApiError, AppState};
@@ -33,20 +32,12 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 }
 
 async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(session) = session_of(&state, &headers).await? else {
-        return Ok(see_other("/login"));
+    let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(answer),
     };
-    let bar = signed_in_bar(&session);
-    if !permits(session.user.role, Action::ReadCases) {
-        let body = format!(
-            "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p></div>",
-            escape(session.user.role.chinese()),
-            escape(Action::ReadCases.chinese())
-        );
-        return Ok(page(StatusCode::FORBIDDEN, "督办", &bar, &body, None));
-    }
-    let org = crate::org::api::org(&state).await?;
-    let reach = Reach::of(&session.user.scope, &org);
+    let (session, reach, org) = (&viewer.session, &viewer.reach, &viewer.org);
+    let bar = signed_in_bar(session);
     let today = crate::time::local_date(state.clock.now());
     let name_of = |id: &str| {
         org.departments
@@ -54,7 +45,7 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
             .map_or_else(|| id.to_string(), |d| d.name.clone())
     };
 
-    let open: Vec<_> = record::list(&state.store, &reach, &Filter::default())
+    let open: Vec<_> = record::list(&state.store, reach, &Filter::default())
         .await
         .map_err(internal)?
         .into_iter()
@@ -63,7 +54,7 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
     let mut body = format!(
         "<h1>督办</h1>\n<p class=\"basis\">{}，{}</p>\n",
         escape(&chinese_date(today)),
-        escape(&session.user.scope.words(&org))
+        escape(&session.user.scope.words(org))
     );
 
     let waiting: Vec<_> = open
@@ -105,7 +96,7 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         let mut pending = Vec::new();
         for year in [today.year() - 1, today.year()] {
             pending.extend(
-                escalation::pending(&state.store, &org, &profiles, &reach, year, today)
+                escalation::pending(&state.store, org, &profiles, reach, year, today)
                     .await
                     .map_err(internal)?,
             );
@@ -138,7 +129,7 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         body.push_str("</section>\n");
     }
 
-    let digests = Digest::of_day(&state.store, &reach, &today.to_string())
+    let digests = Digest::of_day(&state.store, reach, &today.to_string())
         .await
         .map_err(internal)?;
     let items: usize = digests.iter().map(|d| d.items.len()).sum();
