@@ -58,16 +58,7 @@ impl FromRequestParts<AppState> for Identity {
                     )));
                 }
             }
-            Identity {
-                name: session.user.name,
-                role: session.user.role,
-                scope: session.user.scope,
-                via: Via::Session {
-                    session_id: session.id,
-                    login: session.user.login,
-                    csrf: session.csrf,
-                },
-            }
+            Identity::of_session(session)
         } else {
             return Err(ApiError::Unauthenticated);
         };

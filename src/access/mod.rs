@@ -147,6 +147,21 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// A signed-in person's identity (the API's cookie requests and the
+    /// pages' forms alike).
+    pub fn of_session(session: crate::people::session::Session) -> Identity {
+        Identity {
+            name: session.user.name,
+            role: session.user.role,
+            scope: session.user.scope,
+            via: Via::Session {
+                session_id: session.id,
+                login: session.user.login,
+                csrf: session.csrf,
+            },
+        }
+    }
+
     /// Allows the action, or answers 403 naming the role and the action.
     pub fn require(&self, action: Action) -> Result<(), ApiError> {
         if !permits(self.role, action) {

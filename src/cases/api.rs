@@ -36,22 +36,19 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::act::{self, Caller, ManualFinding, Opening, extension_days, required};
 use super::attachments::{self, MAX_ATTACHMENT};
 use super::escalation::{self, Pending};
 use super::record::{self, Filter, Write};
-use super::{Actor, Case, CaseDetail, CaseError};
+use super::{Case, CaseDetail, CaseError};
+use crate::access::Identity;
 use crate::access::extract::Source;
-use crate::access::{Identity, Reach};
 use crate::documents::api::pdf_response as pdf;
 use crate::documents::archive::{self, IssueOptions, IssuedDocument};
 use crate::documents::circular;
-use crate::documents::notice::{self, NoticeRequest};
 use crate::documents::{DocumentError, Engine, Prepared};
 use crate::http::{ApiError, AppState, LengthAtMost};
-use crate::metrics::{Context, Period};
-use crate::model::TableName;
-use crate::org::Org;
-use crate::vocab::{Action, CaseState, CategoryCode};
+use crate::vocab::{Action, CaseState};
 
 /// The cases routes, to merge into the application's router.
 pub fn routes() -> Router<AppState> {
@@ -86,60 +83,6 @@ impl From<CaseError> for ApiError {
             | CaseError::Calendar(_)
             | CaseError::Stored(_)
             | CaseError::Io(_) => ApiError::Internal(e.to_string()),
-        }
-    }
-}
-
-/// What every case handler starts from: who asks, what they reach, today.
-struct Caller {
-    identity: Identity,
-    actor: Actor,
-    reach: Reach,
-    org: Org,
-    now_ms: i64,
-}
-
-impl Caller {
-    async fn new(
-        state: &AppState,
-        identity: Identity,
-        source: Source,
-        action: Action,
-    ) -> Result<Caller, ApiError> {
-        identity.require(action)?;
-        let org = crate::org::api::org(state).await?;
-        Ok(Caller {
-            actor: Actor {
-                name: identity.name.clone(),
-                role: identity.role,
-                source: source.0,
-            },
-            reach: Reach::of(&identity.scope, &org),
-            org,
-            identity,
-            now_ms: state.clock.now(),
-        })
-    }
-
-    fn today(&self) -> NaiveDate {
-        crate::time::local_date(self.now_ms)
-    }
-
-    async fn case(&self, state: &AppState, id: i64) -> Result<Case, ApiError> {
-        Ok(record::get_in(&state.store, id, &self.reach).await?)
-    }
-
-    /// Refuses to issue in the name of a bureau other than the caller's own.
-    fn may_issue(&self, prepared: &Prepared) -> Result<(), ApiError> {
-        let jurisdiction = &self.org.department(&prepared.issuer_id)?.jurisdiction_id;
-        if self.reach.may_issue_as(&self.org, jurisdiction) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "this document is issued in the name of {}; an inspector of scope {} issues \
-                 only in its own bureau's name",
-                prepared.issuer_name, self.identity.scope
-            )))
         }
     }
 }
@@ -181,8 +124,7 @@ async fn answer(
     case: Case,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let detail = record::detail(&state.store, case, caller.today()).await?;
-    Ok(with_etag(detail, status))
+    Ok(with_etag(caller.detail(state, case).await?, status))
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,7 +141,7 @@ async fn list(
     source: Source,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::ReadCases).await?;
     let filter = Filter {
         year: q.year,
         state: q.state,
@@ -220,14 +162,6 @@ async fn list(
     ))
 }
 
-/// A finding an inspector found and enters by hand, with its evidence.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ManualFinding {
-    category: CategoryCode,
-    evidence: String,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OpenBody {
@@ -238,119 +172,20 @@ struct OpenBody {
     manual: Vec<ManualFinding>,
 }
 
-/// Enters hand-found findings as inspection findings (through the
-/// importer, which owns the `findings` table and validates and audits
-/// them); their keys.
-async fn enter(
-    state: &AppState,
-    caller: &Caller,
-    department_id: &str,
-    manual: &[ManualFinding],
-) -> Result<Vec<String>, ApiError> {
-    if manual.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found_at = crate::time::format_millis(caller.now_ms);
-    // Ids that no earlier entry has: the day, and random bytes (an import
-    // replaces a row with the same id).
-    let mut nonce = [0u8; 4];
-    getrandom::fill(&mut nonce).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
-    let nonce = crate::digest::hex(&nonce);
-    let mut body = String::new();
-    let mut keys = Vec::new();
-    for (i, m) in manual.iter().enumerate() {
-        if m.evidence.trim().is_empty() {
-            return Err(ApiError::BadRequest(format!(
-                "manual[{i}]: a finding entered by hand needs its evidence"
-            )));
-        }
-        let id = format!(
-            "{department_id}-{}-{nonce}-{}",
-            caller.today().format("%Y%m%d"),
-            i + 1
-        );
-        body.push_str(
-            &serde_json::json!({
-                "id": id, "department_id": department_id, "category": m.category,
-                "found_at": found_at, "inspector": caller.actor.name, "evidence": m.evidence,
-            })
-            .to_string(),
-        );
-        body.push('\n');
-        keys.push(format!("inspection:{id}"));
-    }
-    let profiles = state
-        .config
-        .profiles()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let source = crate::ingest::ImportSource::from_body(
-        TableName::Findings,
-        crate::ingest::Format::Ndjson,
-        axum::body::Bytes::from(body),
-    );
-    let options = crate::ingest::ImportOptions {
-        actor: caller.actor.name.clone(),
-        ..crate::ingest::ImportOptions::new(&format!("case:{}", caller.actor.name), &profiles)
-    };
-    crate::ingest::import(&state.store, vec![source], &options)
-        .await
-        .map_err(|e| ApiError::BadRequest(format!("the findings entered by hand: {e}")))?;
-    Ok(keys)
-}
-
 async fn open(
     State(state): State<AppState>,
     identity: Identity,
     source: Source,
     Json(b): Json<OpenBody>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::OpenCase).await?;
-    if !caller.reach.department(&b.department_id) {
-        return Err(ApiError::NotFound(format!(
-            "no department {:?}",
-            b.department_id
-        )));
-    }
-    let entered = enter(&state, &caller, &b.department_id, &b.manual).await?;
-    let period = Period::new(b.year, None, None).map_err(CaseError::from)?;
-    let ctx = Context::load(&state.store, &state.config, period, caller.now_ms)
-        .await
-        .map_err(CaseError::from)?;
-    let open = notice::open_findings(&state.store, &ctx, &b.department_id, b.year, None)
-        .await
-        .map_err(CaseError::from)?;
-    let keys: Vec<String> = match b.findings {
-        Some(asked) => {
-            if let Some(key) = asked.iter().find(|k| !open.iter().any(|f| &f.key == *k)) {
-                return Err(ApiError::BadRequest(format!(
-                    "{key} is not an open finding of {} in {}: unknown, of another year, or named \
-                     by an issued notice already",
-                    b.department_id, b.year
-                )));
-            }
-            asked.into_iter().chain(entered).collect()
-        }
-        None => {
-            let all: Vec<String> = open.iter().map(|f| f.key.clone()).collect();
-            let taken = record::taken(&state.store, &all).await?;
-            all.into_iter()
-                .filter(|k| !taken.contains_key(k))
-                .chain(entered)
-                .collect()
-        }
+    let caller = Caller::new(&state, identity, source.0, Action::OpenCase).await?;
+    let opening = Opening {
+        department_id: b.department_id,
+        year: b.year,
+        findings: b.findings,
+        manual: b.manual,
     };
-    let mut keys = keys;
-    keys.sort();
-    keys.dedup();
-    let case = record::open(
-        &state.store,
-        &b.department_id,
-        b.year,
-        &keys,
-        &caller.actor,
-        caller.now_ms,
-    )
-    .await?;
+    let case = act::open(&state, &caller, opening).await?;
     answer(&state, &caller, case, StatusCode::CREATED).await
 }
 
@@ -360,37 +195,9 @@ async fn one(
     source: Source,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::ReadCases).await?;
     let case = caller.case(&state, id).await?;
     answer(&state, &caller, case, StatusCode::OK).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoticeBody {
-    date: Option<NaiveDate>,
-    working_days: Option<u32>,
-    #[serde(default)]
-    cc: Vec<String>,
-}
-
-/// The notice of exactly the case's findings.
-async fn prepare_notice(
-    state: &AppState,
-    caller: &Caller,
-    case: &Case,
-    body: NoticeBody,
-) -> Result<Prepared, ApiError> {
-    let request = NoticeRequest {
-        department_id: case.department_id.clone(),
-        year: case.year,
-        date: body.date.unwrap_or_else(|| caller.today()),
-        working_days: body.working_days,
-        cc: body.cc,
-        replaces: None,
-        findings: Some(case.findings.clone()),
-    };
-    Ok(notice::prepare(&state.store, &state.config, &request).await?)
 }
 
 /// A JSON body that may be left out (its defaults then).
@@ -408,10 +215,9 @@ async fn notice_draft(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::DraftDocument).await?;
     let case = caller.case(&state, id).await?;
-    let prepared = prepare_notice(&state, &caller, &case, optional(&body)?).await?;
-    let bytes = prepared.render_draft(Engine::shared()?).await?;
+    let bytes = act::notice_draft(&state, &caller, &case, optional(&body)?).await?;
     Ok(pdf(bytes, &format!("case-{id}-notice-draft.pdf")))
 }
 
@@ -423,50 +229,12 @@ async fn notice_issue(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::IssueDocument).await?;
-    let case = caller.case(&state, id).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::IssueDocument).await?;
+    // A case outside the caller's reach is not found, whatever the request
+    // carries.
+    caller.case(&state, id).await?;
     let seen = if_match(&headers, id)?;
-    if seen != case.version {
-        return Err(CaseError::Stale {
-            id,
-            seen,
-            current: case.version,
-        }
-        .into());
-    }
-    // Checked before the notice is issued, which cannot be undone.
-    super::flow::after(
-        &case,
-        crate::vocab::CaseEventKind::NoticeIssued,
-        &caller.actor.name,
-    )
-    .map_err(|reason| CaseError::Refused { id, reason })?;
-    let prepared = prepare_notice(&state, &caller, &case, optional(&body)?).await?;
-    caller.may_issue(&prepared)?;
-    let deadline = prepared
-        .deadline
-        .ok_or_else(|| ApiError::Internal("a notice without a rectification deadline".into()))?;
-    let options = IssueOptions {
-        archive_dir: state.config.archive_dir.clone(),
-        issued_by: caller.actor.name.clone(),
-        replaces: None,
-        today: caller.today(),
-    };
-    let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
-    // The findings are now named by the notice, so no second notice can
-    // name them: the case takes it whatever changed meanwhile.
-    let case = record::change(
-        &state.store,
-        id,
-        None,
-        &caller.actor,
-        caller.now_ms,
-        Write::Notice {
-            document_id: doc.id,
-            deadline,
-        },
-    )
-    .await?;
+    let case = act::issue_notice(&state, &caller, id, seen, optional(&body)?).await?;
     answer(&state, &caller, case, StatusCode::CREATED).await
 }
 
@@ -485,33 +253,12 @@ async fn upload(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<attachments::Attachment>), ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::RespondCase).await?;
-    let case = caller.case(&state, id).await?;
-    if matches!(case.state, CaseState::Closed | CaseState::Dismissed) {
-        return Err(CaseError::Refused {
-            id,
-            reason: format!(
-                "the case is {}: nothing more is attached to it",
-                case.state.chinese()
-            ),
-        }
-        .into());
-    }
+    let caller = Caller::new(&state, identity, source.0, Action::RespondCase).await?;
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let attachment = attachments::upload(
-        &state.store,
-        &state.config.archive_dir,
-        id,
-        &q.name,
-        declared,
-        &body,
-        &caller.actor,
-        caller.now_ms,
-    )
-    .await?;
+    let attachment = act::attach(&state, &caller, id, &q.name, declared, &body).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }
 
@@ -521,7 +268,7 @@ async fn download(
     source: Source,
     Path((id, sha256)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::ReadCases).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::ReadCases).await?;
     caller.case(&state, id).await?;
     let (attachment, bytes) =
         attachments::read(&state.store, &state.config.archive_dir, id, &sha256).await?;
@@ -632,27 +379,14 @@ impl Change {
             }
             Change::Extension => {
                 let b: ExtensionBody = json(body)?;
-                if !(1..=60).contains(&b.working_days) {
-                    return Err(ApiError::BadRequest(
-                        "an extension is 1 to 60 working days".into(),
-                    ));
-                }
                 Write::ExtensionRequest {
                     reason: required(&b.reason, "the reason for an extension")?,
-                    working_days: b.working_days,
+                    working_days: extension_days(b.working_days)?,
                 }
             }
             Change::ExtensionDecision => {
                 let b: DecisionBody = json(body)?;
-                let new_deadline = if b.approve {
-                    Some(extended(state, case).await?)
-                } else {
-                    None
-                };
-                Write::ExtensionDecision {
-                    new_deadline,
-                    remark: b.remark,
-                }
+                act::extension_decision(state, case, b.approve, b.remark).await?
             }
             Change::Dismissal => {
                 let b: DismissalBody = json(body)?;
@@ -671,25 +405,6 @@ impl Change {
     }
 }
 
-/// The deadline an approved extension sets: the pending request's working
-/// days after the current deadline. Without a request pending (or a
-/// deadline), the state machine refuses the decision with its reason.
-async fn extended(state: &AppState, case: &Case) -> Result<NaiveDate, ApiError> {
-    let (Some(deadline), Some(pending)) = (case.deadline, case.pending_extension) else {
-        return Ok(case.deadline.unwrap_or(NaiveDate::MIN));
-    };
-    let asked = record::detail(&state.store, case.clone(), deadline)
-        .await?
-        .extensions
-        .into_iter()
-        .find(|x| x.id == pending)
-        .map_or(0, |x| x.working_days);
-    let calendar = state.config.calendar().map_err(CaseError::from)?;
-    Ok(calendar
-        .add_working_days(deadline, u32::try_from(asked).unwrap_or(0))
-        .map_err(CaseError::from)?)
-}
-
 fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
@@ -706,29 +421,12 @@ async fn change(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let change = Change::parse(&change)?;
-    let caller = Caller::new(&state, identity, source, change.action()).await?;
+    let caller = Caller::new(&state, identity, source.0, change.action()).await?;
     let case = caller.case(&state, id).await?;
     let write = change.write(&state, &caller, &case, &body).await?;
     let seen = if_match(&headers, id)?;
-    let case = record::change(
-        &state.store,
-        id,
-        Some(seen),
-        &caller.actor,
-        caller.now_ms,
-        write,
-    )
-    .await?;
+    let case = act::apply(&state, &caller, id, seen, write).await?;
     answer(&state, &caller, case, StatusCode::OK).await
-}
-
-fn required(text: &str, what: &str) -> Result<String, ApiError> {
-    let t = text.trim();
-    if t.is_empty() {
-        Err(ApiError::BadRequest(format!("{what} must not be empty")))
-    } else {
-        Ok(t.to_string())
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -811,7 +509,7 @@ async fn escalations(
     source: Source,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<Pending>>, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::DraftDocument).await?;
     Ok(Json(pending(&state, &caller, q.year).await?))
 }
 
@@ -871,7 +569,7 @@ async fn escalation_draft(
     source: Source,
     Json(b): Json<EscalationBody>,
 ) -> Result<Response, ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::DraftDocument).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::DraftDocument).await?;
     let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
     let bytes = prepared.render_draft(Engine::shared()?).await?;
     Ok(pdf(
@@ -886,7 +584,7 @@ async fn escalation_issue(
     source: Source,
     Json(b): Json<EscalationBody>,
 ) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
-    let caller = Caller::new(&state, identity, source, Action::IssueDocument).await?;
+    let caller = Caller::new(&state, identity, source.0, Action::IssueDocument).await?;
     let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
     caller.may_issue(&prepared)?;
     let options = IssueOptions {

@@ -44,6 +44,7 @@
 //! - [`escalation`]: overdue cases and the circular their profile calls for.
 //! - [`api`]: the HTTP routes.
 
+pub mod act;
 pub mod api;
 pub mod attachments;
 pub mod escalation;

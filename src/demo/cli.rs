@@ -100,6 +100,14 @@ pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<Exi
     };
     generate(&files, &options)?;
     config.database_url = format!("sqlite://{}", db.display());
+    // The demo's archive is its own and starts empty with its database (the
+    // notice its inspector issues is numbered and archived as a real one).
+    let archive = dir.join("archive");
+    if archive.exists() {
+        std::fs::remove_dir_all(&archive)
+            .with_context(|| format!("cannot remove the old demo archive {}", archive.display()))?;
+    }
+    config.archive_dir = archive;
     let store = Store::connect(&config.database_url).await?;
     let outcome = load_and_supervise(&config, &store, &files, options.year).await;
     let code = match outcome {
@@ -115,7 +123,8 @@ pub async fn run_demo(mut config: Config, args: &DemoArgs) -> anyhow::Result<Exi
     }
     eprintln!("demo database: {}", db.display());
     eprintln!(
-        "serving http://{}/login — sign in as a user above (or POST /api/v1/session); Ctrl-C stops",
+        "the dashboard: http://{}/ — sign in as a user above (总览 /overview, 督办 /work, \
+         整改案件 /cases, 公文 /documents; the API: POST /api/v1/session); Ctrl-C stops",
         config.bind
     );
     crate::web::serve_until_shutdown(store, config, crate::web::Scheduling::On).await
@@ -171,7 +180,9 @@ async fn load_and_supervise(
     walkthrough::describe(&written, &mut std::io::stderr())?;
     let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
     let users = super::people::create(store, &org).await?;
+    let cases = super::cases::open(config, store, &org, year).await?;
     start_the_clock(config, store).await?;
+    super::cases::describe(&cases, &mut std::io::stderr())?;
     super::people::describe(&users, &org, &mut std::io::stderr())?;
     Ok(code)
 }

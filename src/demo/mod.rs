@@ -140,6 +140,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cases;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

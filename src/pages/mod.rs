@@ -12,6 +12,9 @@
 //!
 //! The leaders' and inspectors' dashboard builds on this module.
 
+pub mod cases;
+pub mod documents;
+pub mod ledgers;
 pub mod overview;
 pub mod signin;
 pub mod work;
@@ -44,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .merge(signin::routes())
         .merge(overview::routes())
         .merge(work::routes())
+        .merge(cases::routes())
+        .merge(documents::routes())
+        .merge(ledgers::routes())
+        .layer(axum::middleware::map_response(html_errors))
 }
 
 async fn stylesheet() -> Response {
@@ -117,11 +124,32 @@ pub fn page(
     response
 }
 
-/// The header bar's right side for a signed-in person: where to go, who
-/// they are, and the sign-out form (with the session's CSRF token).
-pub fn signed_in_bar(session: &crate::people::session::Session) -> String {
+/// The pages a role finds in the header bar: each with the action it
+/// needs (a page the role may not read is not offered).
+const NAVIGATION: [(&str, &str, Action); 6] = [
+    ("/overview", "总览", Action::ReadEvaluation),
+    ("/work", "督办", Action::DraftDocument),
+    ("/cases", "整改案件", Action::ReadCases),
+    ("/documents", "公文", Action::ReadDocuments),
+    ("/jobs", "定时任务", Action::ReadJobs),
+    ("/audit", "审计", Action::ReadAudit),
+];
+
+/// The header bar's right side for a signed-in person: where their role
+/// may go, who they are, and the sign-out form (with the session's CSRF
+/// token).
+pub fn signed_in_bar(session: &Session) -> String {
+    let role = session.user.role;
+    let city = session.user.scope == crate::people::Scope::City;
+    let links: String = NAVIGATION
+        .iter()
+        .filter(|(_, _, action)| {
+            permits(role, *action) && (city || !crate::access::city_wide(*action))
+        })
+        .map(|(href, name, _)| format!("<a href=\"{href}\">{name}</a>"))
+        .collect();
     format!(
-        "<nav class=\"links\" aria-label=\"导航\"><a href=\"/\">首页</a><a href=\"/overview\">总览</a><a href=\"/work\">督办</a></nav>\
+        "<nav class=\"links\" aria-label=\"导航\"><a href=\"/\">首页</a>{links}</nav>\
          <form class=\"signout\" method=\"post\" action=\"/logout\">\
          <span class=\"who\">{}</span>\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
@@ -129,6 +157,93 @@ pub fn signed_in_bar(session: &crate::people::session::Session) -> String {
         escape(&session.user.name),
         escape(&session.csrf)
     )
+}
+
+/// The session of a page's form: the cookie's, with the form's `csrf`
+/// field matching its token; otherwise the page to answer (sign in; the
+/// form is stale).
+pub async fn form_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Result<Session, Response>, ApiError> {
+    let Some(session) = session_of(state, headers).await? else {
+        return Ok(Err(see_other("/login")));
+    };
+    if !crate::people::constant_time_eq(csrf.as_bytes(), session.csrf.as_bytes()) {
+        let bar = signed_in_bar(&session);
+        return Ok(Err(page(
+            StatusCode::FORBIDDEN,
+            "表单已失效",
+            &bar,
+            "<div class=\"card\"><h1>表单已失效</h1><p role=\"alert\">这份表单不属于当前登录会话（可能已重新登录或在其他窗口退出）。\
+             请返回上一页、刷新后再提交。</p><p><a href=\"/\">返回首页</a></p></div>",
+            None,
+        )));
+    }
+    Ok(Ok(session))
+}
+
+/// The Chinese headline of an error's status.
+pub fn error_title(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "请求有误",
+        401 => "请先登录",
+        403 => "无权操作",
+        404 => "未找到",
+        409 => "无法办理",
+        412 | 428 => "内容已被他人修改",
+        413 => "文件过大",
+        415 => "文件类型不支持",
+        429 => "请稍后再试",
+        _ => "服务出错",
+    }
+}
+
+/// What an error page explains beyond its headline.
+fn error_hint(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "所请求的内容不存在，或不在您的查看范围内。",
+        409 => "当前状态下不能进行这项操作。",
+        412 | 428 => "您看到的不是最新版本，请重新打开页面查看最新情况后再操作。",
+        413 => "附件每个不超过 10 MiB。",
+        415 => "附件只接受 PDF、PNG 或 JPEG 文件。",
+        _ => "",
+    }
+}
+
+/// The pages answer their errors as pages: an error a page handler returns
+/// (JSON from the shared [`ApiError`]) becomes a Chinese page with the same
+/// status, its headline, a hint, and the detail.
+async fn html_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || !is_json {
+        return response;
+    }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let body = format!(
+        "<div class=\"card\"><h1>{}</h1><p role=\"alert\">{}</p><p class=\"basis\">详情：{}</p>\
+         <p><a href=\"/\">返回首页</a></p></div>",
+        error_title(status),
+        error_hint(status),
+        escape(&detail)
+    );
+    let mut answer = page(status, error_title(status), "", &body, None);
+    if let Some(v) = retry_after {
+        answer.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    answer
 }
 
 /// Who is looking, and what they reach.
@@ -179,6 +294,32 @@ pub async fn viewer(
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(location: &'static str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// A redirect to a page built from data (the path dukao made; any byte a
+/// header cannot carry is a bug, answered 500).
+pub fn see_other_to(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
+        Err(e) => ApiError::Internal(format!("redirect to {location:?}: {e}")).into_response(),
+    }
+}
+
+/// Text made safe for a URL's query value (percent-encoded UTF-8).
+pub fn url_encode(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Viewer, escape, page, signed_in_bar, viewer};
+use super::{Viewer, escape, page, signed_in_bar, url_encode, viewer};
 use crate::access::{Reach, city_wide, permits};
 use crate::evaluation::api::{Answer, read};
 use crate::evaluation::measures::counts_against;
@@ -129,21 +129,6 @@ fn query(year: i32, as_of: Option<&str>, extra: &[(&str, &str)]) -> String {
         let _ = write!(q, "&amp;{k}={}", url_encode(v));
     }
     q
-}
-
-fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
 }
 
 fn computing_page(viewer: &Viewer, title: &str, what: &str, failure: Option<&str>) -> Response {
@@ -704,14 +689,29 @@ async fn unit(
             });
             let _ = writeln!(
                 body,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{} 条</td></tr>",
-                c.id,
+                "<tr><th scope=\"row\"><a href=\"/cases/{id}\">第 {id} 号</a></th><td>{}</td><td>{}</td><td>{} 条</td></tr>",
                 escape(c.state.chinese()),
                 escape(&deadline),
-                c.findings.len()
+                c.findings.len(),
+                id = c.id,
             );
         }
         body.push_str("</tbody></table>");
+    }
+    if permits(viewer.session.user.role, Action::OpenCase) {
+        let _ = write!(
+            body,
+            "<form method=\"post\" action=\"/cases\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <input type=\"hidden\" name=\"department_id\" value=\"{}\">\
+             <input type=\"hidden\" name=\"year\" value=\"{}\">\
+             <p class=\"basis\">立案督办：把该部门 {} 年尚未立案、尚未下发通知书的全部问题归入一个新案件，随后可预览并签发整改通知书。</p>\
+             <button type=\"submit\">立案督办</button></form>",
+            escape(&viewer.session.csrf),
+            escape(unit),
+            a.year,
+            a.year
+        );
     }
     body.push_str("</section>\n");
     let documents: Vec<_> =
@@ -729,7 +729,8 @@ async fn unit(
         for doc in &documents {
             let _ = write!(
                 body,
-                "<li>{}　{}（{}）</li>",
+                "<li><a href=\"/api/v1/documents/{}/pdf\">{}</a>　{}（{}）</li>",
+                doc.id,
                 escape(&doc.number),
                 escape(&doc.title),
                 escape(&doc.issued_on)

@@ -26,7 +26,7 @@ use crate::access::{city_wide, permits};
 use crate::http::{ApiError, AppState, header_value};
 use crate::people::session::{self, SignIn, SignOut};
 use crate::people::{Scope, constant_time_eq};
-use crate::vocab::Action;
+use crate::vocab::{Action, CaseState};
 
 /// The cookie of the sign-in form's CSRF token.
 const SIGNIN_COOKIE: &str = "dukao_signin";
@@ -159,10 +159,15 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         .filter(|a| permits(user.role, *a) && (!city_wide(*a) || user.scope == Scope::City))
         .map(|a| format!("<li>{}</li>\n", escape(a.chinese())))
         .collect();
+    let cases = if permits(user.role, Action::ReadCases) {
+        open_cases(&state, &session, &org).await?
+    } else {
+        String::new()
+    };
     let body = format!(
         "<div class=\"card\">\n<h1>您好，{name}</h1>\n<dl>\n\
          <dt>登录名</dt><dd>{login}</dd>\n<dt>角色</dt><dd>{role}</dd>\n<dt>范围</dt><dd>{scope}</dd>\n</dl>\n\
-         <h2>您可以</h2>\n<ul class=\"rights\">\n{rights}</ul>\n</div>",
+         <h2>您可以</h2>\n<ul class=\"rights\">\n{rights}</ul>\n</div>\n{cases}",
         name = escape(&user.name),
         login = escape(&user.login),
         role = escape(user.role.chinese()),
@@ -175,6 +180,60 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         &body,
         None,
     ))
+}
+
+/// The open cases in the viewer's reach, soonest deadline first: for a
+/// department, its notices and what it must answer by when.
+async fn open_cases(
+    state: &AppState,
+    session: &session::Session,
+    org: &crate::org::Org,
+) -> Result<String, ApiError> {
+    use std::fmt::Write as _;
+    let reach = crate::access::Reach::of(&session.user.scope, org);
+    let today = crate::time::local_date(state.clock.now());
+    let mut open: Vec<_> = crate::cases::record::list(
+        &state.store,
+        &reach,
+        &crate::cases::record::Filter::default(),
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .into_iter()
+    .filter(|c| !matches!(c.state, CaseState::Closed | CaseState::Dismissed))
+    .collect();
+    open.sort_by_key(|c| (c.deadline.is_none(), c.deadline, c.id));
+    let mut out = format!("<section><h2>办理中的整改案件（{} 件）</h2>", open.len());
+    if open.is_empty() {
+        out.push_str("<p>没有办理中的整改案件。</p>");
+    } else {
+        out.push_str("<ul>");
+        for c in open.iter().take(10) {
+            let department = org
+                .departments
+                .get(&c.department_id)
+                .map_or(c.department_id.as_str(), |d| d.name.as_str());
+            let deadline = match c.deadline {
+                None => "尚未下发整改通知书".to_string(),
+                Some(d) if c.overdue_on(today) => {
+                    format!("整改期限 {}（已逾期）", crate::time::chinese_date(d))
+                }
+                Some(d) => format!("整改期限 {}", crate::time::chinese_date(d)),
+            };
+            let _ = write!(
+                out,
+                "<li><a href=\"/cases/{}\">第 {} 号</a>　{}　{}　{}</li>",
+                c.id,
+                c.id,
+                escape(department),
+                escape(c.state.chinese()),
+                escape(&deadline)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("<p><a href=\"/cases\">全部整改案件</a></p></section>");
+    Ok(out)
 }
 
 #[derive(Deserialize)]

@@ -62,9 +62,18 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         .filter(|c| c.state == CaseState::Responded)
         .collect();
     let overdue: Vec<_> = open.iter().filter(|c| c.overdue_on(today)).collect();
+    let unnotified: Vec<_> = open
+        .iter()
+        .filter(|c| c.state == CaseState::Opened)
+        .collect();
     for (title, cases, empty) in [
         ("待核验的整改报告", &waiting, "没有待核验的整改报告。"),
         ("已逾期的整改案件", &overdue, "没有逾期的整改案件。"),
+        (
+            "已立案、待签发整改通知书",
+            &unnotified,
+            "没有待签发整改通知书的案件。",
+        ),
     ] {
         let _ = write!(body, "<section><h2>{title}（{}）</h2>", cases.len());
         if cases.is_empty() {
@@ -78,12 +87,12 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
             for c in cases.iter() {
                 let _ = writeln!(
                     body,
-                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{} 条</td></tr>",
-                    c.id,
+                    "<tr><th scope=\"row\"><a href=\"/cases/{id}\">第 {id} 号</a></th><td>{}</td><td>{}</td><td>{}</td><td>{} 条</td></tr>",
                     escape(&name_of(&c.department_id)),
                     escape(c.state.chinese()),
                     c.deadline.map_or("—".to_string(), chinese_date),
-                    c.findings.len()
+                    c.findings.len(),
+                    id = c.id,
                 );
             }
             body.push_str("</tbody></table>");

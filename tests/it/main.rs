@@ -7,6 +7,7 @@ mod pdf_inspect;
 
 mod access;
 mod audit;
+mod browser;
 mod cases;
 mod cli;
 mod client;
@@ -19,3 +20,4 @@ mod metrics;
 mod pages;
 mod people;
 mod profiles;
+mod webdriver;

@@ -288,3 +288,154 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     assert_eq!(nobody.headers["location"], "/login");
 }
 both_backends!(overview_, the_overview_drills_down_to_the_records);
+
+/// The case pages' forms: a form of another session is refused; a step
+/// taken on an outdated page is refused with the case shown again and the
+/// reason; a form the state does not allow is not offered; errors are
+/// pages, not JSON.
+async fn case_forms_are_checked(ts: &TestStore) {
+    let crate::access::DemoService { client, .. } = crate::access::demo_service(ts).await;
+    let (c, _) = crate::documents::city_departments_with_findings(&ts.store).await[0].clone();
+    client
+        .user("ic", "王督查", Role::Inspector, Scope::City)
+        .await;
+    client
+        .user(
+            "dc",
+            "部门联络员",
+            Role::Department,
+            Scope::Department(c.clone()),
+        )
+        .await;
+    let inspector = client.sign_in("ic", PASSWORD).await;
+    let As::Session { secret, csrf } = &inspector else {
+        unreachable!("a person signs in with a session")
+    };
+    let cookie = format!("dukao_session={secret}");
+
+    // Opening from the form: 303 to the case, which offers the notice.
+    let opened = client
+        .request(form(
+            "/cases",
+            &cookie,
+            &format!("csrf={csrf}&department_id={c}&year=2025"),
+        ))
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text());
+    let location = opened.headers["location"].to_str().unwrap().to_string();
+    assert!(location.ends_with("?done=opened"), "{location}");
+    let id: i64 = location
+        .trim_start_matches("/cases/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let shown = client.request(get(&location, &cookie)).await;
+    let html = shown.text();
+    assert_eq!(shown.status, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("action=\"/cases/{id}/notice\"")));
+    assert!(html.contains("notice-draft.pdf"));
+    assert!(
+        !html.contains("/verification\""),
+        "nothing to verify before a response"
+    );
+
+    // Another session's token: refused, nothing changes.
+    let forged = client
+        .request(form(
+            &format!("/cases/{id}/notice"),
+            &cookie,
+            "csrf=not-the-token&version=1",
+        ))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.text().contains("表单已失效"));
+    // An outdated page: 412, the case shown again with the reason.
+    let stale = client
+        .request(form(
+            &format!("/cases/{id}/notice"),
+            &cookie,
+            &format!("csrf={csrf}&version=7"),
+        ))
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let stale_html = stale.text();
+    assert!(stale_html.contains("内容已被他人修改"), "{stale_html}");
+    assert!(stale_html.contains(&format!("整改案件 第 {id} 号")));
+    // The real one.
+    let issued = client
+        .request(form(
+            &format!("/cases/{id}/notice"),
+            &cookie,
+            &format!("csrf={csrf}&version=1"),
+        ))
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.text());
+    let (_, case) = client.get(&inspector, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["state"], "notified");
+    assert_eq!(case["version"], 2);
+    // A second notice is not offered, and refused if sent (409, as a page).
+    let again = client
+        .request(form(
+            &format!("/cases/{id}/notice"),
+            &cookie,
+            &format!("csrf={csrf}&version=2"),
+        ))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text().contains("无法办理"));
+    assert!(
+        !again
+            .text()
+            .contains(&format!("action=\"/cases/{id}/notice\""))
+    );
+
+    // The department answers with a file of the wrong type: refused (415)
+    // before the response is recorded.
+    let department = client.sign_in("dc", PASSWORD).await;
+    let As::Session {
+        secret: d_secret,
+        csrf: d_csrf,
+    } = &department
+    else {
+        unreachable!("a person signs in with a session")
+    };
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{d_csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n2\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n已整改\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.exe\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\nMZ\r\n--{boundary}--\r\n"
+    );
+    let refused = client
+        .request(
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("/cases/{id}/response"))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .header("cookie", format!("dukao_session={d_secret}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{}",
+        refused.text()
+    );
+    let (_, case) = client.get(&inspector, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(case["state"], "notified", "no response was recorded");
+
+    // Errors of pages are pages: a case that does not exist.
+    let missing = client.request(get("/cases/999999", &cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers["content-type"], "text/html; charset=utf-8");
+    assert!(missing.text().contains("未找到"));
+}
+both_backends!(case_forms, case_forms_are_checked);

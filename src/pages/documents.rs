@@ -1,0 +1,126 @@
+//! 公文: every issued document the viewer's scope sees, newest first,
+//! searchable by number, title, addressee and issuer, filtered by kind and
+//! year (all in the URL), each downloadable as its archived PDF.
+
+use std::fmt::Write as _;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{escape, page, signed_in_bar, viewer};
+use crate::documents::archive::{self, IssuedDocument};
+use crate::http::{ApiError, AppState};
+use crate::time::chinese_instant_text;
+use crate::vocab::{Action, DocumentKind};
+
+/// The documents page's route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/documents", get(documents))
+}
+
+/// The page's state, all in the URL.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentsView {
+    /// Words to find in the number, title, addressee or issuer.
+    q: Option<String>,
+    kind: Option<DocumentKind>,
+    year: Option<i32>,
+}
+
+/// Whether a document matches every word of a search (case-insensitive).
+fn matches(doc: &IssuedDocument, words: &[String]) -> bool {
+    let haystack = format!(
+        "{} {} {} {} {}",
+        doc.number, doc.title, doc.addressee, doc.issuer_name, doc.subject_id
+    )
+    .to_lowercase();
+    words.iter().all(|w| haystack.contains(w.as_str()))
+}
+
+async fn documents(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(v): Query<DocumentsView>,
+) -> Result<Response, ApiError> {
+    let viewer = match viewer(&state, &headers, Action::ReadDocuments).await? {
+        Ok(viewer) => viewer,
+        Err(answer) => return Ok(answer),
+    };
+    let words: Vec<String> =
+        v.q.as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+    let all = archive::list(&state.store, v.kind, v.year, &viewer.reach)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let found: Vec<_> = all.iter().filter(|d| matches(d, &words)).collect();
+
+    let mut body = format!(
+        "<h1>公文</h1>\n<p class=\"basis\">{}范围内已签发的文书（草稿不在此列）</p>\n",
+        escape(&viewer.session.user.scope.words(&viewer.org))
+    );
+    let _ = write!(
+        body,
+        "<form class=\"filters\" method=\"get\" action=\"/documents\" role=\"search\">\
+         <label for=\"q\">检索</label><input type=\"search\" id=\"q\" name=\"q\" value=\"{}\" placeholder=\"文号、标题、主送机关、发文机关\">\
+         <label for=\"kind\">文种</label><select id=\"kind\" name=\"kind\"><option value=\"\">全部</option>",
+        escape(v.q.as_deref().unwrap_or(""))
+    );
+    for k in DocumentKind::ALL {
+        let _ = write!(
+            body,
+            "<option value=\"{}\"{}>{}</option>",
+            k.as_str(),
+            if v.kind == Some(k) { " selected" } else { "" },
+            k.chinese()
+        );
+    }
+    let _ = write!(
+        body,
+        "</select><label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
+         <button type=\"submit\">查找</button></form>\n<p>共 {} 份。</p>",
+        v.year.map_or(String::new(), |y| y.to_string()),
+        found.len()
+    );
+    if !found.is_empty() {
+        body.push_str(
+            "<div class=\"scroll\"><table class=\"figures\"><thead><tr><th scope=\"col\">文号</th>\
+             <th scope=\"col\">文种</th><th scope=\"col\">标题</th><th scope=\"col\">主送</th>\
+             <th scope=\"col\">成文日期</th><th scope=\"col\">签发</th><th scope=\"col\">文件</th></tr></thead><tbody>\n",
+        );
+        for d in &found {
+            let replaced = d.replaced_by.map_or(String::new(), |by| {
+                format!("<br><span class=\"late\">已被第 {by} 号更正替代</span>")
+            });
+            let _ = writeln!(
+                body,
+                "<tr><th scope=\"row\">{}{replaced}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td>{}，{}</td><td><a href=\"/api/v1/documents/{}/pdf\" download>下载 PDF</a>（{} KiB）</td></tr>",
+                escape(&d.number),
+                escape(d.kind.chinese()),
+                escape(&d.title),
+                escape(&d.addressee),
+                escape(&d.issued_on),
+                escape(&d.issued_by),
+                escape(&chinese_instant_text(&d.issued_at)),
+                d.id,
+                (d.size + 1023) / 1024,
+            );
+        }
+        body.push_str("</tbody></table></div>");
+    }
+    Ok(page(
+        StatusCode::OK,
+        "公文",
+        &signed_in_bar(&viewer.session),
+        &body,
+        None,
+    ))
+}
