@@ -157,6 +157,19 @@ impl Store {
         self.backend
     }
 
+    /// Begins a transaction that writes. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first
+    /// and writes later fails at once with "database is locked" when another
+    /// connection wrote meanwhile (WAL cannot upgrade its snapshot), where
+    /// an immediate one waits its turn under `busy_timeout`. PostgreSQL
+    /// begins as usual.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Answers once the store does (`SELECT 1`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -22,6 +22,84 @@ use crate::model::TableName;
 use crate::org::Org;
 use crate::vocab::{Action, CaseEventKind, CaseState, CategoryCode};
 
+/// A step a person takes on a case: the API's `POST
+/// /api/v1/cases/{id}/{step}` (the notice has its own route) and the
+/// pages' forms `POST /cases/{id}/{step}` name the same steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// An inspector issues the 整改通知书.
+    Notice,
+    /// The department reports its rectification (text and files).
+    Response,
+    /// An inspector accepts or returns the response.
+    Verification,
+    /// The department asks for more time.
+    Extension,
+    /// A leader decides the request.
+    ExtensionDecision,
+    /// An inspector proposes a dismissal as a false finding.
+    Dismissal,
+    /// A second person decides it.
+    DismissalDecision,
+}
+
+impl Step {
+    /// Every step, in the order a case's page offers them.
+    pub const ALL: [Step; 7] = [
+        Step::Notice,
+        Step::Response,
+        Step::Verification,
+        Step::Extension,
+        Step::ExtensionDecision,
+        Step::Dismissal,
+        Step::DismissalDecision,
+    ];
+
+    /// Its path segment.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Notice => "notice",
+            Step::Response => "response",
+            Step::Verification => "verification",
+            Step::Extension => "extension",
+            Step::ExtensionDecision => "extension-decision",
+            Step::Dismissal => "dismissal",
+            Step::DismissalDecision => "dismissal-decision",
+        }
+    }
+
+    /// The step a path segment names.
+    pub fn parse(segment: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.name() == segment)
+    }
+
+    /// Who may take it.
+    pub fn action(self) -> Action {
+        match self {
+            Step::Notice => Action::IssueDocument,
+            Step::Response | Step::Extension => Action::RespondCase,
+            Step::Verification => Action::VerifyCase,
+            Step::ExtensionDecision => Action::DecideExtension,
+            Step::Dismissal => Action::ProposeDismissal,
+            Step::DismissalDecision => Action::ConfirmDismissal,
+        }
+    }
+
+    /// The event it writes (the one the state machine is asked about
+    /// before a page offers its form).
+    pub fn event(self) -> CaseEventKind {
+        match self {
+            Step::Notice => CaseEventKind::NoticeIssued,
+            Step::Response => CaseEventKind::ResponseSubmitted,
+            Step::Verification => CaseEventKind::Accepted,
+            Step::Extension => CaseEventKind::ExtensionRequested,
+            Step::ExtensionDecision => CaseEventKind::ExtensionApproved,
+            Step::Dismissal => CaseEventKind::DismissalProposed,
+            Step::DismissalDecision => CaseEventKind::Dismissed,
+        }
+    }
+}
+
 /// Who asks, what they reach, and when.
 pub struct Caller {
     /// Their identity.
@@ -72,6 +150,17 @@ impl Caller {
     /// The case with its history, attachments and extensions.
     pub async fn detail(&self, state: &AppState, case: Case) -> Result<CaseDetail, ApiError> {
         Ok(record::detail(&state.store, case, self.today()).await?)
+    }
+
+    /// How the caller issues a document: archived under the configured
+    /// folder, in their name, dated today.
+    pub fn issue_options(&self, state: &AppState) -> IssueOptions {
+        IssueOptions {
+            archive_dir: state.config.archive_dir.clone(),
+            issued_by: self.actor.name.clone(),
+            replaces: None,
+            today: self.today(),
+        }
     }
 
     /// Refuses to issue in the name of a bureau other than the caller's own.
@@ -293,12 +382,7 @@ pub async fn issue_notice(
     let deadline = prepared
         .deadline
         .ok_or_else(|| ApiError::Internal("a notice without a rectification deadline".into()))?;
-    let options = IssueOptions {
-        archive_dir: state.config.archive_dir.clone(),
-        issued_by: caller.actor.name.clone(),
-        replaces: None,
-        today: caller.today(),
-    };
+    let options = caller.issue_options(state);
     let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
     // The findings are now named by the notice, so no second notice can
     // name them: the case takes it whatever changed meanwhile.

@@ -36,7 +36,7 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::act::{self, Caller, ManualFinding, Opening, extension_days, required};
+use super::act::{self, Caller, ManualFinding, Opening, Step, extension_days, required};
 use super::attachments::{self, MAX_ATTACHMENT};
 use super::escalation::{self, Pending};
 use super::record::{self, Filter, Write};
@@ -44,7 +44,7 @@ use super::{Case, CaseDetail, CaseError};
 use crate::access::Identity;
 use crate::access::extract::Source;
 use crate::documents::api::pdf_response as pdf;
-use crate::documents::archive::{self, IssueOptions, IssuedDocument};
+use crate::documents::archive::{self, IssuedDocument};
 use crate::documents::circular;
 use crate::documents::{DocumentError, Engine, Prepared};
 use crate::http::{ApiError, AppState, LengthAtMost};
@@ -285,124 +285,66 @@ async fn download(
         .into_response())
 }
 
-/// A change of a case through `POST /api/v1/cases/{id}/{change}`: each
-/// names the action it needs and parses its own body ([`Change::write`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    /// `response`: the department's rectification, `{"text", "attachments"}`.
-    Response,
-    /// `verification`: an inspector's `{"outcome": "accept"|"return", "reason"?}`.
-    Verification,
-    /// `extension`: the department asks `{"reason", "working_days"}`.
-    Extension,
-    /// `extension-decision`: a leader's `{"approve", "remark"?}`.
-    ExtensionDecision,
-    /// `dismissal`: an inspector proposes `{"reason"}`.
-    Dismissal,
-    /// `dismissal-decision`: a second person's `{"confirm", "remark"?}`.
-    DismissalDecision,
-}
-
-impl Change {
-    const ALL: [Change; 6] = [
-        Change::Response,
-        Change::Verification,
-        Change::Extension,
-        Change::ExtensionDecision,
-        Change::Dismissal,
-        Change::DismissalDecision,
-    ];
-
-    /// Its path segment.
-    fn name(self) -> &'static str {
-        match self {
-            Change::Response => "response",
-            Change::Verification => "verification",
-            Change::Extension => "extension",
-            Change::ExtensionDecision => "extension-decision",
-            Change::Dismissal => "dismissal",
-            Change::DismissalDecision => "dismissal-decision",
+/// What a step's JSON body writes; every field is read or refused.
+async fn write(
+    step: Step,
+    state: &AppState,
+    caller: &Caller,
+    case: &Case,
+    body: &[u8],
+) -> Result<Write, ApiError> {
+    Ok(match step {
+        Step::Notice => {
+            return Err(ApiError::BadRequest(format!(
+                "the notice is issued with POST /api/v1/cases/{}/notice",
+                case.id
+            )));
         }
-    }
-
-    fn parse(segment: &str) -> Result<Change, ApiError> {
-        Change::ALL
-            .into_iter()
-            .find(|c| c.name() == segment)
-            .ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "no change {segment:?} of a case (one of: {})",
-                    Change::ALL.map(Change::name).join(", ")
-                ))
-            })
-    }
-
-    /// Who may make it.
-    fn action(self) -> Action {
-        match self {
-            Change::Response | Change::Extension => Action::RespondCase,
-            Change::Verification => Action::VerifyCase,
-            Change::ExtensionDecision => Action::DecideExtension,
-            Change::Dismissal => Action::ProposeDismissal,
-            Change::DismissalDecision => Action::ConfirmDismissal,
+        Step::Response => {
+            let b: ResponseBody = json(body)?;
+            Write::Response {
+                text: required(&b.text, "the response's text")?,
+                attachments: b.attachments,
+                on: caller.today(),
+            }
         }
-    }
-
-    /// Parses its body into what it writes; every field is read or refused.
-    async fn write(
-        self,
-        state: &AppState,
-        caller: &Caller,
-        case: &Case,
-        body: &[u8],
-    ) -> Result<Write, ApiError> {
-        Ok(match self {
-            Change::Response => {
-                let b: ResponseBody = json(body)?;
-                Write::Response {
-                    text: required(&b.text, "the response's text")?,
-                    attachments: b.attachments,
-                    on: caller.today(),
-                }
+        Step::Verification => {
+            let b: VerifyBody = json(body)?;
+            match b.outcome {
+                Outcome::Accept => Write::Accept { remark: b.reason },
+                Outcome::Return => Write::Return {
+                    reason: required(
+                        b.reason.as_deref().unwrap_or(""),
+                        "the reason for returning a response",
+                    )?,
+                },
             }
-            Change::Verification => {
-                let b: VerifyBody = json(body)?;
-                match b.outcome {
-                    Outcome::Accept => Write::Accept { remark: b.reason },
-                    Outcome::Return => Write::Return {
-                        reason: required(
-                            b.reason.as_deref().unwrap_or(""),
-                            "the reason for returning a response",
-                        )?,
-                    },
-                }
+        }
+        Step::Extension => {
+            let b: ExtensionBody = json(body)?;
+            Write::ExtensionRequest {
+                reason: required(&b.reason, "the reason for an extension")?,
+                working_days: extension_days(b.working_days)?,
             }
-            Change::Extension => {
-                let b: ExtensionBody = json(body)?;
-                Write::ExtensionRequest {
-                    reason: required(&b.reason, "the reason for an extension")?,
-                    working_days: extension_days(b.working_days)?,
-                }
+        }
+        Step::ExtensionDecision => {
+            let b: DecisionBody = json(body)?;
+            act::extension_decision(state, case, b.approve, b.remark).await?
+        }
+        Step::Dismissal => {
+            let b: DismissalBody = json(body)?;
+            Write::DismissalProposal {
+                reason: required(&b.reason, "the reason for a dismissal")?,
             }
-            Change::ExtensionDecision => {
-                let b: DecisionBody = json(body)?;
-                act::extension_decision(state, case, b.approve, b.remark).await?
+        }
+        Step::DismissalDecision => {
+            let b: DismissalDecisionBody = json(body)?;
+            Write::DismissalDecision {
+                confirm: b.confirm,
+                remark: b.remark,
             }
-            Change::Dismissal => {
-                let b: DismissalBody = json(body)?;
-                Write::DismissalProposal {
-                    reason: required(&b.reason, "the reason for a dismissal")?,
-                }
-            }
-            Change::DismissalDecision => {
-                let b: DismissalDecisionBody = json(body)?;
-                Write::DismissalDecision {
-                    confirm: b.confirm,
-                    remark: b.remark,
-                }
-            }
-        })
-    }
+        }
+    })
 }
 
 fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -420,10 +362,15 @@ async fn change(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let change = Change::parse(&change)?;
-    let caller = Caller::new(&state, identity, source.0, change.action()).await?;
+    let step = Step::parse(&change).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no change {change:?} of a case (one of: {})",
+            Step::ALL.map(Step::name).join(", ")
+        ))
+    })?;
+    let caller = Caller::new(&state, identity, source.0, step.action()).await?;
     let case = caller.case(&state, id).await?;
-    let write = change.write(&state, &caller, &case, &body).await?;
+    let write = write(step, &state, &caller, &case, &body).await?;
     let seen = if_match(&headers, id)?;
     let case = act::apply(&state, &caller, id, seen, write).await?;
     answer(&state, &caller, case, StatusCode::OK).await
@@ -587,12 +534,7 @@ async fn escalation_issue(
     let caller = Caller::new(&state, identity, source.0, Action::IssueDocument).await?;
     let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
     caller.may_issue(&prepared)?;
-    let options = IssueOptions {
-        archive_dir: state.config.archive_dir.clone(),
-        issued_by: caller.actor.name.clone(),
-        replaces: None,
-        today: caller.today(),
-    };
+    let options = caller.issue_options(&state);
     let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
     for case in &group.cases {
         record::change(

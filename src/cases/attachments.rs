@@ -152,7 +152,7 @@ pub async fn upload(
     let path = path_of(archive_dir, &sha256);
     crate::documents::archive::write_once(&path, bytes)
         .map_err(|e| CaseError::Io(e.to_string()))?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query(
         "INSERT INTO case_attachments (case_id, sha256, name, media_type, size, uploaded_by, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -42,6 +42,8 @@
 //! - [`attachments`]: owns `case_attachments` and the files, stored under
 //!   the archive folder by their SHA-256.
 //! - [`escalation`]: overdue cases and the circular their profile calls for.
+//! - [`act`]: the steps people take ([`act::Step`]), whichever way they
+//!   ask: the API and the pages' forms parse their own input and call it.
 //! - [`api`]: the HTTP routes.
 
 pub mod act;

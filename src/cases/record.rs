@@ -494,7 +494,7 @@ pub async fn open(
             reason: format!("finding {key} belongs to it already"),
         });
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO cases (department_id, data_year, state, version, opened_by, opened_at) \
          VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
@@ -562,7 +562,7 @@ pub async fn change(
     write: Write,
 ) -> Result<Case, CaseError> {
     let kind = write.event();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let row = sqlx::query(&format!(
         "SELECT {CASE_COLUMNS} FROM cases c WHERE c.id = $1"
     ))

@@ -514,18 +514,8 @@ fn charts_of(y: &Year) -> Result<Charts, DocumentError> {
     Ok(Charts {
         monthly: monthly_chart(&y.volume, y.items())?,
         overdue: overdue_chart(&y.ctx, y.items())?,
-        scores: charts::score_distribution(
-            &e.departments
-                .iter()
-                .filter_map(|d| d.published)
-                .collect::<Vec<_>>(),
-        )?,
-        counties: charts::county_comparison(
-            &e.counties
-                .iter()
-                .filter_map(|c| c.published.map(|p| (c.score.name.clone(), p)))
-                .collect::<Vec<_>>(),
-        )?,
+        scores: charts::department_scores(e)?,
+        counties: charts::county_scores(e)?,
     })
 }
 

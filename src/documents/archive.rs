@@ -154,7 +154,7 @@ pub async fn issue(
         .clone()
         .render_blocking(prepared.kind, prepared.inputs(Some(expected)))
         .await?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let sequence: i64 = sqlx::query(
         "INSERT INTO document_counters (issuer_id, kind, year, last_number) VALUES ($1, $2, $3, 1) \
          ON CONFLICT (issuer_id, kind, year) \

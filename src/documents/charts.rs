@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::DocumentError;
+use crate::evaluation::year::YearEvaluation;
 
 /// Chart size in SVG pixels; shown 156 mm wide (the version block).
 const SIZE: (u32, u32) = (900, 460);
@@ -148,6 +149,28 @@ pub fn overdue_by_department(rows: &[(String, f64)]) -> Result<String, DocumentE
             .map_err(fail)?;
         Ok(())
     })
+}
+
+/// The score distribution of an evaluation's departments (those with a
+/// published score): the annual report's chart, and 总览's.
+pub fn department_scores(e: &YearEvaluation) -> Result<String, DocumentError> {
+    score_distribution(
+        &e.departments
+            .iter()
+            .filter_map(|d| d.published)
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The counties' published scores in rank order: the annual report's
+/// chart, and 总览's.
+pub fn county_scores(e: &YearEvaluation) -> Result<String, DocumentError> {
+    county_comparison(
+        &e.counties
+            .iter()
+            .filter_map(|c| c.published.map(|p| (c.score.name.clone(), p)))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Vertical bars: how many departments scored in each ten-point band.

@@ -47,7 +47,7 @@ pub async fn freeze(
     let sha256 = hex(&Sha256::digest(json.as_bytes()));
     let frozen_at = now_millis();
     // The snapshot and its audit entry commit together.
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO evaluation_snapshots \
          (year, scheme_id, scheme_version, as_of, frozen_at, frozen_by, sha256, result) \

@@ -212,7 +212,7 @@ pub async fn import(
     let producer =
         tokio::task::spawn_blocking(move || read_and_validate(sources, known, tx_rows, bar));
 
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     if store.backend() == Backend::Sqlite {
         // A large run inserts into every grant's part of the access log at
         // once (the log is in time order): with the default 64 MiB page

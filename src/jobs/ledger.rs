@@ -241,7 +241,7 @@ pub struct Claim<'a> {
 /// Claims an occurrence of the job, if one is claimable and no other
 /// occurrence of the job runs; returns it, now `running` under the claim.
 pub async fn claim(store: &Store, c: &Claim<'_>) -> Result<Option<Occurrence>, LedgerError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let lock = match store.backend() {
         Backend::Postgres => {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")

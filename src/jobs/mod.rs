@@ -249,11 +249,7 @@ pub async fn run_audited(
                 "message": a.message,
             }),
         };
-        let mut tx = store
-            .pool()
-            .begin()
-            .await
-            .map_err(ledger::LedgerError::from)?;
+        let mut tx = store.begin().await.map_err(ledger::LedgerError::from)?;
         crate::audit::append(&mut tx, &change)
             .await
             .map_err(|e| RunnerError::Audit(e.to_string()))?;

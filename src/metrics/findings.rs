@@ -216,7 +216,7 @@ pub async fn heal(
         .map(|i| (i.id.as_str(), i))
         .collect();
     let mut healed = 0;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     for (key, rule, record_id) in &ongoing {
         let (item, at, cause) = match by_key.get(key.as_str()) {
             Some(item) if item.status.is_breach() => continue,
@@ -364,7 +364,7 @@ pub async fn record(
         .iter()
         .filter(|f| f.source == FindingSource::Detected && f.item.is_some())
         .collect();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let before: i64 = sqlx::query("SELECT COUNT(*) FROM detected_findings")
         .fetch_one(&mut *tx)
         .await?

@@ -30,7 +30,7 @@ use serde::Deserialize;
 use super::{escape, form_session, page, see_other_to, signed_in_bar, viewer};
 use crate::access::extract::Source;
 use crate::access::{Identity, permits};
-use crate::cases::act::{self, Caller, NoticeChoices, Opening};
+use crate::cases::act::{self, Caller, NoticeChoices, Opening, Step};
 use crate::cases::attachments::MAX_ATTACHMENT;
 use crate::cases::record::{self, Filter, Write};
 use crate::cases::{Case, CaseDetail, EXTENSION_BASIS, flow};
@@ -58,91 +58,16 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A step a person takes on a case from its page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// An inspector issues the 整改通知书.
-    Notice,
-    /// The department reports its rectification (text and files).
-    Response,
-    /// An inspector accepts or returns the response.
-    Verification,
-    /// The department asks for more time.
-    Extension,
-    /// A leader decides the request.
-    ExtensionDecision,
-    /// An inspector proposes a dismissal as a false finding.
-    Dismissal,
-    /// A second person decides it.
-    DismissalDecision,
-}
-
-impl Step {
-    /// Every step, in the order the page offers them.
-    pub const ALL: [Step; 7] = [
-        Step::Notice,
-        Step::Response,
-        Step::Verification,
-        Step::Extension,
-        Step::ExtensionDecision,
-        Step::Dismissal,
-        Step::DismissalDecision,
-    ];
-
-    /// Its path segment.
-    pub fn name(self) -> &'static str {
-        match self {
-            Step::Notice => "notice",
-            Step::Response => "response",
-            Step::Verification => "verification",
-            Step::Extension => "extension",
-            Step::ExtensionDecision => "extension-decision",
-            Step::Dismissal => "dismissal",
-            Step::DismissalDecision => "dismissal-decision",
-        }
-    }
-
-    fn parse(segment: &str) -> Option<Step> {
-        Step::ALL.into_iter().find(|s| s.name() == segment)
-    }
-
-    /// Who may take it.
-    fn action(self) -> Action {
-        match self {
-            Step::Notice => Action::IssueDocument,
-            Step::Response | Step::Extension => Action::RespondCase,
-            Step::Verification => Action::VerifyCase,
-            Step::ExtensionDecision => Action::DecideExtension,
-            Step::Dismissal => Action::ProposeDismissal,
-            Step::DismissalDecision => Action::ConfirmDismissal,
-        }
-    }
-
-    /// The event it writes (the one the state machine is asked about
-    /// before its form is offered).
-    fn event(self) -> CaseEventKind {
-        match self {
-            Step::Notice => CaseEventKind::NoticeIssued,
-            Step::Response => CaseEventKind::ResponseSubmitted,
-            Step::Verification => CaseEventKind::Accepted,
-            Step::Extension => CaseEventKind::ExtensionRequested,
-            Step::ExtensionDecision => CaseEventKind::ExtensionApproved,
-            Step::Dismissal => CaseEventKind::DismissalProposed,
-            Step::DismissalDecision => CaseEventKind::Dismissed,
-        }
-    }
-
-    /// What the page says once it is done.
-    fn done(self) -> &'static str {
-        match self {
-            Step::Notice => "整改通知书已签发、编号并归档，整改期限自即日起计算。",
-            Step::Response => "整改情况已报送，等待督查人员核验。",
-            Step::Verification => "核验结果已记录。",
-            Step::Extension => "延期申请已提交，等待领导审批。",
-            Step::ExtensionDecision => "延期申请已审批。",
-            Step::Dismissal => "撤销提请已提交，须由另一人确认。",
-            Step::DismissalDecision => "撤销提请已处理。",
-        }
+/// What the page says once a step is done.
+fn done_words(step: Step) -> &'static str {
+    match step {
+        Step::Notice => "整改通知书已签发、编号并归档，整改期限自即日起计算。",
+        Step::Response => "整改情况已报送，等待督查人员核验。",
+        Step::Verification => "核验结果已记录。",
+        Step::Extension => "延期申请已提交，等待领导审批。",
+        Step::ExtensionDecision => "延期申请已审批。",
+        Step::Dismissal => "撤销提请已提交，须由另一人确认。",
+        Step::DismissalDecision => "撤销提请已处理。",
     }
 }
 
@@ -419,7 +344,7 @@ async fn show(
             "opened",
             "案件已立案。请预览并签发整改通知书。".to_string(),
         )),
-        other => Step::parse(other).map(|s| Banner::Done(s.name(), s.done().to_string())),
+        other => Step::parse(other).map(|s| Banner::Done(s.name(), done_words(s).to_string())),
     });
     let caller = page_caller(&state, session.clone(), source.0, Action::ReadCases).await?;
     render(&state, &caller, &session, id, banner, StatusCode::OK).await
@@ -466,7 +391,24 @@ async fn render(
         }
         None => {}
     }
-    facts(&mut body, &detail, &department, today);
+    // The notice's number (a department sees its own notice; a document
+    // outside the viewer's reach is named by its existence only).
+    let notice_number = match case.notice_id {
+        Some(doc) => crate::documents::archive::get(&state.store, doc, &caller.reach)
+            .await
+            .ok()
+            .map(|d| d.number),
+        None => None,
+    };
+    let left = match case.deadline {
+        Some(deadline) if today < deadline => state
+            .config
+            .calendar()
+            .ok()
+            .and_then(|c| c.working_days_between(today, deadline).ok()),
+        _ => None,
+    };
+    facts(&mut body, &detail, &department, today, notice_number, left);
     steps(&mut body, state, caller, session, &detail);
     findings_table(&mut body, state, case).await?;
     history(&mut body, &detail);
@@ -481,15 +423,33 @@ async fn render(
     ))
 }
 
-fn facts(body: &mut String, detail: &CaseDetail, department: &str, today: chrono::NaiveDate) {
+fn facts(
+    body: &mut String,
+    detail: &CaseDetail,
+    department: &str,
+    today: chrono::NaiveDate,
+    notice_number: Option<String>,
+    working_days_left: Option<i64>,
+) {
     let case = &detail.case;
     let notice = match case.notice_id {
-        Some(doc) => format!("<a href=\"/api/v1/documents/{doc}/pdf\">已下发（查看 PDF）</a>"),
+        Some(doc) => format!(
+            "<a href=\"/api/v1/documents/{doc}/pdf\">{}（已下发，查看 PDF）</a>",
+            escape(notice_number.as_deref().unwrap_or("整改通知书"))
+        ),
         None => "尚未下发".to_string(),
     };
     let deadline = match case.deadline {
         None => "—（下发整改通知书后起算）".to_string(),
-        Some(_) => deadline_words(case, today),
+        Some(_) => {
+            let mut words = deadline_words(case, today);
+            if let Some(n) = working_days_left
+                && matches!(case.state, CaseState::Notified | CaseState::Returned)
+            {
+                let _ = write!(words, "（还剩 {n} 个工作日）");
+            }
+            words
+        }
     };
     let _ = write!(
         body,

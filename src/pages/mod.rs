@@ -1,16 +1,25 @@
 //! dukao's own pages: server-rendered Chinese HTML, embedded in the binary
 //! with their stylesheet (government intranets are offline: no CDN, no web
 //! font). Every page is sent with a Content Security Policy that allows
-//! nothing but dukao's own stylesheet and forms posting back to dukao — no
-//! script at all so far, inline or not — and every datum is escaped
-//! ([`escape`]).
+//! nothing but dukao's own stylesheet, images of its own (the charts are
+//! plotters SVG embedded as `data:` images) and forms posting back to
+//! dukao — no script at all, inline or not — and every datum is escaped
+//! ([`escape`]). Pages read stored results and the store; they never
+//! compute a year.
 //!
-//! - [`signin`]: the sign-in page, the start page that says who is signed
-//!   in and what they may do, and signing out. Forms carry a CSRF token:
-//!   the sign-in form a double-submit token (a cookie and a field that must
-//!   match), every signed-in form its session's token.
+//! - [`signin`]: the sign-in page, the start page (who is signed in, what
+//!   they may do, the open cases in reach), signing out.
+//! - [`overview`]: 总览, its drill-down to the records (and their CSV), and
+//!   a department's page.
+//! - [`work`]: 督办, the inspectors' work list.
+//! - [`cases`]: the cases, one case and the forms of its steps.
+//! - [`documents`]: 公文, the issued documents.
+//! - [`ledgers`]: the jobs' ledger and the audit trail.
 //!
-//! The leaders' and inspectors' dashboard builds on this module.
+//! Forms carry a CSRF token: the sign-in form a double-submit token (a
+//! cookie and a field that must match), every signed-in form its session's
+//! token ([`form_session`]). An error a page handler returns is answered as
+//! a page ([`html_errors`]).
 
 pub mod cases;
 pub mod documents;
@@ -37,7 +46,7 @@ use crate::vocab::Action;
 const STYLESHEET: &str = include_str!("../../templates/web/dukao.css");
 
 /// What a page may load: its own stylesheet; forms post to dukao only.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages' routes.

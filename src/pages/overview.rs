@@ -289,6 +289,7 @@ async fn overview(
     }
     body.push_str(&matrix(&evaluated.result, a.year, as_of_text));
     body.push_str(&counties(&evaluated.result));
+    body.push_str(&charts(&evaluated.result)?);
     if permits(viewer.session.user.role, Action::ReadJobs)
         && (!city_wide(Action::ReadJobs) || matches!(viewer.reach, Reach::City))
     {
@@ -511,6 +512,40 @@ fn counties(result: &YearEvaluation) -> String {
     }
     out.push_str("</tbody></table></section>\n");
     out
+}
+
+/// The annual report's charts of the year, drawn by the same code
+/// (plotters SVG, embedded as images: the page loads nothing else), each
+/// with a caption that says what it shows; the tables above hold the same
+/// figures in words.
+fn charts(result: &YearEvaluation) -> Result<String, ApiError> {
+    let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
+    let mut out = String::from(
+        "<section aria-labelledby=\"charts\"><h2 id=\"charts\">图表</h2><div class=\"charts\">",
+    );
+    let scored = result
+        .departments
+        .iter()
+        .filter(|d| d.published.is_some())
+        .count();
+    let _ = write!(
+        out,
+        "<figure><img src=\"data:image/svg+xml,{}\" alt=\"部门得分分布：{} 个部门按十分一档的得分区间计数\">\
+         <figcaption>部门得分分布（{} 个有得分的部门）</figcaption></figure>",
+        url_encode(&crate::documents::charts::department_scores(result).map_err(fail)?),
+        scored,
+        scored
+    );
+    if !result.counties.is_empty() {
+        let _ = write!(
+            out,
+            "<figure><img src=\"data:image/svg+xml,{}\" alt=\"区县得分对比：按排名列出各区县得分\">\
+             <figcaption>区县得分对比（按排名）</figcaption></figure>",
+            url_encode(&crate::documents::charts::county_scores(result).map_err(fail)?)
+        );
+    }
+    out.push_str("</div></section>\n");
+    Ok(out)
 }
 
 async fn jobs(state: &AppState) -> Result<String, ApiError> {

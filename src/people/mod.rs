@@ -239,7 +239,7 @@ pub async fn add_user(
         .map_err(PeopleError::Invalid)?;
     let hash = password::hash(&user.password)?;
     let now = now_millis();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let taken = sqlx::query("SELECT 1 FROM users WHERE login = $1")
         .bind(&user.login)
         .fetch_optional(&mut *tx)
@@ -318,7 +318,7 @@ pub async fn disable_user(
         )));
     }
     let now = now_millis();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query("UPDATE users SET disabled_at = $1 WHERE login = $2 AND disabled_at IS NULL")
         .bind(now)
         .bind(login)
@@ -346,7 +346,7 @@ pub async fn set_password(
     let user = find_user(store, login).await?;
     let hash = password::hash(password)?;
     let now = now_millis();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_set_at = $2 WHERE login = $3")
         .bind(&hash)
         .bind(now)
@@ -453,7 +453,7 @@ pub async fn add_token(
     }
     let secret = password::token_secret()?;
     let tables: BTreeSet<&str> = token.tables.iter().map(|t| t.as_str()).collect();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let taken = sqlx::query("SELECT 1 FROM api_tokens WHERE name = $1")
         .bind(&token.name)
         .fetch_optional(&mut *tx)
@@ -533,7 +533,7 @@ pub async fn revoke_token(
             "token {name:?} was revoked already"
         )));
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
         .bind(now_millis())
         .bind(name)

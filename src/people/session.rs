@@ -140,7 +140,7 @@ pub async fn sign_in(
     } else {
         super::authenticate(store, login, password).await?
     };
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let Some(user) = user else {
         sqlx::query("INSERT INTO login_failures (login, source, at) VALUES ($1, $2, $3)")
             .bind(login)
@@ -280,7 +280,7 @@ pub async fn sign_out(
     source: &str,
     now: i64,
 ) -> Result<(), PeopleError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL",
     )

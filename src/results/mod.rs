@@ -290,7 +290,7 @@ pub async fn save_parts(
     parts: &[Part],
 ) -> Result<(), ResultsError> {
     let kind = key.kind.name();
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     sqlx::query(
         "DELETE FROM stored_results WHERE kind = $1 AND period = $2 AND as_of = $3 \
          AND data_version = $4",

@@ -196,7 +196,8 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     let notified = b.source().await;
     assert!(notified.contains("整改通知书已签发"), "{notified}");
     assert!(notified.contains("整改中"));
-    assert!(notified.contains("已下发（查看 PDF）"));
+    assert!(notified.contains("已下发，查看 PDF"));
+    assert!(notified.contains("还剩"), "the working days left are shown");
 
     // The department signs in, finds the case on its start page, and
     // reports its rectification with a file.

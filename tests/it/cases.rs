@@ -426,7 +426,7 @@ async fn a_whole_case(ts: &TestStore) {
         .unwrap()
         .to_string();
     assert!(
-        waiting.contains(&format!("<th scope=\"row\">{id}</th>")),
+        waiting.contains(&format!("<a href=\"/cases/{id}\">第 {id} 号</a>")),
         "{html}"
     );
     assert!(waiting.contains("待核验"));

@@ -152,7 +152,7 @@ async fn save_digests(
     day: &str,
     digests: &BTreeMap<String, Vec<Reminder>>,
 ) -> Result<(), WorkError> {
-    let mut tx = run.store.pool().begin().await?;
+    let mut tx = run.store.begin().await?;
     sqlx::query("DELETE FROM reminder_digests WHERE day = $1")
         .bind(day)
         .execute(&mut *tx)
