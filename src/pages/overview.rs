@@ -565,7 +565,7 @@ async fn jobs(state: &AppState) -> Result<String, ApiError> {
             )
         });
         let next = match (&j.next, &j.next_error) {
-            (Some((period, at)), _) => format!("{period}（{at}）"),
+            (Some((period, at)), _) => format!("{period}（{}）", when(at)),
             (None, Some(_)) => "无法确定（缺少工作日历）".to_string(),
             (None, None) => "—".to_string(),
         };
