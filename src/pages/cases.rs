@@ -271,9 +271,9 @@ async fn list(
     ))
 }
 
-/// A case's deadline as a list shows it: the date, and 已逾期 in words
-/// (not only in colour) when it is.
-fn deadline_words(c: &Case, today: chrono::NaiveDate) -> String {
+/// A case's deadline as the pages show it (HTML): the date, and 已逾期 in
+/// words (not only in colour) when it is.
+pub(super) fn deadline_words(c: &Case, today: chrono::NaiveDate) -> String {
     match c.deadline {
         None => "—（未下发通知书）".to_string(),
         Some(d) if c.overdue_on(today) => {

@@ -715,18 +715,11 @@ async fn unit(
              <th scope=\"col\">整改期限</th><th scope=\"col\">问题</th></tr></thead><tbody>\n",
         );
         for c in &cases {
-            let deadline = c.deadline.map_or("—".to_string(), |d| {
-                let mut t = crate::time::chinese_date(d);
-                if c.overdue_on(today) {
-                    t.push_str("（已逾期）");
-                }
-                t
-            });
             let _ = writeln!(
                 body,
                 "<tr><th scope=\"row\"><a href=\"/cases/{id}\">第 {id} 号</a></th><td>{}</td><td>{}</td><td>{} 条</td></tr>",
                 escape(c.state.chinese()),
-                escape(&deadline),
+                super::cases::deadline_words(c, today),
                 c.findings.len(),
                 id = c.id,
             );

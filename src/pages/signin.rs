@@ -213,21 +213,14 @@ async fn open_cases(
                 .departments
                 .get(&c.department_id)
                 .map_or(c.department_id.as_str(), |d| d.name.as_str());
-            let deadline = match c.deadline {
-                None => "尚未下发整改通知书".to_string(),
-                Some(d) if c.overdue_on(today) => {
-                    format!("整改期限 {}（已逾期）", crate::time::chinese_date(d))
-                }
-                Some(d) => format!("整改期限 {}", crate::time::chinese_date(d)),
-            };
             let _ = write!(
                 out,
-                "<li><a href=\"/cases/{}\">第 {} 号</a>　{}　{}　{}</li>",
+                "<li><a href=\"/cases/{}\">第 {} 号</a>　{}　{}　整改期限 {}</li>",
                 c.id,
                 c.id,
                 escape(department),
                 escape(c.state.chinese()),
-                escape(&deadline)
+                super::cases::deadline_words(c, today)
             );
         }
         out.push_str("</ul>");
