@@ -27,8 +27,9 @@ use typst_layout::PagedDocument;
 use super::{DocumentError, DocumentKind};
 
 /// The templates, compiled in so that the binary renders anywhere.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("gongwen.typ", include_str!("../../templates/gongwen.typ")),
+    (PAGE_TEMPLATE, include_str!("../../templates/page.typ")),
     ("notice.typ", include_str!("../../templates/notice.typ")),
     ("circular.typ", include_str!("../../templates/circular.typ")),
     ("annual.typ", include_str!("../../templates/annual.typ")),
@@ -169,6 +170,11 @@ pub struct RenderTimings {
     pub pages: usize,
 }
 
+/// The template a page is printed with (总览, a department's page): its
+/// tables and charts on A4 with the documents' fonts. Not an official
+/// document: no number, no issuer, no seal.
+pub const PAGE_TEMPLATE: &str = "page.typ";
+
 /// The typst engine with the templates and fonts.
 pub struct Engine {
     typst: TypstEngine,
@@ -220,6 +226,31 @@ impl Engine {
         kind: DocumentKind,
         inputs: &serde_json::Value,
     ) -> Result<(Vec<u8>, RenderTimings), DocumentError> {
+        self.render_template(kind.template(), inputs)
+    }
+
+    /// A printed page ([`PAGE_TEMPLATE`]) on a blocking thread: `inputs`
+    /// holds its `title`, `basis`, `tables` (`heading`, `header`, `rows`)
+    /// and `charts` (`svg`, `caption`).
+    pub async fn render_page(
+        self: Arc<Self>,
+        inputs: serde_json::Value,
+    ) -> Result<Vec<u8>, DocumentError> {
+        tokio::task::spawn_blocking(move || {
+            self.render_template(PAGE_TEMPLATE, &inputs)
+                .map(|(pdf, _)| pdf)
+        })
+        .await
+        .map_err(|e| DocumentError::Typst(format!("the render task failed: {e}")))?
+    }
+
+    /// Compiles `template` with `inputs` as `sys.inputs` (glyph coverage
+    /// checked first) and exports the PDF.
+    fn render_template(
+        &self,
+        template: &str,
+        inputs: &serde_json::Value,
+    ) -> Result<(Vec<u8>, RenderTimings), DocumentError> {
         let start = Instant::now();
         check_coverage(&self.fonts, inputs)?;
         let dict = match to_value(inputs) {
@@ -233,7 +264,7 @@ impl Engine {
         let prepared = Instant::now();
         let document: PagedDocument = self
             .typst
-            .compile_with_input(kind.template(), dict)
+            .compile_with_input(template, dict)
             .output
             .map_err(|e| DocumentError::Typst(describe(&e)))?;
         let compiled = Instant::now();

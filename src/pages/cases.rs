@@ -271,15 +271,22 @@ async fn list(
     ))
 }
 
-/// A case's deadline as the pages show it (HTML): the date, and 已逾期 in
-/// words (not only in colour) when it is.
-pub(super) fn deadline_words(c: &Case, today: chrono::NaiveDate) -> String {
+/// A case's deadline in words, and whether it is overdue: the date, and
+/// 已逾期 when it is.
+pub(super) fn deadline_text(c: &Case, today: chrono::NaiveDate) -> (String, bool) {
     match c.deadline {
-        None => "—（未下发通知书）".to_string(),
-        Some(d) if c.overdue_on(today) => {
-            format!("<span class=\"late\">{}（已逾期）</span>", chinese_date(d))
-        }
-        Some(d) => chinese_date(d),
+        None => ("—（未下发通知书）".to_string(), false),
+        Some(d) if c.overdue_on(today) => (format!("{}（已逾期）", chinese_date(d)), true),
+        Some(d) => (chinese_date(d), false),
+    }
+}
+
+/// A case's deadline as the pages show it (HTML): [`deadline_text`], an
+/// overdue one marked as well as said.
+pub(super) fn deadline_words(c: &Case, today: chrono::NaiveDate) -> String {
+    match deadline_text(c, today) {
+        (text, true) => format!("<span class=\"late\">{}</span>", escape(&text)),
+        (text, false) => escape(&text),
     }
 }
 

@@ -25,6 +25,7 @@ pub mod cases;
 pub mod documents;
 pub mod ledgers;
 pub mod overview;
+pub mod print;
 pub mod signin;
 pub mod work;
 

@@ -32,6 +32,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::print::{PrintChart, PrintTable, Printed};
 use super::{Viewer, escape, page, signed_in_bar, url_encode, viewer};
 use crate::access::{Reach, city_wide, permits};
 use crate::evaluation::api::{Answer, read};
@@ -152,33 +153,78 @@ fn computing_page(viewer: &Viewer, title: &str, what: &str, failure: Option<&str
     )
 }
 
-/// What a figure rests on, in one line.
-fn basis_line(e: &Evaluated, basis: Option<&Basis>) -> String {
+/// What a figure rests on, in one line of plain text (the page escapes
+/// it; a printed page shows it as it is).
+fn basis_text(e: &Evaluated, basis: Option<&Basis>) -> String {
     let scheme = format!(
         "评估方案《{}》（{}）",
-        escape(&e.result.scheme.title),
-        escape(&e.result.scheme.version)
+        e.result.scheme.title, e.result.scheme.version
     );
     match (e.status, basis) {
         (EvaluationStatus::Frozen, _) => format!(
             "正式结果：数据截至 {}，{} 由 {} 冻结；{scheme}",
-            escape(&when(&e.result.as_of)),
-            escape(&when(e.frozen_at.as_deref().unwrap_or(""))),
-            escape(e.frozen_by.as_deref().unwrap_or(""))
+            when(&e.result.as_of),
+            when(e.frozen_at.as_deref().unwrap_or("")),
+            e.frozen_by.as_deref().unwrap_or("")
         ),
         (EvaluationStatus::Live, Some(b)) => format!(
-            "数据截至 {}（数据版本 {}，计算于 {}）；{scheme}{}",
-            escape(&when(&b.as_of)),
+            "数据截至 {}（数据版本 {}，计算于 {}）；{scheme}",
+            when(&b.as_of),
             b.data_version,
-            escape(&when(&b.computed_at)),
-            if b.stale {
-                "；<strong>数据已更新，结果正在重新计算</strong>"
-            } else {
-                ""
-            }
+            when(&b.computed_at),
         ),
         (EvaluationStatus::Live, None) => {
-            format!("数据截至 {}；{scheme}", escape(&when(&e.result.as_of)))
+            format!("数据截至 {}；{scheme}", when(&e.result.as_of))
+        }
+    }
+}
+
+/// What a figure rests on, in one line of HTML: [`basis_text`], and a
+/// warning when the data changed since.
+fn basis_line(e: &Evaluated, basis: Option<&Basis>) -> String {
+    let stale = if basis.is_some_and(|b| b.stale) {
+        "；<strong>数据已更新，结果正在重新计算</strong>"
+    } else {
+        ""
+    };
+    format!("{}{stale}", escape(&basis_text(e, basis)))
+}
+
+/// A score as pages print it.
+fn score_text(score: Option<f64>) -> String {
+    score.map_or("—".to_string(), |s| format!("{s:.2}"))
+}
+
+/// A change of score from the previous year.
+fn change_text(change: Option<f64>) -> String {
+    change.map_or("—".to_string(), |c| format!("{c:+.2}"))
+}
+
+/// A rank.
+fn rank_text(rank: Option<impl std::fmt::Display>) -> String {
+    rank.map_or("—".to_string(), |r| r.to_string())
+}
+
+/// A grade, none for a unit without measurable items.
+fn grade_text(evaluable: bool, grade: &str) -> &str {
+    if evaluable { grade } else { "—" }
+}
+
+/// What a page answers in: itself, or printed (`format=pdf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Page,
+    Printed,
+}
+
+impl Shown {
+    fn of(v: &View) -> Result<Shown, ApiError> {
+        match v.format.as_deref() {
+            None => Ok(Shown::Page),
+            Some("pdf") => Ok(Shown::Printed),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "format {other:?}: this page is shown as itself or as pdf"
+            ))),
         }
     }
 }
@@ -226,6 +272,7 @@ async fn overview(
         Ok(opened) => opened,
         Err(answer) => return Ok(answer),
     };
+    let shown = Shown::of(&v)?;
     let title = format!("{}年政务数据共享总览", a.year);
     let Seen {
         evaluated,
@@ -270,18 +317,31 @@ async fn overview(
             None
         }
     };
+    if shown == Shown::Printed {
+        return print_overview(
+            &title,
+            basis_text(&evaluated, basis.as_ref()),
+            summary.as_ref(),
+            previous.as_ref(),
+            &evaluated.result,
+        )?
+        .respond(&format!("overview-{}.pdf", a.year))
+        .await;
+    }
     let as_of_text = v.as_of.as_deref();
     let mut body = String::new();
     let _ = write!(
         body,
         "<h1>{}</h1>\n<p class=\"basis\">{}</p>\n<nav class=\"years\" aria-label=\"年度\">\
-         <a href=\"/overview?{}\">‹ {}年</a> <a href=\"/overview?{}\">{}年 ›</a></nav>\n",
+         <a href=\"/overview?{}\">‹ {}年</a> <a href=\"/overview?{}\">{}年 ›</a>\
+         <a href=\"/overview?{}\">下载 PDF</a></nav>\n",
         escape(&title),
         basis_line(&evaluated, basis.as_ref()),
         query(a.year - 1, None, &[]),
         a.year - 1,
         query(a.year + 1, None, &[]),
         a.year + 1,
+        query(a.year, as_of_text, &[("format", "pdf")]),
     );
     match &summary {
         Some(s) => body.push_str(&headline(s, previous.as_ref())),
@@ -441,14 +501,10 @@ fn matrix(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
 }
 
 fn matrix_row(d: &DepartmentResult, year: i32, as_of: Option<&str>) -> String {
-    let score = d.published.map_or("—".to_string(), |s| format!("{s:.2}"));
-    let rank = d.rank.map_or("—".to_string(), |r| r.to_string());
-    let change = d.change.map_or("—".to_string(), |c| format!("{c:+.2}"));
-    let grade = if d.score.evaluable {
-        d.score.grade.as_str()
-    } else {
-        "—"
-    };
+    let score = score_text(d.published);
+    let rank = rank_text(d.rank);
+    let change = change_text(d.change);
+    let grade = grade_text(d.score.evaluable, &d.score.grade);
     let page = query(year, as_of, &[("unit", d.score.id.as_str())]);
     let mut out = format!(
         "<tr><th scope=\"row\"><a href=\"/overview/unit?{page}\">{}</a><br><small>{}</small></th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td>",
@@ -495,14 +551,10 @@ fn counties(result: &YearEvaluation) -> String {
          <th scope=\"col\">等级</th><th scope=\"col\">排名</th><th scope=\"col\">较上年</th></tr></thead><tbody>\n",
     );
     for c in &result.counties {
-        let score = c.published.map_or("—".to_string(), |s| format!("{s:.2}"));
-        let rank = c.rank.map_or("—".to_string(), |r| r.to_string());
-        let change = c.change.map_or("—".to_string(), |x| format!("{x:+.2}"));
-        let grade = if c.score.evaluable {
-            c.score.grade.as_str()
-        } else {
-            "—"
-        };
+        let score = score_text(c.published);
+        let rank = rank_text(c.rank);
+        let change = change_text(c.change);
+        let grade = grade_text(c.score.evaluable, &c.score.grade);
         let _ = writeln!(
             out,
             "<tr><th scope=\"row\">{}</th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td></tr>",
@@ -512,6 +564,102 @@ fn counties(result: &YearEvaluation) -> String {
     }
     out.push_str("</tbody></table></section>\n");
     out
+}
+
+/// 总览 printed: the headline figures, the counties and the departments'
+/// scores as tables, and the charts.
+fn print_overview(
+    title: &str,
+    basis: String,
+    summary: Option<&Value>,
+    previous: Option<&Value>,
+    result: &YearEvaluation,
+) -> Result<Printed, ApiError> {
+    let mut tables = Vec::new();
+    if let Some(summary) = summary {
+        let before = previous.map(per_check).unwrap_or_default();
+        tables.push(PrintTable {
+            heading: "主要监测指标".into(),
+            header: ["监测项", "事项", "违反期限或规定", "按时率", "较上年"]
+                .map(String::from)
+                .to_vec(),
+            rows: per_check(summary)
+                .iter()
+                .map(|(check, t)| {
+                    let change = match (t.rate(), before.get(check).and_then(Totals::rate)) {
+                        (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
+                        _ => "—".to_string(),
+                    };
+                    vec![
+                        check.chinese().to_string(),
+                        t.items.to_string(),
+                        t.breaches.to_string(),
+                        t.rate()
+                            .map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r)),
+                        change,
+                    ]
+                })
+                .collect(),
+        });
+    }
+    if !result.counties.is_empty() {
+        tables.push(PrintTable {
+            heading: "区县".into(),
+            header: ["区县", "得分", "等级", "排名", "较上年"]
+                .map(String::from)
+                .to_vec(),
+            rows: result
+                .counties
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.score.name.clone(),
+                        score_text(c.published),
+                        grade_text(c.score.evaluable, &c.score.grade).to_string(),
+                        rank_text(c.rank),
+                        change_text(c.change),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    tables.push(PrintTable {
+        heading: "部门".into(),
+        header: ["部门", "所属", "得分", "等级", "排名", "较上年"]
+            .map(String::from)
+            .to_vec(),
+        rows: result
+            .departments
+            .iter()
+            .map(|d| {
+                vec![
+                    d.score.name.clone(),
+                    d.jurisdiction_name.clone(),
+                    score_text(d.published),
+                    grade_text(d.score.evaluable, &d.score.grade).to_string(),
+                    rank_text(d.rank),
+                    change_text(d.change),
+                ]
+            })
+            .collect(),
+    });
+    let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
+    let mut charts = vec![PrintChart {
+        svg: crate::documents::charts::department_scores(result).map_err(fail)?,
+        caption: "部门得分分布".into(),
+    }];
+    if !result.counties.is_empty() {
+        charts.push(PrintChart {
+            svg: crate::documents::charts::county_scores(result).map_err(fail)?,
+            caption: "区县得分对比（按排名）".into(),
+        });
+    }
+    Ok(Printed {
+        title: title.to_string(),
+        basis,
+        tables,
+        charts,
+    })
 }
 
 /// The annual report's charts of the year, drawn by the same code
@@ -602,8 +750,11 @@ async fn unit(
         Err(answer) => return Ok(answer),
     };
     let unit = unit_in_reach(&viewer, &v)?;
+    let shown = Shown::of(&v)?;
     let title = format!("{}年 部门评估", a.year);
-    let Seen { evaluated, .. } = match seen(&state, &viewer, &a, &title).await? {
+    let Seen {
+        evaluated, basis, ..
+    } = match seen(&state, &viewer, &a, &title).await? {
         Ok(seen) => seen,
         Err(page) => return Ok(page),
     };
@@ -613,11 +764,13 @@ async fn unit(
         .ok_or_else(|| ApiError::NotFound(format!("no department {unit:?} in {}", a.year)))?;
     let as_of = v.as_of.as_deref();
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"basis\">{}；{}年</p>\n<p><a href=\"/overview?{}\">返回总览</a></p>\n",
+        "<h1>{}</h1>\n<p class=\"basis\">{}；{}年</p>\n<p><a href=\"/overview?{}\">返回总览</a>　\
+         <a href=\"/overview/unit?{}\">下载 PDF</a></p>\n",
         escape(&d.score.name),
         escape(&d.jurisdiction_name),
         a.year,
         query(a.year, as_of, &[]),
+        query(a.year, as_of, &[("unit", unit), ("format", "pdf")]),
     );
     let _ = write!(
         body,
@@ -627,19 +780,15 @@ async fn unit(
             .map_or("—（本年无可测事项）".to_string(), |s| format!(
                 "{s:.2}"
             )),
-        escape(if d.score.evaluable {
-            &d.score.grade
-        } else {
-            "—"
-        }),
-        d.rank.map_or("—".to_string(), |r| r.to_string()),
+        escape(grade_text(d.score.evaluable, &d.score.grade)),
+        rank_text(d.rank),
         if d.ranking == crate::evaluation::year::CITY_RANKING {
             "市直部门"
         } else {
             "本区县部门"
         },
-        d.change.map_or("—".to_string(), |c| format!("{c:+.2}")),
-        basis_line(&evaluated, None),
+        change_text(d.change),
+        basis_line(&evaluated, basis.as_ref()),
     );
     body.push_str(
         "<section><h2>指标</h2><table class=\"figures\"><thead><tr><th scope=\"col\">指标</th>\
@@ -706,6 +855,11 @@ async fn unit(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let today = crate::time::local_date(state.clock.now());
+    if shown == Shown::Printed {
+        return print_unit(a.year, d, (&evaluated, basis.as_ref()), &cases, today)
+            .respond(&format!("department-{unit}-{}.pdf", a.year))
+            .await;
+    }
     body.push_str("<section><h2>整改案件</h2>");
     if cases.is_empty() {
         body.push_str("<p>本年度没有整改案件。</p>");
@@ -774,6 +928,92 @@ async fn unit(
         &body,
         None,
     ))
+}
+
+/// A department's page printed: its score, indicators, deductions and cases.
+fn print_unit(
+    year: i32,
+    d: &DepartmentResult,
+    (evaluated, basis): (&Evaluated, Option<&Basis>),
+    cases: &[crate::cases::Case],
+    today: chrono::NaiveDate,
+) -> Printed {
+    let strings = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let mut tables = vec![PrintTable {
+        heading: "得分".into(),
+        header: strings(&["得分", "等级", "排名", "较上年"]),
+        rows: vec![vec![
+            score_text(d.published),
+            grade_text(d.score.evaluable, &d.score.grade).to_string(),
+            rank_text(d.rank),
+            change_text(d.change),
+        ]],
+    }];
+    tables.push(PrintTable {
+        heading: "指标".into(),
+        header: strings(&["指标", "依据", "权重", "状态", "达标/事项", "失分"]),
+        rows: d
+            .score
+            .indicators
+            .iter()
+            .map(|ind| {
+                let (shape, word, _) = cell_state(ind.applicable, ind.rate, ind.missed.len());
+                let rate = ind
+                    .rate
+                    .map_or(String::new(), |r| format!(" {:.1}%", r * 100.0));
+                vec![
+                    ind.name.clone(),
+                    ind.serves.clone(),
+                    format!("{:.1}", ind.weight),
+                    format!("{shape} {word}{rate}"),
+                    format!("{}/{}", ind.met, ind.total),
+                    format!("{:.2}", ind.lost),
+                ]
+            })
+            .collect(),
+    });
+    tables.push(PrintTable {
+        heading: "扣分项".into(),
+        header: strings(&["扣分项", "依据", "扣分", "问题"]),
+        rows: d
+            .score
+            .deductions
+            .iter()
+            .map(|x| {
+                vec![
+                    x.name.clone(),
+                    x.serves.clone(),
+                    format!(
+                        "{:.2}{}",
+                        x.points,
+                        if x.capped { "（已达上限）" } else { "" }
+                    ),
+                    format!("{} 条", x.findings.len()),
+                ]
+            })
+            .collect(),
+    });
+    tables.push(PrintTable {
+        heading: "整改案件".into(),
+        header: strings(&["案件", "状态", "整改期限", "问题"]),
+        rows: cases
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("第 {} 号", c.id),
+                    c.state.chinese().to_string(),
+                    super::cases::deadline_text(c, today).0,
+                    format!("{} 条", c.findings.len()),
+                ]
+            })
+            .collect(),
+    });
+    Printed {
+        title: format!("{} · {year}年部门评估", d.score.name),
+        basis: format!("{}；{}", d.jurisdiction_name, basis_text(evaluated, basis)),
+        tables,
+        charts: Vec::new(),
+    }
 }
 
 /// One record behind a cell, as the drill-down lists it.

@@ -205,6 +205,9 @@ pub async fn sign_in(
     })
 }
 
+/// How old a session's last renewal may grow before a request renews it.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
 /// The live session a cookie's secret names, its idle clock restarted; a
 /// session found idle, too old or of a disabled user is ended and `None`.
 pub async fn resume(
@@ -249,11 +252,17 @@ pub async fn resume(
             .await?;
         return Ok(None);
     }
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
-        .bind(now)
-        .bind(id)
-        .execute(store.pool())
-        .await?;
+    // The idle clock is kept to the minute: a request renews it only when
+    // the last renewal is a minute old, so a person reading pages does not
+    // write to the store on every request (a session idle for the policy's
+    // time, less at most a minute, ends).
+    if now - last_seen >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
+            .bind(now)
+            .bind(id)
+            .execute(store.pool())
+            .await?;
+    }
     Ok(Some(Session {
         id,
         user,

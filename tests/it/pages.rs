@@ -263,6 +263,35 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     }
     assert!(own_html.contains(&link.replace('&', "&amp;")), "{own_html}");
 
+    // 总览 and the department's page, printed: A4 PDFs by the documents'
+    // engine, with the same basis line and the page's figures.
+    let printed = client.get_once(&leader, &format!("{uri}&format=pdf")).await;
+    assert_eq!(printed.status, StatusCode::OK, "{}", printed.text());
+    assert_eq!(printed.headers["content-type"], "application/pdf");
+    assert!(crate::pdf_inspect::all_a4(&printed.bytes));
+    let text = crate::pdf_inspect::squeeze(&crate::pdf_inspect::text(&printed.bytes));
+    for words in [
+        "2025年政务数据共享总览",
+        "数据截至2025年12月31日23:59",
+        "主要监测指标",
+        "部门得分分布",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    let unit_pdf = client
+        .get_once(
+            &leader,
+            &format!("/overview/unit?year=2025&as_of=2025-12-31&unit={unit}&format=pdf"),
+        )
+        .await;
+    assert_eq!(unit_pdf.status, StatusCode::OK, "{}", unit_pdf.text());
+    let unit_text = crate::pdf_inspect::squeeze(&crate::pdf_inspect::text(&unit_pdf.bytes));
+    for words in ["部门评估", "指标", "扣分项", "整改案件"] {
+        assert!(unit_text.contains(words), "{words}: {unit_text}");
+    }
+    let unknown = client.get_once(&leader, &format!("{uri}&format=xls")).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+
     // The county's leader: its own county's departments only; another's
     // records are not found.
     let county = client.sign_in("lx", PASSWORD).await;
