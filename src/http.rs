@@ -34,6 +34,8 @@ pub struct AppState {
     pub results: Refresher,
     /// Answers rendered from stored results, kept per result and reach.
     pub rendered: Arc<crate::results::serve::RenderedCache>,
+    /// The organisation as last loaded (reloaded when the data moved).
+    pub org_cache: Arc<crate::org::api::OrgCache>,
     /// Runs the scheduled jobs through the ledger (ticked by
     /// [`crate::jobs::Clockwork`], or by hand).
     pub jobs: crate::jobs::Runner,
@@ -52,6 +54,7 @@ impl AppState {
         AppState {
             results: Refresher::new(store.clone(), config.clone(), clock.clone()),
             rendered: Arc::default(),
+            org_cache: Arc::default(),
             jobs: crate::jobs::Runner::new(
                 store.clone(),
                 config.clone(),

@@ -38,13 +38,47 @@ impl From<OrgError> for ApiError {
     }
 }
 
-/// The organisation, for handlers of every feature.
+/// The organisation as last loaded, and the data version it was loaded
+/// at. Jurisdictions and departments change only by imports, which move
+/// the data version in their transaction: a request reads the version (one
+/// row) and loads the organisation again only when it moved.
+#[derive(Debug, Default)]
+pub struct OrgCache {
+    loaded: std::sync::Mutex<Option<(i64, Org)>>,
+}
+
+impl OrgCache {
+    fn get(&self, version: i64) -> Option<Org> {
+        let loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        loaded
+            .as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, org)| org.clone())
+    }
+
+    fn put(&self, version: i64, org: &Org) {
+        *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, org.clone()));
+    }
+}
+
+/// The organisation, for handlers of every feature (from [`OrgCache`] when
+/// no import moved the data version since it was loaded; an import landing
+/// between the version read and the load only makes the next request load
+/// it again).
 pub async fn org(state: &AppState) -> Result<Org, ApiError> {
+    let version = crate::results::version::current(&state.store)
+        .await?
+        .version;
+    if let Some(org) = state.org_cache.get(version) {
+        return Ok(org);
+    }
     let profiles = state
         .config
         .profiles()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Org::load(&state.store, &profiles, &state.config.default_profile).await?)
+    let org = Org::load(&state.store, &profiles, &state.config.default_profile).await?;
+    state.org_cache.put(version, &org);
+    Ok(org)
 }
 
 #[derive(Serialize)]
