@@ -37,7 +37,7 @@ use super::{Viewer, escape, page, signed_in_bar, url_encode, viewer};
 use crate::access::{Reach, city_wide, permits};
 use crate::evaluation::api::{Answer, read};
 use crate::evaluation::measures::counts_against;
-use crate::evaluation::year::{DepartmentResult, YearEvaluation};
+use crate::evaluation::year::{CountyResult, DepartmentResult, YearEvaluation};
 use crate::evaluation::{Evaluated, Scheme};
 use crate::http::{ApiError, AppState};
 use crate::metrics::{Period, parse_as_of};
@@ -100,6 +100,20 @@ fn unit_in_reach<'v>(viewer: &Viewer, v: &'v View) -> Result<&'v str, ApiError> 
         return Err(ApiError::NotFound(format!("no department {unit:?}")));
     }
     Ok(unit)
+}
+
+/// The county (or district, zone) the URL names, if it is one and the
+/// viewer reaches its totals.
+fn county_in_reach<'r>(
+    viewer: &Viewer,
+    v: &View,
+    result: &'r YearEvaluation,
+) -> Option<&'r CountyResult> {
+    let unit = v.unit.as_deref()?;
+    result
+        .counties
+        .iter()
+        .find(|c| c.score.id == unit && viewer.reach.jurisdiction(unit))
 }
 
 struct Asked {
@@ -347,8 +361,9 @@ async fn overview(
         Some(s) => body.push_str(&headline(s, previous.as_ref())),
         None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
     }
-    body.push_str(&matrix(&evaluated.result, a.year, as_of_text));
-    body.push_str(&counties(&evaluated.result));
+    let departments: Vec<&DepartmentResult> = evaluated.result.departments.iter().collect();
+    body.push_str(&matrix(&departments, a.year, as_of_text));
+    body.push_str(&counties(&evaluated.result, a.year, as_of_text));
     body.push_str(&charts(&evaluated.result)?);
     if permits(viewer.session.user.role, Action::ReadJobs)
         && (!city_wide(Action::ReadJobs) || matches!(viewer.reach, Reach::City))
@@ -479,8 +494,8 @@ fn cell_state(
 }
 
 /// The department × indicator matrix.
-fn matrix(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
-    let Some(first) = result.departments.first() else {
+fn matrix(departments: &[&DepartmentResult], year: i32, as_of: Option<&str>) -> String {
+    let Some(first) = departments.first() else {
         return "<p>没有可显示的部门。</p>\n".to_string();
     };
     let mut out = String::from(
@@ -493,7 +508,7 @@ fn matrix(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
         let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&ind.name));
     }
     out.push_str("</tr></thead><tbody>\n");
-    for d in &result.departments {
+    for d in departments {
         out.push_str(&matrix_row(d, year, as_of));
     }
     out.push_str("</tbody></table></div></section>\n");
@@ -541,7 +556,7 @@ fn matrix_row(d: &DepartmentResult, year: i32, as_of: Option<&str>) -> String {
     out
 }
 
-fn counties(result: &YearEvaluation) -> String {
+fn counties(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
     if result.counties.is_empty() {
         return String::new();
     }
@@ -557,7 +572,8 @@ fn counties(result: &YearEvaluation) -> String {
         let grade = grade_text(c.score.evaluable, &c.score.grade);
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td></tr>",
+            "<tr><th scope=\"row\"><a href=\"/overview/unit?{}\">{}</a></th><td>{score}</td><td>{}</td><td>{rank}</td><td>{change}</td></tr>",
+            query(year, as_of, &[("unit", c.score.id.as_str())]),
             escape(&c.score.name),
             escape(grade)
         );
@@ -623,26 +639,9 @@ fn print_overview(
                 .collect(),
         });
     }
-    tables.push(PrintTable {
-        heading: "部门".into(),
-        header: ["部门", "所属", "得分", "等级", "排名", "较上年"]
-            .map(String::from)
-            .to_vec(),
-        rows: result
-            .departments
-            .iter()
-            .map(|d| {
-                vec![
-                    d.score.name.clone(),
-                    d.jurisdiction_name.clone(),
-                    score_text(d.published),
-                    grade_text(d.score.evaluable, &d.score.grade).to_string(),
-                    rank_text(d.rank),
-                    change_text(d.change),
-                ]
-            })
-            .collect(),
-    });
+    tables.push(department_table(
+        &result.departments.iter().collect::<Vec<_>>(),
+    ));
     let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
     let mut charts = vec![PrintChart {
         svg: crate::documents::charts::department_scores(result).map_err(fail)?,
@@ -660,6 +659,29 @@ fn print_overview(
         tables,
         charts,
     })
+}
+
+/// The departments' scores as a printed table.
+fn department_table(departments: &[&DepartmentResult]) -> PrintTable {
+    PrintTable {
+        heading: "部门".into(),
+        header: ["部门", "所属", "得分", "等级", "排名", "较上年"]
+            .map(String::from)
+            .to_vec(),
+        rows: departments
+            .iter()
+            .map(|d| {
+                vec![
+                    d.score.name.clone(),
+                    d.jurisdiction_name.clone(),
+                    score_text(d.published),
+                    grade_text(d.score.evaluable, &d.score.grade).to_string(),
+                    rank_text(d.rank),
+                    change_text(d.change),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// The annual report's charts of the year, drawn by the same code
@@ -749,15 +771,62 @@ async fn unit(
         Ok(opened) => opened,
         Err(answer) => return Ok(answer),
     };
-    let unit = unit_in_reach(&viewer, &v)?;
     let shown = Shown::of(&v)?;
-    let title = format!("{}年 部门评估", a.year);
+    let title = format!("{}年 单位评估", a.year);
     let Seen {
         evaluated, basis, ..
     } = match seen(&state, &viewer, &a, &title).await? {
         Ok(seen) => seen,
         Err(page) => return Ok(page),
     };
+    if let Some(county) = county_in_reach(&viewer, &v, &evaluated.result) {
+        let departments: Vec<&DepartmentResult> = evaluated
+            .result
+            .departments
+            .iter()
+            .filter(|d| county.department_ids.contains(&d.score.id))
+            .collect();
+        if shown == Shown::Printed {
+            let printed = Printed {
+                title: format!("{} · {}年区县评估", county.score.name, a.year),
+                basis: basis_text(&evaluated, basis.as_ref()),
+                tables: vec![
+                    PrintTable {
+                        heading: "得分".into(),
+                        header: ["得分", "等级", "排名", "较上年"]
+                            .map(String::from)
+                            .to_vec(),
+                        rows: vec![vec![
+                            score_text(county.published),
+                            grade_text(county.score.evaluable, &county.score.grade).to_string(),
+                            rank_text(county.rank),
+                            change_text(county.change),
+                        ]],
+                    },
+                    department_table(&departments),
+                ],
+                charts: Vec::new(),
+            };
+            return printed
+                .respond(&format!("county-{}-{}.pdf", county.score.id, a.year))
+                .await;
+        }
+        let html = county_page(
+            &evaluated,
+            basis.as_ref(),
+            (county, &departments),
+            a.year,
+            v.as_of.as_deref(),
+        );
+        return Ok(page(
+            StatusCode::OK,
+            &format!("{} · {}年", county.score.name, a.year),
+            &signed_in_bar(&viewer.session),
+            &html,
+            None,
+        ));
+    }
+    let unit = unit_in_reach(&viewer, &v)?;
     let d = evaluated
         .result
         .department(unit)
@@ -928,6 +997,40 @@ async fn unit(
         &body,
         None,
     ))
+}
+
+/// 区县: a county's (district's, zone's) year — its score, grade, rank
+/// among the counties and change — and its departments' matrix, each cell
+/// linking to its records as on 总览.
+fn county_page(
+    evaluated: &Evaluated,
+    basis: Option<&Basis>,
+    (c, departments): (&CountyResult, &[&DepartmentResult]),
+    year: i32,
+    as_of: Option<&str>,
+) -> String {
+    let mut body = format!(
+        "<h1>{}</h1>\n<p class=\"basis\">{}年；<a href=\"/overview?{}\">返回总览</a></p>\n\
+         <section><h2>得分</h2><dl><dt>得分</dt><dd>{}</dd><dt>等级</dt><dd>{}</dd>\
+         <dt>排名</dt><dd>{}（区县）</dd><dt>较上年</dt><dd>{}</dd><dt>参评部门</dt><dd>{} 个</dd></dl>\
+         <p class=\"basis\">{}</p><p><a href=\"/overview/unit?{}\">下载 PDF</a></p></section>\n",
+        escape(&c.score.name),
+        year,
+        query(year, as_of, &[]),
+        score_text(c.published),
+        escape(grade_text(c.score.evaluable, &c.score.grade)),
+        rank_text(c.rank),
+        change_text(c.change),
+        c.score.departments_scored,
+        basis_line(evaluated, basis),
+        query(
+            year,
+            as_of,
+            &[("unit", c.score.id.as_str()), ("format", "pdf")]
+        ),
+    );
+    body.push_str(&matrix(departments, year, as_of));
+    body
 }
 
 /// A department's page printed: its score, indicators, deductions and cases.

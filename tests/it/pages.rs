@@ -292,6 +292,24 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     let unknown = client.get_once(&leader, &format!("{uri}&format=xls")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 
+    // 区县: the counties table links to each county's page — its score and
+    // its departments' matrix — which prints too.
+    let county_uri = format!("/overview/unit?year=2025&as_of=2025-12-31&unit={xinchuan}");
+    assert!(html.contains(&county_uri.replace('&', "&amp;")), "{html}");
+    let county_page = client.get_once(&leader, &county_uri).await;
+    let county_html = county_page.text();
+    assert_eq!(county_page.status, StatusCode::OK, "{county_html}");
+    assert!(county_html.contains(&org.jurisdictions[&xinchuan].name));
+    assert!(county_html.contains("参评部门") && county_html.contains("部门 × 指标"));
+    let county_pdf = client
+        .get_once(&leader, &format!("{county_uri}&format=pdf"))
+        .await;
+    assert_eq!(county_pdf.status, StatusCode::OK);
+    assert!(
+        crate::pdf_inspect::squeeze(&crate::pdf_inspect::text(&county_pdf.bytes))
+            .contains("区县评估")
+    );
+
     // The county's leader: its own county's departments only; another's
     // records are not found.
     let county = client.sign_in("lx", PASSWORD).await;
@@ -302,6 +320,26 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
             < html.matches("<tr><th scope=\"row\">").count()
     );
     assert!(!theirs.contains("定时任务"), "the jobs are the city's");
+    // Its own county's page, and no other's.
+    assert_eq!(
+        client.get_once(&county, &county_uri).await.status,
+        StatusCode::OK
+    );
+    let other = org
+        .jurisdictions
+        .values()
+        .find(|j| !j.is_root() && j.id != xinchuan)
+        .expect("the demo has another district or zone");
+    let elsewhere = client
+        .get_once(
+            &county,
+            &format!(
+                "/overview/unit?year=2025&as_of=2025-12-31&unit={}",
+                other.id
+            ),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
     if org.departments[&unit].jurisdiction_id != xinchuan {
         let refused = client.get_once(&county, &link).await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
