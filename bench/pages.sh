@@ -37,7 +37,7 @@ cookie="dukao_session=$(awk '$6 == "dukao_session" {print $7}' "$jar")"
 # A department with a failing cell: its page and the records of that cell.
 overview="/overview?year=$year&as_of=$as_of"
 cell=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port$overview" \
-    | grep -o '<td class="bad"><a href="[^"]*"' | head -1 | sed 's/.*href="//; s/"$//; s/&amp;/\&/g')
+    | grep -o '<td class="bad"><a href="[^"]*"' | sed -n '1{s/.*href="//; s/"$//; s/&amp;/\&/g; p}')
 unit=$(echo "$cell" | sed 's/.*unit=\([^&]*\).*/\1/')
 for path in "$overview" "/overview/unit?year=$year&as_of=$as_of&unit=$unit" "$cell" \
     "/work" "/cases" "/documents"; do
