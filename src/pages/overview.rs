@@ -1216,8 +1216,14 @@ async fn records(
         .ok_or_else(|| {
             ApiError::NotFound(format!("indicator {indicator_id:?} is not in the scheme"))
         })?;
-    // The records come from the items stored with the result (same as-of).
+    // The records come from the items stored with the result (same as-of),
+    // read for this department only: the viewer reaches it (checked above),
+    // and the parts query then fetches its part and no other's.
     let period = Period::new(a.year, None, None)?;
+    let own = Reach::Department {
+        id: unit.to_string(),
+        jurisdiction_id: department.jurisdiction_id.clone(),
+    };
     let mut rows = Vec::new();
     for kind in CheckKind::ALL {
         let stored = results::load(
@@ -1225,7 +1231,7 @@ async fn records(
             ResultKind::Check(kind),
             &period.label(),
             Wanted::AsOf(as_of_ms),
-            &viewer.reach,
+            &own,
         )
         .await?;
         let Some(stored) = stored else {
