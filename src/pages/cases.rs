@@ -172,7 +172,7 @@ async fn list(
         ListOrder::Newest => cases.sort_by(|a, b| b.id.cmp(&a.id)),
         ListOrder::Deadline => cases.sort_by_key(|c| (c.deadline.is_none(), c.deadline, c.id)),
         ListOrder::Department => {
-            cases.sort_by_key(|c| (name_of(&c.department_id), c.id));
+            cases.sort_by_cached_key(|c| (name_of(&c.department_id), c.id));
         }
     }
 
@@ -416,7 +416,7 @@ async fn render(
         _ => None,
     };
     facts(&mut body, &detail, &department, today, notice_number, left);
-    steps(&mut body, state, caller, session, &detail);
+    steps(&mut body, caller, session, &detail);
     findings_table(&mut body, state, case).await?;
     history(&mut body, &detail);
     attachments(&mut body, &detail);
@@ -484,13 +484,7 @@ fn facts(
 }
 
 /// The forms of the steps the viewer may take now.
-fn steps(
-    body: &mut String,
-    state: &AppState,
-    caller: &Caller,
-    session: &Session,
-    detail: &CaseDetail,
-) {
+fn steps(body: &mut String, caller: &Caller, session: &Session, detail: &CaseDetail) {
     let case = &detail.case;
     let role = session.user.role;
     let open_to = |step: Step| {
@@ -568,7 +562,6 @@ fn steps(
         };
         forms.push_str(&form);
     }
-    let _ = state;
     if !forms.is_empty() {
         let _ = write!(
             body,
@@ -862,13 +855,11 @@ async fn take(
     let step = Step::parse(&segment)
         .ok_or_else(|| ApiError::NotFound(format!("no step {segment:?} of a case")))?;
     let headers = request.headers().clone();
-    // Who is asking is known before the body is read.
-    if crate::access::extract::session_of(&state, &headers)
-        .await?
-        .is_none()
-    {
+    // Who is asking is known before the body is read; the form's token is
+    // checked against that session once the body is.
+    let Some(session) = crate::access::extract::session_of(&state, &headers).await? else {
         return Ok(super::see_other("/login"));
-    }
+    };
     let submitted = match step {
         Step::Response => Submitted::Response(read_response(request, &state).await?),
         Step::Notice
@@ -883,7 +874,7 @@ async fn take(
             Submitted::Plain(f)
         }
     };
-    let session = match form_session(&state, &headers, submitted.csrf()).await? {
+    let session = match super::csrf_checked(session, submitted.csrf()) {
         Ok(session) => session,
         Err(answer) => return Ok(answer),
     };

@@ -180,18 +180,24 @@ pub async fn form_session(
     let Some(session) = session_of(state, headers).await? else {
         return Ok(Err(see_other("/login")));
     };
-    if !crate::people::constant_time_eq(csrf.as_bytes(), session.csrf.as_bytes()) {
-        let bar = signed_in_bar(&session);
-        return Ok(Err(page(
-            StatusCode::FORBIDDEN,
-            "表单已失效",
-            &bar,
-            "<div class=\"card\"><h1>表单已失效</h1><p role=\"alert\">这份表单不属于当前登录会话（可能已重新登录或在其他窗口退出）。\
-             请返回上一页、刷新后再提交。</p><p><a href=\"/\">返回首页</a></p></div>",
-            None,
-        )));
+    Ok(csrf_checked(session, csrf))
+}
+
+/// A session found already, if the form's `csrf` field carries its token;
+/// otherwise the page saying the form is stale (403).
+pub fn csrf_checked(session: Session, csrf: &str) -> Result<Session, Response> {
+    if crate::people::constant_time_eq(csrf.as_bytes(), session.csrf.as_bytes()) {
+        return Ok(session);
     }
-    Ok(Ok(session))
+    let bar = signed_in_bar(&session);
+    Err(page(
+        StatusCode::FORBIDDEN,
+        "表单已失效",
+        &bar,
+        "<div class=\"card\"><h1>表单已失效</h1><p role=\"alert\">这份表单不属于当前登录会话（可能已重新登录或在其他窗口退出）。\
+         请返回上一页、刷新后再提交。</p><p><a href=\"/\">返回首页</a></p></div>",
+        None,
+    ))
 }
 
 /// The Chinese headline of an error's status.
