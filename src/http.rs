@@ -34,6 +34,9 @@ pub struct AppState {
     pub results: Refresher,
     /// Answers rendered from stored results, kept per result and reach.
     pub rendered: Arc<crate::results::serve::RenderedCache>,
+    /// Pages kept once rendered, per URL, role and reach, while nothing
+    /// they rest on changed.
+    pub pages: Arc<crate::pages::kept::PageCache>,
     /// The organisation as last loaded (reloaded when the data moved).
     pub org_cache: Arc<crate::org::api::OrgCache>,
     /// Runs the scheduled jobs through the ledger (ticked by
@@ -54,6 +57,7 @@ impl AppState {
         AppState {
             results: Refresher::new(store.clone(), config.clone(), clock.clone()),
             rendered: Arc::default(),
+            pages: Arc::default(),
             org_cache: Arc::default(),
             jobs: crate::jobs::Runner::new(
                 store.clone(),

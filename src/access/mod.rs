@@ -223,6 +223,17 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// What the reach covers, as a short text that tells two reaches
+    /// apart (a cache's key: two viewers of the same key see the same rows).
+    pub fn key(&self) -> String {
+        match self {
+            Reach::City => "city".into(),
+            Reach::Jurisdiction { root, .. } => format!("jurisdiction:{root}"),
+            Reach::Department { id, .. } => format!("department:{id}"),
+            Reach::Nothing => "nothing".into(),
+        }
+    }
+
     /// What `scope` covers in `org`.
     pub fn of(scope: &Scope, org: &Org) -> Reach {
         match scope {

@@ -27,6 +27,13 @@ use crate::store::Store;
 use crate::time::{format_millis, now_millis};
 use crate::vocab::AuditAction;
 
+/// The sequence number of the last entry as one scalar subquery: it moves
+/// with every audited change (a case step, a document issued, an
+/// evaluation frozen, a user changed), for a query that asks several
+/// owners at once whether anything changed (the pages' cache:
+/// `pages::kept`).
+pub const MARK: &str = "(SELECT seq FROM audit_head WHERE id = 1)";
+
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

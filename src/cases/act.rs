@@ -109,7 +109,7 @@ pub struct Caller {
     /// What their scope reaches.
     pub reach: Reach,
     /// The organisation.
-    pub org: Org,
+    pub org: std::sync::Arc<Org>,
     /// The instant of the request (milliseconds).
     pub now_ms: i64,
 }

@@ -53,7 +53,7 @@ pub async fn open(
             source: "demo".to_string(),
         },
         reach: Reach::of(&Scope::City, org),
-        org: org.clone(),
+        org: std::sync::Arc::new(org.clone()),
         now_ms: state.clock.now(),
     };
     let own = super::people::plan(org)

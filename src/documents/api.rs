@@ -276,7 +276,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<IssuedDocument>>, ApiError> {
     identity.require(Action::ReadDocuments)?;
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(&state).await?);
     let kind = match q.kind.as_deref() {
         Some(k) => Some(
             k.parse::<DocumentKind>()
@@ -296,7 +296,7 @@ async fn reached(
     id: i64,
 ) -> Result<IssuedDocument, ApiError> {
     identity.require(Action::ReadDocuments)?;
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(state).await?);
     Ok(archive::get(&state.store, id, &reach).await?)
 }
 

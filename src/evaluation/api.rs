@@ -105,7 +105,7 @@ async fn asked(
         Some(text) => Some(parse_as_of(Some(text)).map_err(ApiError::from)?),
         None => None,
     };
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(state).await?);
     Ok((reach, as_of))
 }
 

@@ -121,7 +121,7 @@ async fn reminders(
             .map_err(|_| ApiError::BadRequest(format!("invalid day {text:?}: use YYYY-MM-DD")))?,
         None => crate::time::local_date(state.clock.now()),
     };
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(&state).await?);
     Digest::of_day(&state.store, &reach, &day.to_string())
         .await
         .map(Json)

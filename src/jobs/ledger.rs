@@ -22,6 +22,16 @@ use sqlx::{AnyConnection, Row};
 use crate::store::{Backend, Store};
 use crate::vocab::{JobName, OccurrenceState, Trigger};
 
+/// Scalar subqueries that move whenever an occurrence is added, claimed or
+/// finished (its row count, its latest start, its latest end), for a query
+/// that asks several owners at once whether anything changed (the pages'
+/// cache: `pages::kept`).
+pub const MARKS: [&str; 3] = [
+    "(SELECT COUNT(*) FROM job_occurrences)",
+    "(SELECT COALESCE(MAX(started_at), 0) FROM job_occurrences)",
+    "(SELECT COALESCE(MAX(finished_at), 0) FROM job_occurrences)",
+];
+
 /// Why the ledger could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {

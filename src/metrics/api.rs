@@ -88,7 +88,7 @@ async fn check(
         .parse()
         .map_err(|e: crate::vocab::ParseNameError| ApiError::NotFound(e.to_string()))?;
     let (period, as_of) = asked(&q)?;
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(&state).await?);
     let render = |mut stored: crate::results::Stored| {
         serde_json::to_vec(&stored.value[crate::results::ITEMS].take())
             .map_err(|e| ApiError::Internal(e.to_string()))
@@ -116,7 +116,7 @@ async fn metrics(
 ) -> Result<Response, ApiError> {
     identity.require(Action::ReadChecks)?;
     let (period, as_of) = asked(&q)?;
-    let reach = Reach::of(&identity.scope, &crate::org::api::org(&state).await?);
+    let reach = Reach::of(&identity.scope, &*crate::org::api::org(&state).await?);
     let render = |stored: crate::results::Stored| {
         serde_json::to_vec(&stored.value).map_err(|e| ApiError::Internal(e.to_string()))
     };

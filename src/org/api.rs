@@ -44,11 +44,11 @@ impl From<OrgError> for ApiError {
 /// row) and loads the organisation again only when it moved.
 #[derive(Debug, Default)]
 pub struct OrgCache {
-    loaded: std::sync::Mutex<Option<(i64, Org)>>,
+    loaded: std::sync::Mutex<Option<(i64, std::sync::Arc<Org>)>>,
 }
 
 impl OrgCache {
-    fn get(&self, version: i64) -> Option<Org> {
+    fn get(&self, version: i64) -> Option<std::sync::Arc<Org>> {
         let loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         loaded
             .as_ref()
@@ -56,16 +56,17 @@ impl OrgCache {
             .map(|(_, org)| org.clone())
     }
 
-    fn put(&self, version: i64, org: &Org) {
-        *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, org.clone()));
+    fn put(&self, version: i64, org: std::sync::Arc<Org>) {
+        *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, org));
     }
 }
 
 /// The organisation, for handlers of every feature (from [`OrgCache`] when
 /// no import moved the data version since it was loaded; an import landing
 /// between the version read and the load only makes the next request load
-/// it again).
-pub async fn org(state: &AppState) -> Result<Org, ApiError> {
+/// it again). Shared, not copied: a city's organisation is a few hundred
+/// units, read by every request.
+pub async fn org(state: &AppState) -> Result<std::sync::Arc<Org>, ApiError> {
     let version = crate::results::version::current(&state.store)
         .await?
         .version;
@@ -76,8 +77,10 @@ pub async fn org(state: &AppState) -> Result<Org, ApiError> {
         .config
         .profiles()
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let org = Org::load(&state.store, &profiles, &state.config.default_profile).await?;
-    state.org_cache.put(version, &org);
+    let org = std::sync::Arc::new(
+        Org::load(&state.store, &profiles, &state.config.default_profile).await?,
+    );
+    state.org_cache.put(version, org.clone());
     Ok(org)
 }
 

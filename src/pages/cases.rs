@@ -22,11 +22,12 @@ use std::fmt::Write as _;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::kept::{KeptPage, Lookup, PageCache};
 use super::{escape, form_session, page, see_other_to, signed_in_bar, viewer};
 use crate::access::extract::Source;
 use crate::access::{Identity, permits};
@@ -143,11 +144,16 @@ fn selected(yes: bool) -> &'static str {
 async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Query(v): Query<ListView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
         Ok(viewer) => viewer,
         Err(answer) => return Ok(answer),
+    };
+    let key = match PageCache::look(&state, &viewer, &uri).await? {
+        Lookup::Kept(page) => return Ok(page),
+        Lookup::Render(key) => key,
     };
     let org = &viewer.org;
     let today = crate::time::local_date(state.clock.now());
@@ -262,13 +268,9 @@ async fn list(
         }
         body.push_str("</tbody></table></div>");
     }
-    Ok(page(
-        StatusCode::OK,
-        "整改案件",
-        &signed_in_bar(&viewer.session),
-        &body,
-        None,
-    ))
+    Ok(state
+        .pages
+        .answer(Some(key), KeptPage::new("整改案件", body), &viewer.session))
 }
 
 /// A case's deadline in words, and whether it is overdue: the date, and

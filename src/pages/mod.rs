@@ -15,6 +15,7 @@
 //! - [`cases`]: the cases, one case and the forms of its steps.
 //! - [`documents`]: 公文, the issued documents.
 //! - [`ledgers`]: the jobs' ledger and the audit trail.
+//! - [`kept`]: pages kept once rendered, until what they rest on changes.
 //!
 //! Forms carry a CSRF token: the sign-in form a double-submit token (a
 //! cookie and a field that must match), every signed-in form its session's
@@ -23,6 +24,7 @@
 
 pub mod cases;
 pub mod documents;
+pub mod kept;
 pub mod ledgers;
 pub mod overview;
 pub mod print;
@@ -269,7 +271,7 @@ pub struct Viewer {
     /// What the viewer's scope reaches.
     pub reach: Reach,
     /// The organisation (names of what the page lists).
-    pub org: Org,
+    pub org: std::sync::Arc<Org>,
 }
 
 /// The signed-in viewer allowed `action`, or the page to answer instead

@@ -26,12 +26,13 @@ use std::fmt::Write as _;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::kept::{CSRF_SLOT, KeptPage, Lookup, PageCache, PageKey};
 use super::print::{PrintChart, PrintTable, Printed};
 use super::{Viewer, escape, page, signed_in_bar, url_encode, viewer};
 use crate::access::{Reach, city_wide, permits};
@@ -73,6 +74,85 @@ pub struct View {
     pub indicator: Option<String>,
     /// `csv` for the drill-down's records as CSV.
     pub format: Option<String>,
+    /// The order of the matrix's rows ([`MatrixOrder`]).
+    pub sort: Option<String>,
+}
+
+/// The order of the matrix's rows, chosen by clicking a column's header
+/// (`sort=` in the URL, so a link sent on keeps it): as the evaluation
+/// lists them (by jurisdiction), by score or by change (highest first), or
+/// by one indicator's rate (lowest first: who to look at).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MatrixOrder {
+    AsListed,
+    Score,
+    Change,
+    Indicator(String),
+}
+
+impl MatrixOrder {
+    fn of(v: &View) -> Result<MatrixOrder, ApiError> {
+        match v.sort.as_deref().filter(|t| !t.is_empty()) {
+            None => Ok(MatrixOrder::AsListed),
+            Some("score") => Ok(MatrixOrder::Score),
+            Some("change") => Ok(MatrixOrder::Change),
+            Some(other) => match other.strip_prefix("indicator:") {
+                Some(id) if !id.is_empty() => Ok(MatrixOrder::Indicator(id.to_string())),
+                _ => Err(ApiError::BadRequest(format!(
+                    "sort {other:?}: the matrix sorts by score, change or indicator:<id>"
+                ))),
+            },
+        }
+    }
+
+    /// Its name in the URL.
+    fn name(&self) -> String {
+        match self {
+            MatrixOrder::AsListed => String::new(),
+            MatrixOrder::Score => "score".into(),
+            MatrixOrder::Change => "change".into(),
+            MatrixOrder::Indicator(id) => format!("indicator:{id}"),
+        }
+    }
+
+    /// `rows` in this order (ties, and units without the figure, keep the
+    /// evaluation's order; units without it come last).
+    fn sort(&self, rows: &mut [&DepartmentResult]) {
+        let high_first = |x: Option<f64>| x.map(|x| -x);
+        let key = |d: &DepartmentResult| -> Option<f64> {
+            match self {
+                MatrixOrder::AsListed => Some(0.0),
+                MatrixOrder::Score => high_first(d.published),
+                MatrixOrder::Change => high_first(d.change),
+                MatrixOrder::Indicator(id) => d
+                    .score
+                    .indicators
+                    .iter()
+                    .find(|i| &i.id == id)
+                    .filter(|i| i.applicable)
+                    .and_then(|i| i.rate),
+            }
+        };
+        rows.sort_by(|a, b| match (key(a), key(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+    }
+
+    /// What the order says, for the table's caption.
+    fn words(&self, indicator_name: impl Fn(&str) -> Option<String>) -> String {
+        match self {
+            MatrixOrder::AsListed => "按所属区县排列".into(),
+            MatrixOrder::Score => "按得分从高到低排列".into(),
+            MatrixOrder::Change => "按较上年变化从高到低排列".into(),
+            MatrixOrder::Indicator(id) => format!(
+                "按“{}”按时率从低到高排列",
+                indicator_name(id).unwrap_or_else(|| id.clone())
+            ),
+        }
+    }
 }
 
 /// The viewer allowed to read the evaluation and what the URL asks, or
@@ -280,6 +360,7 @@ async fn seen(
 async fn overview(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
     let (viewer, a) = match opened(&state, &headers, &v).await? {
@@ -287,6 +368,11 @@ async fn overview(
         Err(answer) => return Ok(answer),
     };
     let shown = Shown::of(&v)?;
+    let order = MatrixOrder::of(&v)?;
+    let key = match kept_or_key(&state, &viewer, &uri, shown).await? {
+        Ok(key) => key,
+        Err(kept) => return Ok(kept),
+    };
     let title = format!("{}年政务数据共享总览", a.year);
     let Seen {
         evaluated,
@@ -362,22 +448,57 @@ async fn overview(
         None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
     }
     let departments: Vec<&DepartmentResult> = evaluated.result.departments.iter().collect();
-    body.push_str(&matrix(&departments, a.year, as_of_text));
+    let here = format!("/overview?{}", query(a.year, as_of_text, &[]));
+    body.push_str(&matrix(&departments, &order, &here, a.year, as_of_text));
     body.push_str(&counties(&evaluated.result, a.year, as_of_text));
     body.push_str(&charts(&evaluated.result)?);
+    let mut next_run = None;
     if permits(viewer.session.user.role, Action::ReadJobs)
         && (!city_wide(Action::ReadJobs) || matches!(viewer.reach, Reach::City))
     {
-        body.push_str(&jobs(&state).await?);
+        let (section, next) = jobs(&state).await?;
+        body.push_str(&section);
+        next_run = next;
     }
-    let refresh = basis.as_ref().filter(|b| b.stale).map(|_| RELOAD_SECS * 6);
-    Ok(page(
-        StatusCode::OK,
-        &title,
-        &signed_in_bar(&viewer.session),
-        &body,
-        refresh,
-    ))
+    let stale = basis.as_ref().is_some_and(|b| b.stale);
+    let refresh = stale.then_some(RELOAD_SECS * 6);
+    // Kept while the marks hold, until the result "as of now" is due for
+    // renewal or a job's next run comes; not kept while a part of it is
+    // being computed.
+    let whole = !stale && summary.is_some() && previous.is_some();
+    let until = [renewal_due(&state, &a, judged_at, basis.as_ref()), next_run]
+        .into_iter()
+        .flatten()
+        .min();
+    let kept = KeptPage::new(title, body).reloading(refresh).until(until);
+    Ok(state
+        .pages
+        .answer(key.filter(|_| whole), kept, &viewer.session))
+}
+
+/// The page kept for this URL (`Err`), or the key to keep it under once
+/// rendered (`None` when it is printed: a PDF is not kept).
+async fn kept_or_key(
+    state: &AppState,
+    viewer: &Viewer,
+    uri: &Uri,
+    shown: Shown,
+) -> Result<Result<Option<PageKey>, Response>, ApiError> {
+    if shown == Shown::Printed {
+        return Ok(Ok(None));
+    }
+    Ok(match PageCache::look(state, viewer, uri).await? {
+        Lookup::Kept(page) => Err(page),
+        Lookup::Render(key) => Ok(Some(key)),
+    })
+}
+
+/// When a page resting on the evaluation "as of now" must be rendered
+/// again (its result is then due for renewal, [`crate::results`]); never
+/// for a frozen one or one as of a given instant.
+fn renewal_due(state: &AppState, a: &Asked, judged_at: i64, basis: Option<&Basis>) -> Option<i64> {
+    (a.as_of.is_none() && basis.is_some())
+        .then(|| judged_at + state.config.results.refresh_after_ms())
 }
 
 /// The headline figures: each check's items, breaches and on-time rate
@@ -493,22 +614,64 @@ fn cell_state(
     }
 }
 
-/// The department × indicator matrix.
-fn matrix(departments: &[&DepartmentResult], year: i32, as_of: Option<&str>) -> String {
+/// The department × indicator matrix, its rows in `order`; `here` is the
+/// page's own link (escaped, without `sort`), which each sortable column's
+/// header extends with its order.
+fn matrix(
+    departments: &[&DepartmentResult],
+    order: &MatrixOrder,
+    here: &str,
+    year: i32,
+    as_of: Option<&str>,
+) -> String {
     let Some(first) = departments.first() else {
         return "<p>没有可显示的部门。</p>\n".to_string();
     };
-    let mut out = String::from(
+    let mut rows = departments.to_vec();
+    order.sort(&mut rows);
+    let name_of = |id: &str| {
+        first
+            .score
+            .indicators
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.name.clone())
+    };
+    let header = |label: &str, by: MatrixOrder| {
+        let sorted = if &by == order {
+            let direction = match by {
+                MatrixOrder::Indicator(_) => "ascending",
+                MatrixOrder::AsListed | MatrixOrder::Score | MatrixOrder::Change => "descending",
+            };
+            format!(" aria-sort=\"{direction}\"")
+        } else {
+            String::new()
+        };
+        format!(
+            "<th scope=\"col\"{sorted}><a href=\"{here}&amp;sort={}#matrix\" title=\"按此列排序\">{}</a></th>",
+            url_encode(&by.name()),
+            escape(label)
+        )
+    };
+    let mut out = format!(
         "<section aria-labelledby=\"matrix\"><h2 id=\"matrix\">部门 × 指标</h2>\n\
-         <p class=\"legend\">● 达标　▲ 有差距（按时率不低于90%）　■ 未达标（低于90%）　○ 未测（本年无可测事项）。点击单元格查看扣分的记录。</p>\n\
-         <div class=\"scroll\"><table class=\"matrix\"><thead><tr><th scope=\"col\">部门</th>\
-         <th scope=\"col\">得分</th><th scope=\"col\">等级</th><th scope=\"col\">排名</th><th scope=\"col\">较上年</th>",
+         <p class=\"legend\">● 达标　▲ 有差距（按时率不低于90%）　■ 未达标（低于90%）　○ 未测（本年无可测事项）。点击单元格查看扣分的记录，点击列名排序。</p>\n\
+         <div class=\"scroll\"><table class=\"matrix\"><caption>{}{}</caption><thead><tr>\
+         <th scope=\"col\"><a href=\"{here}#matrix\">部门</a></th>{}<th scope=\"col\">等级</th><th scope=\"col\">排名</th>{}",
+        escape(&order.words(name_of)),
+        if *order == MatrixOrder::AsListed {
+            String::new()
+        } else {
+            format!("（<a href=\"{here}#matrix\">恢复默认顺序</a>）")
+        },
+        header("得分", MatrixOrder::Score),
+        header("较上年", MatrixOrder::Change),
     );
     for ind in &first.score.indicators {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&ind.name));
+        out.push_str(&header(&ind.name, MatrixOrder::Indicator(ind.id.clone())));
     }
     out.push_str("</tr></thead><tbody>\n");
-    for d in departments {
+    for d in rows {
         out.push_str(&matrix_row(d, year, as_of));
     }
     out.push_str("</tbody></table></div></section>\n");
@@ -718,8 +881,15 @@ fn charts(result: &YearEvaluation) -> Result<String, ApiError> {
     Ok(out)
 }
 
-async fn jobs(state: &AppState) -> Result<String, ApiError> {
+/// The jobs' section, and the instant of the soonest next run (when the
+/// section's "next run" moves on).
+async fn jobs(state: &AppState) -> Result<(String, Option<i64>), ApiError> {
     let status = crate::jobs::status(&state.store, &state.config, state.clock.now()).await?;
+    let next_run = status
+        .iter()
+        .filter_map(|j| j.next.as_ref())
+        .filter_map(|(_, at)| parse_timestamp(at).ok())
+        .min();
     let mut out = String::from(
         "<section aria-labelledby=\"jobs\"><h2 id=\"jobs\">定时任务</h2>\n\
          <table class=\"figures\"><thead><tr><th scope=\"col\">任务</th><th scope=\"col\">上次运行</th>\
@@ -756,7 +926,7 @@ async fn jobs(state: &AppState) -> Result<String, ApiError> {
         let _ = writeln!(out, "<p>{}</p>", escape(&state_text));
     }
     out.push_str("</section>\n");
-    Ok(out)
+    Ok((out, next_run))
 }
 
 /// 部门: one department's year — score, grade, rank and change, each
@@ -765,6 +935,7 @@ async fn jobs(state: &AppState) -> Result<String, ApiError> {
 async fn unit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
     let (viewer, a) = match opened(&state, &headers, &v).await? {
@@ -772,9 +943,16 @@ async fn unit(
         Err(answer) => return Ok(answer),
     };
     let shown = Shown::of(&v)?;
+    let order = MatrixOrder::of(&v)?;
+    let key = match kept_or_key(&state, &viewer, &uri, shown).await? {
+        Ok(key) => key,
+        Err(kept) => return Ok(kept),
+    };
     let title = format!("{}年 单位评估", a.year);
     let Seen {
-        evaluated, basis, ..
+        evaluated,
+        basis,
+        judged_at,
     } = match seen(&state, &viewer, &a, &title).await? {
         Ok(seen) => seen,
         Err(page) => return Ok(page),
@@ -815,16 +993,16 @@ async fn unit(
             &evaluated,
             basis.as_ref(),
             (county, &departments),
+            &order,
             a.year,
             v.as_of.as_deref(),
         );
-        return Ok(page(
-            StatusCode::OK,
-            &format!("{} · {}年", county.score.name, a.year),
-            &signed_in_bar(&viewer.session),
-            &html,
-            None,
-        ));
+        let kept = KeptPage::new(format!("{} · {}年", county.score.name, a.year), html)
+            .until(renewal_due(&state, &a, judged_at, basis.as_ref()));
+        let stale = basis.as_ref().is_some_and(|b| b.stale);
+        return Ok(state
+            .pages
+            .answer(key.filter(|_| !stale), kept, &viewer.session));
     }
     let unit = unit_in_reach(&viewer, &v)?;
     let d = evaluated
@@ -958,7 +1136,7 @@ async fn unit(
              <input type=\"hidden\" name=\"year\" value=\"{}\">\
              <p class=\"basis\">立案督办：把该部门 {} 年尚未立案、尚未下发通知书的全部问题归入一个新案件，随后可预览并签发整改通知书。</p>\
              <button type=\"submit\">立案督办</button></form>",
-            escape(&viewer.session.csrf),
+            CSRF_SLOT,
             escape(unit),
             a.year,
             a.year
@@ -990,13 +1168,16 @@ async fn unit(
         body.push_str("</ul>");
     }
     body.push_str("</section>\n");
-    Ok(page(
-        StatusCode::OK,
-        &format!("{} · {}年", d.score.name, a.year),
-        &signed_in_bar(&viewer.session),
-        &body,
-        None,
-    ))
+    let kept = KeptPage::new(format!("{} · {}年", d.score.name, a.year), body).until(renewal_due(
+        &state,
+        &a,
+        judged_at,
+        basis.as_ref(),
+    ));
+    let stale = basis.as_ref().is_some_and(|b| b.stale);
+    Ok(state
+        .pages
+        .answer(key.filter(|_| !stale), kept, &viewer.session))
 }
 
 /// 区县: a county's (district's, zone's) year — its score, grade, rank
@@ -1006,6 +1187,7 @@ fn county_page(
     evaluated: &Evaluated,
     basis: Option<&Basis>,
     (c, departments): (&CountyResult, &[&DepartmentResult]),
+    order: &MatrixOrder,
     year: i32,
     as_of: Option<&str>,
 ) -> String {
@@ -1029,7 +1211,11 @@ fn county_page(
             &[("unit", c.score.id.as_str()), ("format", "pdf")]
         ),
     );
-    body.push_str(&matrix(departments, year, as_of));
+    let here = format!(
+        "/overview/unit?{}",
+        query(year, as_of, &[("unit", c.score.id.as_str())])
+    );
+    body.push_str(&matrix(departments, order, &here, year, as_of));
     body
 }
 
@@ -1176,6 +1362,7 @@ impl Record {
 async fn records(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     Query(v): Query<View>,
 ) -> Result<Response, ApiError> {
     let (viewer, a) = match opened(&state, &headers, &v).await? {
@@ -1183,6 +1370,14 @@ async fn records(
         Err(answer) => return Ok(answer),
     };
     let unit = unit_in_reach(&viewer, &v)?;
+    let key = if v.format.is_none() {
+        match kept_or_key(&state, &viewer, &uri, Shown::Page).await? {
+            Ok(key) => key,
+            Err(kept) => return Ok(kept),
+        }
+    } else {
+        None
+    };
     let indicator_id = v
         .indicator
         .as_deref()
@@ -1191,7 +1386,7 @@ async fn records(
     let Seen {
         evaluated,
         judged_at: as_of_ms,
-        ..
+        basis,
     } = match seen(&state, &viewer, &a, &title).await? {
         Ok(seen) => seen,
         Err(page) => return Ok(page),
@@ -1292,13 +1487,8 @@ async fn records(
         body.push_str("</tr>\n");
     }
     body.push_str("</tbody></table></div>\n");
-    Ok(page(
-        StatusCode::OK,
-        &title,
-        &signed_in_bar(&viewer.session),
-        &body,
-        None,
-    ))
+    let kept = KeptPage::new(title, body).until(renewal_due(&state, &a, as_of_ms, basis.as_ref()));
+    Ok(state.pages.answer(key, kept, &viewer.session))
 }
 
 /// The records as CSV (UTF-8 with a byte-order mark, which spreadsheet

@@ -8,12 +8,13 @@ use std::fmt::Write as _;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Datelike;
 
-use super::{escape, page, signed_in_bar, viewer};
+use super::kept::{KeptPage, Lookup, PageCache};
+use super::{escape, viewer};
 use crate::access::permits;
 use crate::cases::escalation;
 use crate::cases::record::{self, Filter};
@@ -31,13 +32,20 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn work(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
         Ok(viewer) => viewer,
         Err(answer) => return Ok(answer),
     };
+    let key = match PageCache::look(&state, &viewer, &uri).await? {
+        Lookup::Kept(page) => return Ok(page),
+        Lookup::Render(key) => key,
+    };
     let (session, reach, org) = (&viewer.session, &viewer.reach, &viewer.org);
-    let bar = signed_in_bar(session);
     let today = crate::time::local_date(state.clock.now());
     let name_of = |id: &str| {
         org.departments
@@ -168,5 +176,7 @@ async fn work(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         body.push_str("</tbody></table>");
     }
     body.push_str("</section>\n");
-    Ok(page(StatusCode::OK, "督办", &bar, &body, None))
+    Ok(state
+        .pages
+        .answer(Some(key), KeptPage::new("督办", body), session))
 }

@@ -31,6 +31,11 @@ use crate::store::Store;
 use crate::time::format_millis;
 use crate::vocab::CheckKind;
 
+/// The newest stored result's id as one scalar subquery: it moves with
+/// every result stored, for a query that asks several owners at once
+/// whether anything changed (the pages' cache: `pages::kept`).
+pub const MARK: &str = "(SELECT COALESCE(MAX(id), 0) FROM stored_results)";
+
 /// How many results of one kind and period are kept (the newest).
 pub const KEPT_PER_PERIOD: i64 = 8;
 

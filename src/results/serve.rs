@@ -136,22 +136,13 @@ pub async fn read_rendered(
         Ok(found) => found,
         Err(last_failure) => return Ok(ServedJson::Computing { last_failure }),
     };
-    let key = (h.id, variant.to_string(), reach_key(reach));
+    let key = (h.id, variant.to_string(), reach.key());
     if let Some(json) = state.rendered.get(&key) {
         return Ok(ServedJson::Ready(Rendered { json, basis }));
     }
     let json = Arc::new(render(body(&state.store, &h, reach).await?)?);
     state.rendered.put(key, json.clone());
     Ok(ServedJson::Ready(Rendered { json, basis }))
-}
-
-fn reach_key(reach: &Reach) -> String {
-    match reach {
-        Reach::City => "city".into(),
-        Reach::Jurisdiction { root, .. } => format!("jurisdiction:{root}"),
-        Reach::Department { id, .. } => format!("department:{id}"),
-        Reach::Nothing => "nothing".into(),
-    }
 }
 
 /// A rendered JSON object with the basis added as its `basis` field.

@@ -7,6 +7,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::store::Store;
 
+/// The data version as one scalar subquery, for a query that asks several
+/// owners at once whether anything changed (the pages' cache: `pages::kept`).
+pub const MARK: &str = "(SELECT version FROM data_version WHERE id = 1)";
+
 /// The data version and its last change.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DataVersion {

@@ -506,3 +506,129 @@ async fn case_forms_are_checked(ts: &TestStore) {
     assert!(missing.text().contains("未找到"));
 }
 both_backends!(case_forms, case_forms_are_checked);
+
+/// Every `csrf` value a page carries (the sign-out form's and any other
+/// form's).
+fn csrf_values(html: &str) -> Vec<String> {
+    html.split("name=\"csrf\" value=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+        .collect()
+}
+
+/// Pages are kept once rendered and answered from memory while nothing
+/// they rest on changed: a change the store's markers do not see (written
+/// here behind dukao's back) is not shown, the next marked change shows
+/// everything; a kept page with a form carries each viewer's own CSRF
+/// token; a county's viewer is never answered a city viewer's page.
+async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
+    let crate::access::DemoService {
+        client, xinchuan, ..
+    } = crate::access::demo_service(ts).await;
+    let (c, _) = crate::documents::city_departments_with_findings(&ts.store).await[0].clone();
+    client
+        .user("ia", "甲督查", Role::Inspector, Scope::City)
+        .await;
+    client
+        .user("ib", "乙督查", Role::Inspector, Scope::City)
+        .await;
+    client.user("lc", "市领导", Role::Leader, Scope::City).await;
+    client
+        .user(
+            "lx",
+            "县领导",
+            Role::Leader,
+            Scope::Jurisdiction(xinchuan.clone()),
+        )
+        .await;
+    let a = client.sign_in("ia", PASSWORD).await;
+    let b = client.sign_in("ib", PASSWORD).await;
+    let overview = "/overview?year=2025&as_of=2025-12-31";
+    client.get_once(&a, overview).await;
+    client.state.results.settled().await;
+    client.get_once(&a, overview).await;
+    client.state.results.settled().await;
+
+    // One department's page, with its 立案督办 form, for two inspectors:
+    // the same page, each with their own token in every form.
+    let unit = format!("/overview/unit?year=2025&as_of=2025-12-31&unit={c}");
+    let first = client.get_once(&a, &unit).await.text();
+    let second = client.get_once(&b, &unit).await.text();
+    assert!(first.contains("立案督办"), "{first}");
+    assert!(!second.contains("dukao-csrf-slot"), "{second}");
+    for (html, who) in [(&first, &a), (&second, &b)] {
+        let As::Session { csrf, .. } = who else {
+            unreachable!("a person signs in with a session")
+        };
+        let tokens = csrf_values(html);
+        assert_eq!(tokens.len(), 2, "the sign-out form and 立案督办: {html}");
+        assert!(tokens.iter().all(|t| t == csrf), "{tokens:?} vs {csrf}");
+    }
+
+    // The cases list, kept; a case opened through dukao shows at once.
+    let opened = client
+        .send(
+            Method::POST,
+            "/api/v1/cases",
+            &a,
+            Some(serde_json::json!({"department_id": c, "year": 2025})),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let id = opened.json()["id"].as_i64().unwrap();
+    let list = client.get_once(&a, "/cases").await.text();
+    assert!(list.contains(&format!("第 {id} 号")), "{list}");
+    assert!(list.contains("已立案"), "{list}");
+    // Behind dukao's back (no data version, no audit entry): the kept
+    // page does not see it…
+    sqlx::query("UPDATE cases SET state = 'dismissed' WHERE id = $1")
+        .bind(id)
+        .execute(ts.store.pool())
+        .await
+        .unwrap();
+    let kept = client.get_once(&a, "/cases").await.text();
+    assert_eq!(kept, list, "answered from memory");
+    // …and the next change dukao marks shows everything.
+    let mut tx = ts.store.begin().await.unwrap();
+    dukao::results::version::bump(&mut tx, "test", 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let renewed = client.get_once(&a, "/cases").await.text();
+    assert!(renewed.contains("已撤销"), "{renewed}");
+
+    // 总览 for the city and for a county: two pages, neither the other's.
+    let leader = client.sign_in("lc", PASSWORD).await;
+    let county = client.sign_in("lx", PASSWORD).await;
+    let city_page = client.get_once(&leader, overview).await.text();
+    let county_page = client.get_once(&county, overview).await.text();
+    assert!(city_page.contains("定时任务"));
+    assert!(!county_page.contains("定时任务"), "the jobs are the city's");
+    assert_ne!(
+        city_page.matches("<tr><th scope=\"row\">").count(),
+        county_page.matches("<tr><th scope=\"row\">").count()
+    );
+    // Sorted by score: the matrix says so and marks the column.
+    let sorted = client
+        .get_once(&leader, &format!("{overview}&sort=score"))
+        .await
+        .text();
+    assert!(sorted.contains("按得分从高到低排列"), "{sorted}");
+    assert!(sorted.contains("aria-sort=\"descending\""));
+    let scores: Vec<f64> = sorted
+        .split("<table class=\"matrix\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap()
+        .split("</th><td>")
+        .skip(1)
+        .filter_map(|cell| cell.split('<').next()?.parse().ok())
+        .collect();
+    assert!(scores.len() > 2, "{sorted}");
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let refused = client
+        .get_once(&leader, &format!("{overview}&sort=colour"))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}
+both_backends!(kept_pages, pages_are_kept_until_what_they_rest_on_changes);

@@ -1,0 +1,232 @@
+//! Pages kept once rendered: a page's body is the same bytes for every
+//! viewer of the same role and reach asking the same URL, until something
+//! it rests on changes. So it is rendered once and then answered from
+//! memory, with only the viewer's own header bar (their name, the
+//! sign-out form with their session's CSRF token) added per request.
+//!
+//! "Until something changes" is told by [`Marks`]: one query reading the
+//! markers the owners of the store's tables publish —
+//!
+//! - the data version (`results::version::MARK`): every import and every
+//!   case transition moves it;
+//! - the newest stored result (`results::MARK`): every computation;
+//! - the audit trail's head (`audit::MARK`): every change a person makes —
+//!   a document issued, an evaluation frozen, a case step;
+//! - the jobs' ledger (`jobs::ledger::MARKS`): an occurrence added,
+//!   started or finished (the reminders and escalation drafts of the day
+//!   are written by jobs);
+//!
+//! and today's date (a deadline's "days left" and "overdue" change at
+//! midnight). A page whose content also ages with the clock (a result
+//! "as of now" is renewed after the refresh interval) is kept until an
+//! instant the page names ([`KeptPage::until`]). Several replicas each keep
+//! their own pages and read the same markers, so none serves a page
+//! older than the store.
+//!
+//! Only pages are kept — a page that says a result is being computed, a
+//! stale result, a refusal, a PDF or a CSV are answered without keeping.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::{Viewer, page, signed_in_bar};
+use crate::http::{ApiError, AppState};
+use crate::people::Scope;
+use crate::people::session::Session;
+use crate::store::Store;
+use crate::vocab::Role;
+
+/// What the store's owners say about whether anything changed, and the
+/// date: two equal marks mean every kept page is still true.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Marks {
+    data_version: i64,
+    newest_result: i64,
+    audit_head: i64,
+    ledger: [i64; 3],
+    today: NaiveDate,
+}
+
+impl Marks {
+    /// The marks now (one query).
+    pub async fn read(store: &Store, today: NaiveDate) -> Result<Marks, sqlx::Error> {
+        let [l0, l1, l2] = crate::jobs::ledger::MARKS;
+        let sql = format!(
+            "SELECT {}, {}, {}, {l0}, {l1}, {l2}",
+            crate::results::version::MARK,
+            crate::results::MARK,
+            crate::audit::MARK,
+        );
+        let row = sqlx::query(&sql).fetch_one(store.pool()).await?;
+        Ok(Marks {
+            data_version: row.try_get(0)?,
+            newest_result: row.try_get(1)?,
+            audit_head: row.try_get(2)?,
+            ledger: [row.try_get(3)?, row.try_get(4)?, row.try_get(5)?],
+            today,
+        })
+    }
+}
+
+/// Which page: the URL asked, who may see what on it (the role and the
+/// scope; the organisation the scope reaches into moves the data version),
+/// and the marks it was rendered under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    url: String,
+    role: Role,
+    scope: Scope,
+    marks: Marks,
+}
+
+/// Where a kept page's forms carry the viewer's CSRF token: a page to be
+/// kept writes this instead of the token, and each answer puts the
+/// viewer's own token in its place. It cannot come from data: every datum
+/// is escaped, and escaping turns its `<` into `&lt;`.
+pub const CSRF_SLOT: &str = "<dukao-csrf-slot>";
+
+/// A page's own part: its title and body (everything but the viewer's
+/// header bar), and until when it holds.
+#[derive(Debug, Clone)]
+pub struct KeptPage {
+    title: String,
+    body: String,
+    /// Whether `body` holds [`CSRF_SLOT`] (told once, not per answer).
+    has_form: bool,
+    reload_secs: Option<u32>,
+    until: Option<i64>,
+}
+
+impl KeptPage {
+    /// A page titled `title` (escaped when answered) with `body` (HTML).
+    pub fn new(title: impl Into<String>, body: String) -> KeptPage {
+        KeptPage {
+            title: title.into(),
+            has_form: body.contains(CSRF_SLOT),
+            body,
+            reload_secs: None,
+            until: None,
+        }
+    }
+
+    /// The page reloads itself after `secs`.
+    pub fn reloading(mut self, secs: Option<u32>) -> KeptPage {
+        self.reload_secs = secs;
+        self
+    }
+
+    /// The page holds until `instant` (ms) at the latest, whatever the
+    /// marks say (`None`: as long as they do).
+    pub fn until(mut self, instant: Option<i64>) -> KeptPage {
+        self.until = instant;
+        self
+    }
+
+    /// The page for `session`'s viewer (with their CSRF token in the
+    /// forms: [`CSRF_SLOT`]).
+    pub fn respond(&self, session: &Session) -> Response {
+        let body = if self.has_form {
+            std::borrow::Cow::Owned(self.body.replace(CSRF_SLOT, &super::escape(&session.csrf)))
+        } else {
+            std::borrow::Cow::Borrowed(self.body.as_str())
+        };
+        page(
+            StatusCode::OK,
+            &self.title,
+            &signed_in_bar(session),
+            &body,
+            self.reload_secs,
+        )
+    }
+}
+
+/// The kept pages (the newest [`PageCache::CAPACITY`]).
+#[derive(Debug, Default)]
+pub struct PageCache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    map: HashMap<PageKey, Arc<KeptPage>>,
+    order: VecDeque<PageKey>,
+}
+
+/// A page asked for: kept already, or to be rendered (and then kept
+/// under its key with [`PageCache::keep`]).
+pub enum Lookup {
+    /// The page, answered from memory.
+    Kept(Response),
+    /// Not kept: render it.
+    Render(PageKey),
+}
+
+impl PageCache {
+    /// How many pages are kept (older ones fall out first): a city's
+    /// pages for its roles and reaches, with the drill-downs people open,
+    /// are a few thousand at most.
+    pub const CAPACITY: usize = 4096;
+
+    /// The page `uri` for `viewer`, if kept under the current marks.
+    pub async fn look(state: &AppState, viewer: &Viewer, uri: &Uri) -> Result<Lookup, ApiError> {
+        let now = state.clock.now();
+        let today = crate::time::local_date(now);
+        let marks = Marks::read(&state.store, today)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let key = PageKey {
+            url: uri
+                .path_and_query()
+                .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string()),
+            role: viewer.session.user.role,
+            scope: viewer.session.user.scope.clone(),
+            marks,
+        };
+        let kept = state.pages.get(&key, now);
+        Ok(match kept {
+            Some(page) => Lookup::Kept(page.respond(&viewer.session)),
+            None => Lookup::Render(key),
+        })
+    }
+
+    fn get(&self, key: &PageKey, now: i64) -> Option<Arc<KeptPage>> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner
+            .map
+            .get(key)
+            .filter(|p| p.until.is_none_or(|until| now < until))
+            .cloned()
+    }
+
+    /// Keeps `page` under `key` and answers it for `session`'s viewer.
+    pub fn keep(&self, key: PageKey, page: KeptPage, session: &Session) -> Response {
+        let response = page.respond(session);
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.map.insert(key.clone(), Arc::new(page)).is_none() {
+            inner.order.push_back(key);
+        }
+        while inner.order.len() > Self::CAPACITY {
+            if let Some(old) = inner.order.pop_front() {
+                inner.map.remove(&old);
+            }
+        }
+        response
+    }
+}
+
+impl PageCache {
+    /// `page` for `session`'s viewer, kept under `key` when there is one
+    /// (`None`: a page that must not be kept — it says something is being
+    /// computed, or rests on a stale result).
+    pub fn answer(&self, key: Option<PageKey>, page: KeptPage, session: &Session) -> Response {
+        match key {
+            Some(key) => self.keep(key, page, session),
+            None => page.respond(session),
+        }
+    }
+}
