@@ -742,6 +742,8 @@ vocabulary! {
         Dismissed => "dismissed" / "撤销",
         /// A second person refused the dismissal.
         DismissalRefused => "dismissal_refused" / "不予撤销",
+        /// A finding of the closed case recurred: the case runs again.
+        Reopened => "reopened" / "问题复现，重新整改",
         /// The escalation the profile prescribes was issued over it.
         Escalated => "escalated" / "逾期升级",
     }

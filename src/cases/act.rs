@@ -127,7 +127,7 @@ impl Caller {
         Ok(Caller {
             actor: Actor {
                 name: identity.name.clone(),
-                role: identity.role,
+                role: Some(identity.role),
                 source,
             },
             reach: Reach::of(&identity.scope, &org),

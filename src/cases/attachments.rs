@@ -177,7 +177,7 @@ pub async fn upload(
                 "name": name,
                 "media_type": declared_type.mime(),
                 "size": bytes.len(),
-                "role": actor.role.as_str(),
+                "role": actor.role.map(crate::vocab::Role::as_str),
                 "source": actor.source,
             }),
         },

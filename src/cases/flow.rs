@@ -12,6 +12,22 @@ pub fn after(case: &Case, event: CaseEventKind, actor: &str) -> Result<CaseState
     use CaseEventKind as E;
     use CaseState as S;
     let state = case.state;
+    // A closed case's rectification did not hold: it runs again, as a
+    // returned one does — the notice's deadline stands and keeps running
+    // (the regulations give a recurring breach no new term; an extension
+    // is the bureau's to grant, as for any case).
+    if event == E::Reopened {
+        return match state {
+            S::Closed => Ok(S::Returned),
+            S::Dismissed => Err(
+                "a dismissed case held false findings: a finding that recurs is a new case's"
+                    .into(),
+            ),
+            S::Opened | S::Notified | S::Responded | S::Returned => {
+                Err("the case is still open: its findings are still being rectified".into())
+            }
+        };
+    }
     let finished = matches!(state, S::Closed | S::Dismissed);
     if finished {
         return Err(format!(
@@ -23,6 +39,7 @@ pub fn after(case: &Case, event: CaseEventKind, actor: &str) -> Result<CaseState
     let running = matches!(state, S::Notified | S::Responded | S::Returned);
     match event {
         E::Opened => Err("the case is open already".into()),
+        E::Reopened => unreachable!("answered above"),
         E::NoticeIssued => match state {
             S::Opened => Ok(S::Notified),
             S::Notified | S::Responded | S::Returned => Err(format!(

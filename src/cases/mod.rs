@@ -9,6 +9,7 @@
 //! opened ──notice──▶ notified ──response──▶ responded ──accept──▶ closed
 //!                        ▲                      │
 //!                        └──── returned ◀─return┘   (the deadline keeps running)
+//!                                  ◀─────────── a finding recurs ─────── closed
 //! any open state ──dismissal proposed, confirmed by a second person──▶ dismissed
 //! ```
 //!
@@ -26,6 +27,10 @@
 //!   the bureau's and every extension says so ([`EXTENSION_BASIS`]).
 //! - A **dismissal** as a false finding needs a reason and a second person:
 //!   one proposes, another confirms.
+//! - A finding that **recurs** after its case was closed (the same rule
+//!   broken again by the same record) reopens the case: dukao itself does
+//!   it when it records a run's findings ([`recurrence`]), and the case
+//!   runs again as a returned one.
 //! - Every change names the version of the case it saw (`If-Match`); a
 //!   stale one is refused, so two inspectors never overwrite each other. A
 //!   change the state does not allow (a second notice, verifying without a
@@ -42,6 +47,7 @@
 //! - [`attachments`]: owns `case_attachments` and the files, stored under
 //!   the archive folder by their SHA-256.
 //! - [`escalation`]: overdue cases and the circular their profile calls for.
+//! - [`recurrence`]: closed cases whose findings recur, reopened.
 //! - [`act`]: the steps people take ([`act::Step`]), whichever way they
 //!   ask: the API and the pages' forms parse their own input and call it.
 //! - [`api`]: the HTTP routes.
@@ -52,6 +58,7 @@ pub mod attachments;
 pub mod escalation;
 pub mod flow;
 pub mod record;
+pub mod recurrence;
 #[cfg(test)]
 mod tests;
 
@@ -147,8 +154,9 @@ pub struct Event {
     pub at: String,
     /// Who.
     pub actor: String,
-    /// In which role.
-    pub role: Role,
+    /// In which role; none when dukao itself made the change (a finding
+    /// of the closed case recurred).
+    pub role: Option<Role>,
     /// The text: a response, a reason.
     pub text: Option<String>,
     /// Working days (an extension).

@@ -26,12 +26,30 @@ use crate::vocab::{AuditAction, CaseEventKind, CaseState, Role};
 /// Who changes a case, as the history and the audit trail record them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    /// The person's name.
+    /// The person's name (or dukao's, for what it does itself).
     pub name: String,
-    /// Their role.
-    pub role: Role,
-    /// The address the request came from.
+    /// Their role; none for dukao itself ([`Actor::dukao`]).
+    pub role: Option<Role>,
+    /// The address the request came from (`dukao` for dukao itself).
     pub source: String,
+}
+
+impl Actor {
+    /// dukao itself, changing a case because the data says so (a finding
+    /// of a closed case recurred): no person, no role. The history stores
+    /// its role as empty.
+    pub fn dukao() -> Actor {
+        Actor {
+            name: "督考自动监测".to_string(),
+            role: None,
+            source: "dukao".to_string(),
+        }
+    }
+
+    /// The role as stored: its name, empty for dukao itself.
+    fn role_name(&self) -> &'static str {
+        self.role.map_or("", Role::as_str)
+    }
 }
 
 /// A case with its history, attachments and extensions.
@@ -136,6 +154,15 @@ pub enum Write {
         /// The archived circular.
         document_id: i64,
     },
+    /// Findings recurred after the case was closed: they join it and it
+    /// runs again ([`super::recurrence`]).
+    Reopen {
+        /// The recurring findings' keys (held by no case yet, or by this
+        /// one already when the same key recurred).
+        findings: Vec<String>,
+        /// What recurred, in words.
+        cause: String,
+    },
 }
 
 impl Write {
@@ -158,6 +185,7 @@ impl Write {
             Write::DismissalDecision { confirm: true, .. } => CaseEventKind::Dismissed,
             Write::DismissalDecision { confirm: false, .. } => CaseEventKind::DismissalRefused,
             Write::Escalation { .. } => CaseEventKind::Escalated,
+            Write::Reopen { .. } => CaseEventKind::Reopened,
         }
     }
 
@@ -167,7 +195,8 @@ impl Write {
             Write::Response { text, .. }
             | Write::Return { reason: text }
             | Write::ExtensionRequest { reason: text, .. }
-            | Write::DismissalProposal { reason: text } => Some(text.clone()),
+            | Write::DismissalProposal { reason: text }
+            | Write::Reopen { cause: text, .. } => Some(text.clone()),
             Write::Accept { remark }
             | Write::ExtensionDecision { remark, .. }
             | Write::DismissalDecision { remark, .. } => remark.clone(),
@@ -352,15 +381,20 @@ pub async fn detail(store: &Store, case: Case, today: NaiveDate) -> Result<CaseD
             .parse()
             .map_err(|e| CaseError::Stored(format!("case {id}: event kind: {e}")))?;
         let role: String = r.try_get("role")?;
+        let role = match role.as_str() {
+            "" => None,
+            name => Some(
+                name.parse()
+                    .map_err(|e| CaseError::Stored(format!("case {id}: event role: {e}")))?,
+            ),
+        };
         events.push(Event {
             id: r.try_get("id")?,
             kind,
             kind_name: kind.chinese(),
             at: format_millis(r.try_get("at")?),
             actor: r.try_get("actor")?,
-            role: role
-                .parse()
-                .map_err(|e| CaseError::Stored(format!("case {id}: event role: {e}")))?,
+            role,
             text: r.try_get("text")?,
             working_days: r.try_get("working_days")?,
             deadline: date(id, "event deadline", r.try_get("deadline")?)?,
@@ -439,7 +473,7 @@ async fn event(
     .bind(kind.as_str())
     .bind(now_ms)
     .bind(&actor.name)
-    .bind(actor.role.as_str())
+    .bind(actor.role_name())
     .bind(text)
     .bind(working_days)
     .bind(deadline.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -457,7 +491,7 @@ async fn audited(
 ) -> Result<(), CaseError> {
     let mut details = details;
     details["event"] = serde_json::json!(kind.as_str());
-    details["role"] = serde_json::json!(actor.role.as_str());
+    details["role"] = serde_json::json!(actor.role.map(Role::as_str));
     details["source"] = serde_json::json!(actor.source);
     audit::append(
         tx,
@@ -613,6 +647,7 @@ pub async fn change(
             vec![Value::Text(None), Value::Text(None)],
         ),
         Write::Escalation { document_id } => ("escalation_id = $4", vec![Value::Int(*document_id)]),
+        Write::Reopen { .. } => ("closed_at = NULL", Vec::new()),
         Write::Return { .. }
         | Write::ExtensionRequest { .. }
         | Write::ExtensionDecision {
@@ -649,7 +684,8 @@ pub async fn change(
         | Write::Accept { .. }
         | Write::DismissalProposal { .. }
         | Write::DismissalDecision { .. }
-        | Write::Escalation { .. } => (None, None),
+        | Write::Escalation { .. }
+        | Write::Reopen { .. } => (None, None),
     };
     let event_id = event(
         &mut tx,
@@ -716,6 +752,19 @@ pub async fn change(
         }
         Write::Escalation { document_id } => {
             details["document"] = serde_json::json!(document_id);
+        }
+        Write::Reopen { findings, .. } => {
+            for key in findings {
+                sqlx::query(
+                    "INSERT INTO case_findings (case_id, finding_key) SELECT $1, $2 \
+                     WHERE NOT EXISTS (SELECT 1 FROM case_findings WHERE case_id = $1 AND finding_key = $2)",
+                )
+                .bind(id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            }
+            details["findings"] = serde_json::json!(findings);
         }
         Write::Return { .. }
         | Write::Accept { .. }

@@ -59,12 +59,29 @@ fn transitions_out_of_turn_are_refused_with_a_reason() {
     assert!(unnotified.contains("no notice"), "{unnotified}");
     for finished in [S::Closed, S::Dismissed] {
         for event in crate::vocab::CaseEventKind::ALL {
+            if event == E::Reopened {
+                continue;
+            }
             let refused = after(&case(finished), event, "a").unwrap_err();
             assert!(refused.contains("finished case"), "{refused}");
         }
     }
     assert!(after(&case(S::Opened), E::ExtensionRequested, "d").is_err());
     assert!(after(&case(S::Notified), E::ExtensionApproved, "l").is_err());
+}
+
+#[test]
+fn only_a_closed_case_reopens_and_it_runs_again_as_a_returned_one() {
+    assert_eq!(
+        after(&case(S::Closed), E::Reopened, "督考"),
+        Ok(S::Returned)
+    );
+    let dismissed = after(&case(S::Dismissed), E::Reopened, "督考").unwrap_err();
+    assert!(dismissed.contains("false findings"), "{dismissed}");
+    for open in [S::Opened, S::Notified, S::Responded, S::Returned] {
+        let refused = after(&case(open), E::Reopened, "督考").unwrap_err();
+        assert!(refused.contains("still open"), "{refused}");
+    }
 }
 
 #[test]

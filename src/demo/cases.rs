@@ -49,7 +49,7 @@ pub async fn open(
         },
         actor: Actor {
             name: INSPECTOR.to_string(),
-            role: Role::Inspector,
+            role: Some(Role::Inspector),
             source: "demo".to_string(),
         },
         reach: Reach::of(&Scope::City, org),

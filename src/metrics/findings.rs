@@ -168,6 +168,39 @@ pub async fn of_cases(ctx: &Context, store: &Store) -> Result<Vec<Finding>, Metr
         .collect())
 }
 
+/// The statuses of a breach that goes on (a duty still unmet): what
+/// [`heal`] looks for to end, and what a recurrence is
+/// ([`crate::cases::recurrence`]).
+pub const ONGOING: [Status; 2] = [Status::Overdue, Status::Delinquent];
+
+/// What the recorded detected findings `keys` break: the rule and the
+/// record, per key (keys not recorded are left out).
+pub async fn breaches_of(
+    store: &Store,
+    keys: &[String],
+) -> Result<BTreeMap<String, (Rule, String)>, MetricsError> {
+    let mut out = BTreeMap::new();
+    for chunk in keys.chunks(500) {
+        let placeholders = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT key, rule, record_id FROM detected_findings WHERE key IN ({placeholders})"
+        );
+        let mut query = sqlx::query(&sql);
+        for k in chunk {
+            query = query.bind(k);
+        }
+        for r in query.fetch_all(store.pool()).await? {
+            let key: String = r.try_get("key")?;
+            let rule: Rule = stored("detected_findings", &key, "rule", &r)?;
+            out.insert(key, (rule, r.try_get("record_id")?));
+        }
+    }
+    Ok(out)
+}
+
 /// When and why a breach ended, if it has: a stage done late ended when
 /// it was done. An ongoing breach (overdue, delinquent) and an act
 /// (violation) have none.
@@ -202,8 +235,8 @@ pub async fn heal(
         "SELECT key, rule, record_id FROM detected_findings \
          WHERE resolved_at IS NULL AND status IN ($1, $2)",
     )
-    .bind(Status::Overdue.as_str())
-    .bind(Status::Delinquent.as_str())
+    .bind(ONGOING[0].as_str())
+    .bind(ONGOING[1].as_str())
     .fetch_all(store.pool())
     .await?
     .iter()
@@ -271,6 +304,9 @@ pub struct Recorded {
     pub total: u64,
     /// Recorded findings this run found healed ([`heal`]).
     pub healed: u64,
+    /// Closed cases this run reopened: a finding of theirs recurred
+    /// ([`crate::cases::recurrence`]).
+    pub reopened: u64,
 }
 
 const COLUMNS: [&str; 19] = [
@@ -407,6 +443,7 @@ pub async fn record(
         inserted: (after - before).max(0) as u64,
         total: after.max(0) as u64,
         healed: 0,
+        reopened: 0,
     })
 }
 

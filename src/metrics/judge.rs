@@ -51,8 +51,9 @@ pub struct Judged {
 
 impl Judged {
     /// Records the detected findings in `detected_findings` (deduplicated
-    /// across runs) and marks healed the recorded ones this run judged
-    /// without a breach; `now` is the run's wall-clock time.
+    /// across runs), marks healed the recorded ones this run judged
+    /// without a breach, and reopens the closed cases whose findings
+    /// recurred; `now` is the run's wall-clock time.
     pub async fn record(
         &self,
         ctx: &Context,
@@ -61,7 +62,14 @@ impl Judged {
     ) -> Result<Recorded, MetricsError> {
         let recorded = findings::record(store, &self.findings, ctx.as_of, now).await?;
         let healed = findings::heal(store, &self.items, ctx.as_of, now).await?;
-        Ok(Recorded { healed, ..recorded })
+        let reopened = crate::cases::recurrence::reopen(store, &self.findings, now)
+            .await
+            .map_err(|e| MetricsError::Cases(Box::new(e)))?;
+        Ok(Recorded {
+            healed,
+            reopened: reopened.len() as u64,
+            ..recorded
+        })
     }
 }
 

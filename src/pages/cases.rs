@@ -653,7 +653,7 @@ fn history(body: &mut String, detail: &CaseDetail) {
             escape(&chinese_instant_text(&e.at)),
             escape(e.kind_name),
             escape(&e.actor),
-            escape(e.role.chinese()),
+            escape(e.role.map_or("系统", |r| r.chinese())),
             escape(&text)
         );
     }

@@ -432,7 +432,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     let case_of = |d: &str| if d == w.c { case_c } else { case_k };
     let uploader = dukao::cases::Actor {
         name: "测试".into(),
-        role: Role::Department,
+        role: Some(Role::Department),
         source: "test".into(),
     };
     let mut sha = String::new();

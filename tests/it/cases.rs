@@ -1052,3 +1052,147 @@ both_backends!(
     findings_entered_by_hand_with_evidence,
     findings_entered_by_hand
 );
+
+/// A finding that recurs after its case closed — the same rule broken by
+/// the same record again, a breach that goes on and began after the
+/// closing — reopens the case: dukao itself does it, the finding joins the
+/// case, and it runs again as a returned case with its notice's deadline.
+/// A breach that began before the closing, one that ended, and a case
+/// still open are left alone.
+async fn a_recurring_finding_reopens_its_case(ts: &TestStore) {
+    use dukao::metrics::findings::{Finding, breaches_of};
+    use dukao::metrics::{Context, Period};
+    use dukao::vocab::{FindingSource, Status};
+
+    let w = world(ts).await;
+    let inspector = w.who("inspector").await;
+    let dept = w.who("dept1").await;
+    let c = w.city[1].clone();
+    let id = w.open(&inspector, &c).await;
+    w.step(&inspector, id, "notice", serde_json::json!({}), 201)
+        .await;
+    w.step(
+        &dept,
+        id,
+        "response",
+        serde_json::json!({"text": "已整改", "attachments": []}),
+        200,
+    )
+    .await;
+    let closed = w
+        .step(
+            &inspector,
+            id,
+            "verification",
+            serde_json::json!({"outcome": "accept"}),
+            200,
+        )
+        .await;
+    assert_eq!(closed["state"], "closed");
+    let deadline = closed["deadline"].clone();
+    let keys: Vec<String> = closed["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let breaches = breaches_of(&ts.store, &keys).await.unwrap();
+    let (key, (rule, record)) = breaches.iter().next().expect("detected findings");
+
+    // The run: the same rule broken by the same record, as its check
+    // judges it, in a new episode (a new key).
+    let state = &w.client.state;
+    let closed_at = state.clock.now();
+    let ctx = Context::load(
+        &ts.store,
+        &state.config,
+        Period::new(2025, None, None).unwrap(),
+        dukao::time::parse_timestamp("2025-12-31T23:59:59+08:00").unwrap(),
+    )
+    .await
+    .unwrap();
+    let judged = dukao::metrics::judge(&ctx, &ts.store).await.unwrap();
+    let mut item = judged
+        .items
+        .iter()
+        .find(|i| i.rule == *rule && i.id == *record)
+        .expect("the check judges the record")
+        .clone();
+    item.status = Status::Overdue;
+    let finding = |status: Status, occurred_at: i64| {
+        let mut item = item.clone();
+        item.status = status;
+        Finding {
+            key: format!("{key}:again"),
+            source: FindingSource::Detected,
+            department_id: c.clone(),
+            category: item.category.expect("a breach has its category"),
+            occurred_at,
+            item: Some(item),
+        }
+    };
+    let reopen = |run: Vec<Finding>| async move {
+        dukao::cases::recurrence::reopen(&ts.store, &run, closed_at + 3_600_000)
+            .await
+            .unwrap()
+    };
+    // Began before the closing, or ended (done late): not a recurrence.
+    assert!(
+        reopen(vec![finding(Status::Overdue, closed_at - 1)])
+            .await
+            .is_empty()
+    );
+    assert!(
+        reopen(vec![finding(Status::Late, closed_at + 1)])
+            .await
+            .is_empty()
+    );
+    // Goes on, began after the closing: the case runs again.
+    let reopened = reopen(vec![finding(Status::Overdue, closed_at + 1)]).await;
+    assert_eq!(reopened.len(), 1);
+    assert_eq!(reopened[0].case_id, id);
+    assert_eq!(reopened[0].findings, vec![format!("{key}:again")]);
+    let case = w.case(&inspector, id).await;
+    assert_eq!(case["state"], "returned", "{case}");
+    assert_eq!(case["deadline"], deadline, "the notice's deadline stands");
+    assert!(case["closed_at"].is_null());
+    assert!(
+        case["findings"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(format!("{key}:again")))
+    );
+    let last = case["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "reopened");
+    assert_eq!(last["actor"], "督考自动监测");
+    assert!(last["role"].is_null(), "no person, no role: {last}");
+    assert!(
+        last["text"].as_str().unwrap().contains("问题复现"),
+        "{last}"
+    );
+    // In the audit trail, as dukao's.
+    let entry = sqlx::query("SELECT actor FROM audit_log WHERE subject = $1 ORDER BY seq DESC")
+        .bind(format!("case:{id}"))
+        .fetch_one(ts.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(entry.try_get::<String, _>(0).unwrap(), "督考自动监测");
+    // Open again: the next run leaves it as it is; the department responds.
+    assert!(
+        reopen(vec![finding(Status::Overdue, closed_at + 2)])
+            .await
+            .is_empty()
+    );
+    w.step(
+        &dept,
+        id,
+        "response",
+        serde_json::json!({"text": "再次整改", "attachments": []}),
+        200,
+    )
+    .await;
+}
+both_backends!(
+    a_recurring_finding_reopens_its_case_,
+    a_recurring_finding_reopens_its_case
+);
