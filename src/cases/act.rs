@@ -10,10 +10,11 @@
 use chrono::NaiveDate;
 
 use super::attachments::{self, Attachment};
+use super::escalation::Pending;
 use super::record::{self, Write};
 use super::{Actor, Case, CaseDetail, CaseError};
 use crate::access::{Identity, Reach};
-use crate::documents::archive::{self, IssueOptions};
+use crate::documents::archive::{self, IssueOptions, IssuedDocument};
 use crate::documents::notice::{self, NoticeRequest};
 use crate::documents::{Engine, Prepared};
 use crate::http::{ApiError, AppState};
@@ -510,4 +511,108 @@ pub fn extension_days(working_days: u32) -> Result<u32, ApiError> {
             "an extension is 1 to 60 working days".into(),
         ))
     }
+}
+
+/// An escalation asked for: the year of the overdue cases' notices, the
+/// bureau that issued them (none: the caller's only one), the circular's
+/// date (none: today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationAsked {
+    /// The data year.
+    pub year: i32,
+    /// The bureau that issued the notices.
+    pub issuer_id: Option<String>,
+    /// The circular's 成文日期.
+    pub date: Option<NaiveDate>,
+}
+
+/// The overdue cases in the caller's reach awaiting their circular, per
+/// bureau ([`super::escalation::pending`]).
+pub async fn escalations(
+    state: &AppState,
+    caller: &Caller,
+    year: i32,
+) -> Result<Vec<Pending>, ApiError> {
+    let profiles = state
+        .config
+        .profiles()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(super::escalation::pending(
+        &state.store,
+        &caller.org,
+        &profiles,
+        &caller.reach,
+        year,
+        caller.today(),
+    )
+    .await?)
+}
+
+/// The pending escalation `asked` names, and the circular drafted for it.
+pub async fn escalation(
+    state: &AppState,
+    caller: &Caller,
+    asked: &EscalationAsked,
+) -> Result<(Pending, Prepared), ApiError> {
+    let mut all = escalations(state, caller, asked.year).await?;
+    let group = match &asked.issuer_id {
+        Some(issuer) => all
+            .into_iter()
+            .find(|p| &p.issuer_id == issuer)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "no overdue case of {} awaits its escalation in {}",
+                    issuer, asked.year
+                ))
+            })?,
+        None if all.len() == 1 => all.remove(0),
+        None if all.is_empty() => {
+            return Err(ApiError::NotFound(format!(
+                "no overdue case awaits its escalation in {}",
+                asked.year
+            )));
+        }
+        None => {
+            return Err(ApiError::BadRequest(format!(
+                "overdue cases of several bureaus await their escalation ({}): name one with issuer_id",
+                all.iter()
+                    .map(|p| p.issuer_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    };
+    let request = group.circular(asked.date.unwrap_or_else(|| caller.today()));
+    let prepared = crate::documents::circular::prepare(&state.store, &state.config, &request)
+        .await
+        .map_err(ApiError::from)?;
+    Ok((group, prepared))
+}
+
+/// Issues the circular escalating the overdue cases `asked` names —
+/// numbered and archived in the name of the bureau the caller may issue
+/// for — and marks each case escalated by it.
+pub async fn issue_escalation(
+    state: &AppState,
+    caller: &Caller,
+    asked: &EscalationAsked,
+) -> Result<IssuedDocument, ApiError> {
+    let (group, prepared) = escalation(state, caller, asked).await?;
+    caller.may_issue(&prepared)?;
+    let options = caller.issue_options(state);
+    let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
+    for case in &group.cases {
+        record::change(
+            &state.store,
+            case.id,
+            None,
+            &caller.actor,
+            caller.now_ms,
+            Write::Escalation {
+                document_id: doc.id,
+            },
+        )
+        .await?;
+    }
+    Ok(doc)
 }

@@ -38,15 +38,14 @@ use serde::Deserialize;
 
 use super::act::{self, Caller, ManualFinding, Opening, Step, extension_days, required};
 use super::attachments::{self, MAX_ATTACHMENT};
-use super::escalation::{self, Pending};
+use super::escalation::Pending;
 use super::record::{self, Filter, Write};
 use super::{Case, CaseDetail, CaseError};
 use crate::access::Identity;
 use crate::access::extract::Source;
+use crate::documents::Engine;
 use crate::documents::api::pdf_response as pdf;
-use crate::documents::archive::{self, IssuedDocument};
-use crate::documents::circular;
-use crate::documents::{DocumentError, Engine, Prepared};
+use crate::documents::archive::IssuedDocument;
 use crate::http::{ApiError, AppState, LengthAtMost};
 use crate::vocab::{Action, CaseState};
 
@@ -434,22 +433,6 @@ struct YearQuery {
     year: i32,
 }
 
-async fn pending(state: &AppState, caller: &Caller, year: i32) -> Result<Vec<Pending>, ApiError> {
-    let profiles = state
-        .config
-        .profiles()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(escalation::pending(
-        &state.store,
-        &caller.org,
-        &profiles,
-        &caller.reach,
-        year,
-        caller.today(),
-    )
-    .await?)
-}
-
 async fn escalations(
     State(state): State<AppState>,
     identity: Identity,
@@ -457,7 +440,7 @@ async fn escalations(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Vec<Pending>>, ApiError> {
     let caller = Caller::new(&state, identity, source.0, Action::DraftDocument).await?;
-    Ok(Json(pending(&state, &caller, q.year).await?))
+    Ok(Json(act::escalations(&state, &caller, q.year).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -468,48 +451,6 @@ struct EscalationBody {
     date: Option<NaiveDate>,
 }
 
-/// The pending escalation a request names (the caller's only one when it
-/// names no issuer), and the circular drafted for it.
-async fn escalation_prepared(
-    state: &AppState,
-    caller: &Caller,
-    b: &EscalationBody,
-) -> Result<(Pending, Prepared), ApiError> {
-    let mut all = pending(state, caller, b.year).await?;
-    let group = match &b.issuer_id {
-        Some(issuer) => all
-            .into_iter()
-            .find(|p| &p.issuer_id == issuer)
-            .ok_or_else(|| {
-                ApiError::NotFound(format!(
-                    "no overdue case of {} awaits its escalation in {}",
-                    issuer, b.year
-                ))
-            })?,
-        None if all.len() == 1 => all.remove(0),
-        None if all.is_empty() => {
-            return Err(ApiError::NotFound(format!(
-                "no overdue case awaits its escalation in {}",
-                b.year
-            )));
-        }
-        None => {
-            return Err(ApiError::BadRequest(format!(
-                "overdue cases of several bureaus await their escalation ({}): name one with issuer_id",
-                all.iter()
-                    .map(|p| p.issuer_id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    };
-    let request = group.circular(b.date.unwrap_or_else(|| caller.today()));
-    let prepared = circular::prepare(&state.store, &state.config, &request)
-        .await
-        .map_err(|e: DocumentError| ApiError::from(e))?;
-    Ok((group, prepared))
-}
-
 async fn escalation_draft(
     State(state): State<AppState>,
     identity: Identity,
@@ -517,7 +458,12 @@ async fn escalation_draft(
     Json(b): Json<EscalationBody>,
 ) -> Result<Response, ApiError> {
     let caller = Caller::new(&state, identity, source.0, Action::DraftDocument).await?;
-    let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
+    let asked = act::EscalationAsked {
+        year: b.year,
+        issuer_id: b.issuer_id,
+        date: b.date,
+    };
+    let (group, prepared) = act::escalation(&state, &caller, &asked).await?;
     let bytes = prepared.render_draft(Engine::shared()?).await?;
     Ok(pdf(
         bytes,
@@ -532,22 +478,11 @@ async fn escalation_issue(
     Json(b): Json<EscalationBody>,
 ) -> Result<(StatusCode, Json<IssuedDocument>), ApiError> {
     let caller = Caller::new(&state, identity, source.0, Action::IssueDocument).await?;
-    let (group, prepared) = escalation_prepared(&state, &caller, &b).await?;
-    caller.may_issue(&prepared)?;
-    let options = caller.issue_options(&state);
-    let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
-    for case in &group.cases {
-        record::change(
-            &state.store,
-            case.id,
-            None,
-            &caller.actor,
-            caller.now_ms,
-            Write::Escalation {
-                document_id: doc.id,
-            },
-        )
-        .await?;
-    }
+    let asked = act::EscalationAsked {
+        year: b.year,
+        issuer_id: b.issuer_id,
+        date: b.date,
+    };
+    let doc = act::issue_escalation(&state, &caller, &asked).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }

@@ -28,9 +28,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::kept::{KeptPage, Lookup, PageCache};
-use super::{escape, form_session, page, see_other_to, signed_in_bar, viewer};
+use super::{escape, form_session, page, page_caller, see_other_to, signed_in_bar, viewer};
 use crate::access::extract::Source;
-use crate::access::{Identity, permits};
+use crate::access::permits;
 use crate::cases::act::{self, Caller, NoticeChoices, Opening, Step};
 use crate::cases::attachments::MAX_ATTACHMENT;
 use crate::cases::record::{self, Filter, Write};
@@ -74,16 +74,6 @@ fn done_words(step: Step) -> &'static str {
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
-}
-
-/// The caller of a page: the signed-in viewer allowed `action`.
-async fn page_caller(
-    state: &AppState,
-    session: Session,
-    source: String,
-    action: Action,
-) -> Result<Caller, ApiError> {
-    Caller::new(state, Identity::of_session(session), source, action).await
 }
 
 // ------------------------------------------------------------------ list

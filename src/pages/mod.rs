@@ -309,6 +309,23 @@ pub async fn viewer(
     }))
 }
 
+/// The caller of a page's action ([`crate::cases::act`]): the signed-in
+/// viewer allowed `action`.
+pub async fn page_caller(
+    state: &AppState,
+    session: Session,
+    source: String,
+    action: Action,
+) -> Result<crate::cases::act::Caller, ApiError> {
+    crate::cases::act::Caller::new(
+        state,
+        crate::access::Identity::of_session(session),
+        source,
+        action,
+    )
+    .await
+}
+
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(location: &'static str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()

@@ -7,15 +7,18 @@
 use std::fmt::Write as _;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
-use axum::response::Response;
-use axum::routing::get;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use chrono::Datelike;
+use serde::Deserialize;
 
-use super::kept::{KeptPage, Lookup, PageCache};
-use super::{escape, viewer};
+use super::kept::{CSRF_SLOT, KeptPage, Lookup, PageCache};
+use super::{csrf_checked, escape, page_caller, see_other_to, url_encode, viewer};
+use crate::access::extract::Source;
 use crate::access::permits;
+use crate::cases::act::{self, EscalationAsked};
 use crate::cases::escalation;
 use crate::cases::record::{self, Filter};
 use crate::http::{ApiError, AppState};
@@ -23,9 +26,39 @@ use crate::jobs::work::Digest;
 use crate::time::chinese_date;
 use crate::vocab::{Action, CaseState};
 
-/// The work list's route.
+/// The work list's routes: the list, and the escalations' preview and
+/// issue.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/work", get(work))
+    Router::new()
+        .route("/work", get(work))
+        .route("/work/escalation-draft.pdf", get(escalation_draft))
+        .route("/work/escalations", post(issue_escalation))
+}
+
+/// The list's state in the URL: the document just issued from it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkView {
+    /// The escalation circular just issued (its archive id).
+    issued: Option<i64>,
+}
+
+/// One pending escalation, named in a link or a form: the year of the
+/// notices and the bureau that issued them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalationNamed {
+    year: i32,
+    issuer: String,
+}
+
+/// The issue form: the escalation and the session's CSRF token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalationForm {
+    csrf: String,
+    year: i32,
+    issuer: String,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -36,6 +69,7 @@ async fn work(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
+    Query(v): Query<WorkView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
         Ok(viewer) => viewer,
@@ -64,6 +98,18 @@ async fn work(
         escape(&chinese_date(today)),
         escape(&session.user.scope.words(org))
     );
+    if let Some(id) = v.issued {
+        let doc = crate::documents::archive::get(&state.store, id, reach)
+            .await
+            .map_err(internal)?;
+        let _ = write!(
+            body,
+            "<p class=\"notice\" role=\"status\" id=\"done-escalation\">逾期通报已签发、编号并归档：\
+             <a href=\"/api/v1/documents/{}/pdf\">{}</a>，所涉案件已记录。</p>\n",
+            doc.id,
+            escape(&doc.number)
+        );
+    }
 
     let waiting: Vec<_> = open
         .iter()
@@ -126,22 +172,48 @@ async fn work(
         if pending.is_empty() {
             body.push_str("<p>没有待签发的逾期通报。</p>");
         } else {
-            body.push_str("<ul>");
+            let may_issue = permits(session.user.role, Action::IssueDocument);
+            body.push_str(
+                "<table class=\"figures\"><thead><tr><th scope=\"col\">发文机关</th>\
+                 <th scope=\"col\">年度</th><th scope=\"col\">逾期案件</th><th scope=\"col\">依据</th>\
+                 <th scope=\"col\">办理</th></tr></thead><tbody>\n",
+            );
             for p in &pending {
                 let step = match (&p.step.wording, &p.step.cite) {
                     (Some(w), Some(c)) => format!("{w}（{c}）"),
                     _ => "通报（本局监督措施，条文未规定逾期后果）".to_string(),
                 };
-                let _ = write!(
+                let cases: Vec<String> = p
+                    .cases
+                    .iter()
+                    .map(|c| format!("<a href=\"/cases/{id}\">第 {id} 号</a>", id = c.id))
+                    .collect();
+                let named = format!("year={}&amp;issuer={}", p.year, url_encode(&p.issuer_id));
+                let issue = if may_issue {
+                    format!(
+                        "<form method=\"post\" action=\"/work/escalations\" class=\"inline\">\
+                         <input type=\"hidden\" name=\"csrf\" value=\"{CSRF_SLOT}\">\
+                         <input type=\"hidden\" name=\"year\" value=\"{}\">\
+                         <input type=\"hidden\" name=\"issuer\" value=\"{}\">\
+                         <button type=\"submit\">签发通报</button></form>",
+                        p.year,
+                        escape(&p.issuer_id)
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(
                     body,
-                    "<li>{}：{}年 {} 件逾期案件；{}</li>",
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{} 件：{}</td><td>{}</td>\
+                     <td><a href=\"/work/escalation-draft.pdf?{named}\">预览通报草稿（PDF）</a>{issue}</td></tr>",
                     escape(&p.issuer_name),
                     p.year,
                     p.cases.len(),
+                    cases.join("、"),
                     escape(&step)
                 );
             }
-            body.push_str("</ul>");
+            body.push_str("</tbody></table>");
         }
         body.push_str("</section>\n");
     }
@@ -179,4 +251,68 @@ async fn work(
     Ok(state
         .pages
         .answer(Some(key), KeptPage::new("督办", body), session))
+}
+
+/// The escalation's circular as a draft (watermarked, unnumbered): what
+/// 签发通报 would issue.
+async fn escalation_draft(
+    State(state): State<AppState>,
+    source: Source,
+    headers: HeaderMap,
+    Query(named): Query<EscalationNamed>,
+) -> Result<Response, ApiError> {
+    let Some(session) = crate::access::extract::session_of(&state, &headers).await? else {
+        return Ok(super::see_other("/login"));
+    };
+    let caller = page_caller(&state, session, source.0, Action::DraftDocument).await?;
+    let asked = EscalationAsked {
+        year: named.year,
+        issuer_id: Some(named.issuer),
+        date: None,
+    };
+    let (group, prepared) = act::escalation(&state, &caller, &asked).await?;
+    let bytes = prepared
+        .render_draft(crate::documents::Engine::shared()?)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"escalation-{}-{}-draft.pdf\"",
+                    group.year,
+                    group.cases.len()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// 签发通报: issues the escalation's circular in the name of the bureau the
+/// inspector may issue for, marks its cases, and goes back to 督办 saying
+/// so.
+async fn issue_escalation(
+    State(state): State<AppState>,
+    source: Source,
+    headers: HeaderMap,
+    Form(f): Form<EscalationForm>,
+) -> Result<Response, ApiError> {
+    let Some(session) = crate::access::extract::session_of(&state, &headers).await? else {
+        return Ok(super::see_other("/login"));
+    };
+    let session = match csrf_checked(session, &f.csrf) {
+        Ok(session) => session,
+        Err(answer) => return Ok(answer),
+    };
+    let caller = page_caller(&state, session, source.0, Action::IssueDocument).await?;
+    let asked = EscalationAsked {
+        year: f.year,
+        issuer_id: Some(f.issuer),
+        date: None,
+    };
+    let doc = act::issue_escalation(&state, &caller, &asked).await?;
+    Ok(see_other_to(&format!("/work?issued={}", doc.id)))
 }

@@ -614,6 +614,41 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         As::Nobody | As::Token(_) | As::SessionWithoutCsrf(_) => String::new(),
     };
     let urlencoded = "application/x-www-form-urlencoded";
+    // 督办's escalations: nothing is overdue, so those allowed find none.
+    let page_nothing_overdue = statuses([404, 404, 404, 404, 403, 403, 403, 303, 303]);
+    w.expect(
+        "GET /work/escalation-draft.pdf",
+        get.clone(),
+        fixed("/work/escalation-draft.pdf?year=2025&issuer=none"),
+        none,
+        page_nothing_overdue,
+        page_nothing_overdue,
+    )
+    .await;
+    for (column, who) in w.who.iter().enumerate() {
+        let answer = w
+            .client
+            .raw(
+                Method::POST,
+                "/work/escalations",
+                who,
+                urlencoded,
+                Body::from(format!("csrf={}&year=2025&issuer=none", csrf_of(who))),
+            )
+            .await;
+        let expected = match column {
+            2 | 3 => 404,
+            7 | 8 => 303,
+            _ => 403,
+        };
+        assert_eq!(
+            answer.status.as_u16(),
+            expected,
+            "POST /work/escalations as {}: {}",
+            WHO[column],
+            answer.text()
+        );
+    }
     for (column, who) in w.who.iter().enumerate() {
         for inside in [true, false] {
             let target = w.target(column, inside);
@@ -1001,6 +1036,8 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /overview/records",
         "GET /overview/unit",
         "GET /work",
+        "GET /work/escalation-draft.pdf",
+        "POST /work/escalations",
         "GET /cases",
         "POST /cases",
         "GET /cases/{id}",

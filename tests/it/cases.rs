@@ -775,18 +775,50 @@ async fn overdue_cases_are_escalated(ts: &TestStore) {
         case["events"].as_array().unwrap().last().unwrap()["kind"],
         "escalated"
     );
+    // The county's, from 督办: its row offers the draft and the issue
+    // form; issuing goes back to 督办, which says what was issued.
+    let (_, xx_pending) = w
+        .client
+        .get(&county_inspector, "/api/v1/escalations?year=2025")
+        .await;
+    let xx_issuer = xx_pending[0]["issuer_id"].as_str().unwrap().to_string();
+    let work = w.client.get_once(&county_inspector, "/work").await.text();
+    let draft_link = format!("/work/escalation-draft.pdf?year=2025&amp;issuer={xx_issuer}");
+    assert!(work.contains(&draft_link), "{work}");
+    assert!(work.contains("签发通报"), "{work}");
+    let page_draft = w
+        .client
+        .get_once(&county_inspector, &draft_link.replace("&amp;", "&"))
+        .await;
+    assert_eq!(page_draft.status, StatusCode::OK, "{}", page_draft.text());
+    assert_eq!(page_draft.headers["content-type"], "application/pdf");
+    let As::Session { csrf, .. } = &county_inspector else {
+        unreachable!("a person signs in with a session")
+    };
     let xx_issued = w
-        .post(
+        .client
+        .raw(
+            Method::POST,
+            "/work/escalations",
             &county_inspector,
-            "/api/v1/escalations/issue",
-            serde_json::json!({"year": 2025}),
+            "application/x-www-form-urlencoded",
+            Body::from(format!("csrf={csrf}&year=2025&issuer={xx_issuer}")),
         )
         .await;
     assert_eq!(
         xx_issued.status,
-        StatusCode::CREATED,
+        StatusCode::SEE_OTHER,
         "{}",
         xx_issued.text()
+    );
+    let back = xx_issued.headers["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/work?issued="), "{back}");
+    let work = w.client.get_once(&county_inspector, &back).await.text();
+    assert!(work.contains("id=\"done-escalation\""), "{work}");
+    assert!(work.contains("没有待签发的逾期通报"), "{work}");
+    assert!(
+        w.case(&county_inspector, xx).await["escalation_id"].is_i64(),
+        "the case is marked escalated"
     );
     let (_, pending) = w.client.get(&leader, "/api/v1/escalations?year=2025").await;
     assert_eq!(
