@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::findings::Finding;
 use super::{CheckItem, Context, MetricsError};
 use crate::time::format_millis;
-use crate::vocab::{CategoryCode, CheckKind, FindingSource, Status, vocabulary};
+use crate::vocab::{CategoryCode, CheckKind, FindingSource, Rule, Status, vocabulary};
 
 vocabulary! {
     /// What a summary row counts: a department or a jurisdiction.
@@ -46,6 +46,10 @@ pub struct CheckRow {
     pub profile: String,
     /// The check.
     pub check: CheckKind,
+    /// The rule, in a row of one rule's items ([`Summary::rules`]); none
+    /// in a row of the whole check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
     /// Items.
     pub items: i64,
     /// Items per status, in [`Status::ALL`] order.
@@ -148,6 +152,10 @@ pub struct Summary {
     pub checks: Vec<CheckRow>,
     /// Per department, then per jurisdiction, per category.
     pub findings: Vec<FindingRow>,
+    /// The same counts per rule (an approval's stages: review, reply,
+    /// refusal reasons; each grant rule; …), per department and
+    /// jurisdiction.
+    pub rules: Vec<CheckRow>,
 }
 
 impl Summary {
@@ -155,6 +163,7 @@ impl Summary {
     pub fn retain(&mut self, keep: impl Fn(Level, &str) -> bool) {
         self.checks.retain(|r| keep(r.level, &r.id));
         self.findings.retain(|r| keep(r.level, &r.id));
+        self.rules.retain(|r| keep(r.level, &r.id));
     }
 }
 
@@ -260,6 +269,10 @@ pub fn summarize(
                     .collect::<Vec<_>>(),
             ),
             Column::new(
+                "rule".into(),
+                items.iter().map(|i| i.rule.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
                 "status".into(),
                 items.iter().map(|i| i.status.as_str()).collect::<Vec<_>>(),
             ),
@@ -285,6 +298,28 @@ pub fn summarize(
     .left_join(departments.clone().lazy(), col("responsible_id"), col("id"))
     .sort(["responsible_id", "check"], sort())
     .collect()?;
+    let rule_by_department = with_rates(
+        item_frame
+            .clone()
+            .group_by([col("responsible_id"), col("check"), col("rule")])
+            .agg(status_counts()),
+    )
+    .left_join(departments.clone().lazy(), col("responsible_id"), col("id"))
+    .sort(["responsible_id", "check", "rule"], sort())
+    .collect()?;
+    let rule_by_jurisdiction = with_rates(
+        item_frame
+            .clone()
+            .group_by([col("jurisdiction_id"), col("check"), col("rule")])
+            .agg(status_counts()),
+    )
+    .left_join(
+        jurisdictions.clone().lazy(),
+        col("jurisdiction_id"),
+        col("id"),
+    )
+    .sort(["jurisdiction_id", "check", "rule"], sort())
+    .collect()?;
     let by_jurisdiction = with_rates(
         item_frame
             .group_by([col("jurisdiction_id"), col("check")])
@@ -301,6 +336,12 @@ pub fn summarize(
     let mut checks = check_rows(&by_department, Level::Department, "responsible_id")?;
     checks.extend(check_rows(
         &by_jurisdiction,
+        Level::Jurisdiction,
+        "jurisdiction_id",
+    )?);
+    let mut rules = check_rows(&rule_by_department, Level::Department, "responsible_id")?;
+    rules.extend(check_rows(
+        &rule_by_jurisdiction,
         Level::Jurisdiction,
         "jurisdiction_id",
     )?);
@@ -382,6 +423,7 @@ pub fn summarize(
         as_of: format_millis(ctx.as_of),
         checks,
         findings: finding_rows,
+        rules,
     })
 }
 
@@ -409,6 +451,10 @@ fn check_rows(
     for i in 0..df.height() {
         let id = text(df, id_column, i)?;
         let check: CheckKind = text(df, "check", i)?.parse().map_err(computed)?;
+        let rule: Option<Rule> = match df.column("rule") {
+            Ok(_) => Some(text(df, "rule", i)?.parse().map_err(computed)?),
+            Err(_) => None,
+        };
         let mut counts = StatusCounts::default();
         for s in Status::ALL {
             counts.set(s, int(df, s.as_str(), i)?);
@@ -423,6 +469,7 @@ fn check_rows(
             jurisdiction_id,
             profile: text(df, "profile", i)?,
             check,
+            rule,
             items: int(df, "items", i)?,
             breaches: int(df, "breaches", i)?,
             on_time_rate: rates.get(i).filter(|r| r.is_finite()),
@@ -497,6 +544,7 @@ mod tests {
                 Status::NotEvaluable,
             ),
             item(a, Rule::Reply, "R6", "DEP-X-1", Status::OnTime),
+            item(a, Rule::Review, "R1", "DEP-C-1", Status::Late),
         ];
         items.iter_mut().for_each(CheckItem::classify);
         let found = findings::detected(&ctx, &items);
@@ -516,20 +564,41 @@ mod tests {
                 c1.counts.late,
                 c1.counts.pending
             ),
-            (4, 2, 1, 1)
+            (5, 2, 2, 1)
         );
-        assert_eq!(c1.breaches, 1);
-        assert_eq!(c1.on_time_rate, Some(2.0 / 3.0));
+        assert_eq!(c1.breaches, 2);
+        assert_eq!(c1.on_time_rate, Some(2.0 / 4.0));
+        assert_eq!(c1.rule, None);
+        // The same per rule: the approval's stages apart.
+        let stage = |level: Level, id: &str, rule: Rule| {
+            s.rules
+                .iter()
+                .find(|r| r.level == level && r.id == id && r.rule == Some(rule))
+                .unwrap()
+                .clone()
+        };
+        let reply = stage(Level::Department, "DEP-C-1", Rule::Reply);
+        assert_eq!((reply.items, reply.breaches), (4, 1));
+        assert_eq!(reply.on_time_rate, Some(2.0 / 3.0));
+        let review = stage(Level::Department, "DEP-C-1", Rule::Review);
+        assert_eq!((review.items, review.breaches, review.check), (1, 1, a));
+        assert_eq!(review.on_time_rate, Some(0.0));
+        assert_eq!(
+            stage(Level::Jurisdiction, "JUR-C", Rule::Reply).items,
+            5,
+            "the city's replies"
+        );
         assert_eq!(c1.jurisdiction_id, "JUR-C");
         assert_eq!(c1.name, "DEP-C-1 名称");
         let fr = row(Level::Department, "DEP-C-2", CheckKind::Freshness);
         assert_eq!(fr.on_time_rate, None, "nothing judged");
         let city = row(Level::Jurisdiction, "JUR-C", a);
-        assert_eq!((city.items, city.counts.overdue, city.breaches), (5, 1, 2));
-        assert_eq!(city.on_time_rate, Some(0.5));
+        assert_eq!((city.items, city.counts.overdue, city.breaches), (6, 1, 3));
+        assert_eq!(city.on_time_rate, Some(2.0 / 5.0));
         assert_eq!(city.name, "云州市");
         assert_eq!(row(Level::Jurisdiction, "JUR-X", a).profile, "xinxian");
-        // Findings: R3 and R5, approval_overdue, one per department; two in the city.
+        // Findings: R3's reply and R1's review, R5, approval_overdue; three
+        // in the city.
         let f: Vec<_> = s
             .findings
             .iter()
@@ -542,8 +611,8 @@ mod tests {
                     Level::Department,
                     "DEP-C-1",
                     CategoryCode::ApprovalOverdue,
-                    1,
-                    1
+                    2,
+                    2
                 ),
                 (
                     Level::Department,
@@ -556,8 +625,8 @@ mod tests {
                     Level::Jurisdiction,
                     "JUR-C",
                     CategoryCode::ApprovalOverdue,
-                    2,
-                    2
+                    3,
+                    3
                 ),
             ]
         );

@@ -503,29 +503,83 @@ fn renewal_due(state: &AppState, a: &Asked, judged_at: i64, basis: Option<&Basis
 
 /// The headline figures: each check's items, breaches and on-time rate
 /// over the departments in reach, and the findings per category.
+/// One line of the headline figures: a check, or one of its rules (an
+/// approval's stages) under it.
+struct HeadlineRow {
+    /// The check's or the rule's name.
+    label: &'static str,
+    /// A rule's line, under its check's.
+    rule: bool,
+    totals: Totals,
+    /// The on-time rate, in words.
+    rate: String,
+    /// The change from last year, in words.
+    change: String,
+}
+
+/// The headline figures: each check's totals over the departments in
+/// reach and, where a check applies several rules, each rule's (for the
+/// approvals: review, reply, reasons for refusal — the approval's stages).
+fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineRow> {
+    let before_checks = previous.map(per_check).unwrap_or_default();
+    let before_rules = previous.map(per_rule).unwrap_or_default();
+    let rules = per_rule(summary);
+    let change = |now: Option<f64>, then: Option<f64>| match (now, then) {
+        (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
+        _ if previous.is_none() => "上年数据计算中".to_string(),
+        _ => "—".to_string(),
+    };
+    let rate = |r: Option<f64>| r.map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r));
+    let mut out = Vec::new();
+    for (check, totals) in per_check(summary) {
+        out.push(HeadlineRow {
+            label: check.chinese(),
+            rule: false,
+            totals,
+            rate: rate(totals.rate()),
+            change: change(
+                totals.rate(),
+                before_checks.get(&check).and_then(Totals::rate),
+            ),
+        });
+        let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
+        if of_check.len() < 2 {
+            continue;
+        }
+        for ((_, rule), totals) in of_check {
+            out.push(HeadlineRow {
+                label: rule.chinese(),
+                rule: true,
+                totals: *totals,
+                rate: rate(totals.rate()),
+                change: change(
+                    totals.rate(),
+                    before_rules.get(&(check, *rule)).and_then(Totals::rate),
+                ),
+            });
+        }
+    }
+    out
+}
+
 fn headline(summary: &Value, previous: Option<&Value>) -> String {
-    let now = per_check(summary);
-    let before = previous.map(per_check).unwrap_or_default();
     let mut out = String::from(
         "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
          <table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
          <th scope=\"col\">违反期限或规定</th><th scope=\"col\">按时率</th>\
          <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
     );
-    for (check, totals) in &now {
-        let rate = totals.rate();
-        let change = match (rate, before.get(check).and_then(Totals::rate)) {
-            (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
-            _ if previous.is_none() => "上年数据计算中".to_string(),
-            _ => "—".to_string(),
-        };
+    for row in headline_rows(summary, previous) {
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{change}</td></tr>",
-            escape(check.chinese()),
-            totals.items,
-            totals.breaches,
-            rate.map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r)),
+            "<tr{}><th scope=\"row\">{}{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if row.rule { " class=\"sub\"" } else { "" },
+            if row.rule { "其中：" } else { "" },
+            escape(row.label),
+            row.totals.items,
+            row.totals.breaches,
+            row.rate,
+            row.change,
         );
     }
     out.push_str("</tbody></table>\n");
@@ -569,10 +623,41 @@ struct Totals {
 }
 
 impl Totals {
+    /// Adds a summary row's counts.
+    fn add(&mut self, row: &Value) {
+        self.items += row["items"].as_i64().unwrap_or(0);
+        self.breaches += row["breaches"].as_i64().unwrap_or(0);
+        self.ok += Status::ALL
+            .iter()
+            .filter(|s| s.is_ok())
+            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
+            .sum::<i64>();
+    }
+
     /// `ok / (ok + breaches)`, as the summary defines the on-time rate.
     fn rate(&self) -> Option<f64> {
         (self.ok + self.breaches > 0).then(|| self.ok as f64 / (self.ok + self.breaches) as f64)
     }
+}
+
+/// One rule's totals (with its check) over the departments in reach.
+fn per_rule(summary: &Value) -> BTreeMap<(CheckKind, Rule), Totals> {
+    let mut out: BTreeMap<(CheckKind, Rule), Totals> = BTreeMap::new();
+    let rows = summary["rules"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for row in rows.iter().filter(|r| r["level"] == "department") {
+        let check = row["check"]
+            .as_str()
+            .and_then(|c| c.parse::<CheckKind>().ok());
+        let rule = row["rule"].as_str().and_then(|r| r.parse::<Rule>().ok());
+        let (Some(check), Some(rule)) = (check, rule) else {
+            continue;
+        };
+        out.entry((check, rule)).or_default().add(row);
+    }
+    out
 }
 
 fn per_check(summary: &Value) -> BTreeMap<CheckKind, Totals> {
@@ -588,14 +673,7 @@ fn per_check(summary: &Value) -> BTreeMap<CheckKind, Totals> {
         else {
             continue;
         };
-        let t = out.entry(check).or_default();
-        t.items += row["items"].as_i64().unwrap_or(0);
-        t.breaches += row["breaches"].as_i64().unwrap_or(0);
-        t.ok += Status::ALL
-            .iter()
-            .filter(|s| s.is_ok())
-            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
-            .sum::<i64>();
+        out.entry(check).or_default().add(row);
     }
     out
 }
@@ -756,26 +834,20 @@ fn print_overview(
 ) -> Result<Printed, ApiError> {
     let mut tables = Vec::new();
     if let Some(summary) = summary {
-        let before = previous.map(per_check).unwrap_or_default();
         tables.push(PrintTable {
             heading: "主要监测指标".into(),
             header: ["监测项", "事项", "违反期限或规定", "按时率", "较上年"]
                 .map(String::from)
                 .to_vec(),
-            rows: per_check(summary)
-                .iter()
-                .map(|(check, t)| {
-                    let change = match (t.rate(), before.get(check).and_then(Totals::rate)) {
-                        (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
-                        _ => "—".to_string(),
-                    };
+            rows: headline_rows(summary, previous)
+                .into_iter()
+                .map(|row| {
                     vec![
-                        check.chinese().to_string(),
-                        t.items.to_string(),
-                        t.breaches.to_string(),
-                        t.rate()
-                            .map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r)),
-                        change,
+                        format!("{}{}", if row.rule { "　其中：" } else { "" }, row.label),
+                        row.totals.items.to_string(),
+                        row.totals.breaches.to_string(),
+                        row.rate,
+                        row.change,
                     ]
                 })
                 .collect(),

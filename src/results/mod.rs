@@ -114,7 +114,11 @@ impl ResultKind {
                 ("departments", UnitOf::Department("id")),
                 ("counties", UnitOf::Jurisdiction("id")),
             ],
-            ResultKind::Summary => &[("checks", UnitOf::Level), ("findings", UnitOf::Level)],
+            ResultKind::Summary => &[
+                ("checks", UnitOf::Level),
+                ("findings", UnitOf::Level),
+                ("rules", UnitOf::Level),
+            ],
             ResultKind::Check(_) => &[(ITEMS, UnitOf::Department("responsible_id"))],
         }
     }

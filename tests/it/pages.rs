@@ -211,6 +211,10 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     for word in ["主要监测指标", "部门 × 指标", "区县", "定时任务"] {
         assert!(html.contains(word), "{word}");
     }
+    // The approvals' stages, each with its own rate and change.
+    for stage in ["其中：共享申请符合性审查", "其中：共享申请答复"] {
+        assert!(html.contains(stage), "{stage}: {html}");
+    }
     // A failing cell says so in shape and word, and links to its records.
     let link = html
         .split("<td class=\"bad\"><a href=\"")
@@ -274,6 +278,7 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         "2025年政务数据共享总览",
         "数据截至2025年12月31日23:59",
         "主要监测指标",
+        "其中：共享申请答复",
         "部门得分分布",
     ] {
         assert!(text.contains(words), "{words}: {text}");
