@@ -251,7 +251,8 @@ async fn html_errors(response: Response) -> Response {
         .and_then(|v| v["error"].as_str().map(str::to_string))
         .unwrap_or_default();
     let body = format!(
-        "<div class=\"card\"><h1>{}</h1><p role=\"alert\">{}</p><p class=\"basis\">详情：{}</p>\
+        "<div class=\"card\"><h1>{}</h1><p role=\"alert\">{}</p>\
+         <details><summary>技术详情（供系统管理员排查）</summary><p class=\"basis\">{}</p></details>\
          <p><a href=\"/\">返回首页</a></p></div>",
         error_title(status),
         error_hint(status),

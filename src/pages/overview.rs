@@ -76,6 +76,29 @@ pub struct View {
     pub format: Option<String>,
     /// The order of the matrix's rows ([`MatrixOrder`]).
     pub sort: Option<String>,
+    /// The page of a long list of records (from 1; [`RECORDS_PER_PAGE`]).
+    pub page: Option<usize>,
+}
+
+/// Records a drill-down shows at once (the CSV holds them all).
+const RECORDS_PER_PAGE: usize = 200;
+
+/// The page asked of `total` records (from 1; the first when none): its
+/// number, the number of pages, and the range of its records. A page past
+/// the last is not found.
+fn records_page(
+    total: usize,
+    asked: Option<usize>,
+) -> Result<(usize, usize, std::ops::Range<usize>), ApiError> {
+    let pages = total.div_ceil(RECORDS_PER_PAGE).max(1);
+    let page = asked.unwrap_or(1);
+    if page == 0 || page > pages {
+        return Err(ApiError::NotFound(format!(
+            "page {page}: the records fill {pages} page(s)"
+        )));
+    }
+    let start = (page - 1) * RECORDS_PER_PAGE;
+    Ok((page, pages, start..total.min(start + RECORDS_PER_PAGE)))
 }
 
 /// The order of the matrix's rows, chosen by clicking a column's header
@@ -566,7 +589,7 @@ fn headline(summary: &Value, previous: Option<&Value>) -> String {
     let mut out = String::from(
         "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
          <table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
-         <th scope=\"col\">违反期限或规定</th><th scope=\"col\">按时率</th>\
+         <th scope=\"col\">违反期限或规定</th><th scope=\"col\" title=\"按时办结或合规的事项占已判定事项的比例\">达标率</th>\
          <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
     );
     for row in headline_rows(summary, previous) {
@@ -836,7 +859,7 @@ fn print_overview(
     if let Some(summary) = summary {
         tables.push(PrintTable {
             heading: "主要监测指标".into(),
-            header: ["监测项", "事项", "违反期限或规定", "按时率", "较上年"]
+            header: ["监测项", "事项", "违反期限或规定", "达标率", "较上年"]
                 .map(String::from)
                 .to_vec(),
             rows: headline_rows(summary, previous)
@@ -1520,6 +1543,7 @@ async fn records(
     if v.format.as_deref() == Some("csv") {
         return Ok(csv(&rows, &format!("{unit}-{indicator_id}-{}.csv", a.year)));
     }
+    let (page_no, pages, on_page) = records_page(rows.len(), v.page)?;
     let mut body = format!(
         "<h1>{}：{}</h1>\n<p class=\"basis\">{}年，{}；按时率 {}，扣分记录 {} 条。</p>\n\
          <p><a href=\"/overview?{}\">返回总览</a>　<a href=\"/overview/records?{}\">下载 CSV</a></p>\n",
@@ -1547,7 +1571,7 @@ async fn records(
         let _ = write!(body, "<th scope=\"col\">{c}</th>");
     }
     body.push_str("</tr></thead><tbody>\n");
-    for r in &rows {
+    for r in &rows[on_page] {
         body.push_str("<tr>");
         for (i, cell) in r.cells().iter().enumerate() {
             if i == 0 {
@@ -1559,6 +1583,38 @@ async fn records(
         body.push_str("</tr>\n");
     }
     body.push_str("</tbody></table></div>\n");
+    if pages > 1 {
+        let link = |n: usize, text: &str| {
+            format!(
+                "<a href=\"/overview/records?{}\">{text}</a>",
+                query(
+                    a.year,
+                    v.as_of.as_deref(),
+                    &[
+                        ("unit", unit),
+                        ("indicator", indicator_id),
+                        ("page", &n.to_string())
+                    ]
+                )
+            )
+        };
+        let _ = write!(
+            body,
+            "<nav class=\"pages\" aria-label=\"分页\"><p>第 {page_no}/{pages} 页（每页 {RECORDS_PER_PAGE} 条；CSV 含全部 {} 条）　{}　{}</p></nav>\n",
+            rows.len(),
+            if page_no > 1 {
+                link(page_no - 1, "‹ 上一页")
+            } else {
+                String::new()
+            },
+            if page_no < pages {
+                link(page_no + 1, "下一页 ›")
+            } else {
+                String::new()
+            },
+        );
+    }
+
     let kept = KeptPage::new(title, body).until(renewal_due(&state, &a, as_of_ms, basis.as_ref()));
     Ok(state.pages.answer(key, kept, &viewer.session))
 }
@@ -1622,5 +1678,45 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+    }
+
+    #[test]
+    fn long_lists_of_records_are_cut_into_pages() {
+        let n = RECORDS_PER_PAGE;
+        assert_eq!(records_page(0, None).unwrap(), (1, 1, 0..0));
+        assert_eq!(records_page(n, None).unwrap(), (1, 1, 0..n));
+        assert_eq!(records_page(2 * n + 1, Some(2)).unwrap(), (2, 3, n..2 * n));
+        assert_eq!(
+            records_page(2 * n + 1, Some(3)).unwrap(),
+            (3, 3, 2 * n..2 * n + 1)
+        );
+        assert!(records_page(2 * n + 1, Some(4)).is_err());
+        assert!(records_page(5, Some(0)).is_err());
+    }
+
+    #[test]
+    fn the_matrix_sorts_by_its_columns() {
+        let view = |sort: &str| View {
+            sort: Some(sort.to_string()),
+            ..View::default()
+        };
+        assert_eq!(
+            MatrixOrder::of(&View::default()).unwrap(),
+            MatrixOrder::AsListed
+        );
+        assert_eq!(MatrixOrder::of(&view("score")).unwrap(), MatrixOrder::Score);
+        assert_eq!(
+            MatrixOrder::of(&view("indicator:I2")).unwrap(),
+            MatrixOrder::Indicator("I2".into())
+        );
+        assert!(MatrixOrder::of(&view("indicator:")).is_err());
+        assert!(MatrixOrder::of(&view("colour")).is_err());
+        for order in [
+            MatrixOrder::Score,
+            MatrixOrder::Change,
+            MatrixOrder::Indicator("I2".into()),
+        ] {
+            assert_eq!(MatrixOrder::of(&view(&order.name())).unwrap(), order);
+        }
     }
 }

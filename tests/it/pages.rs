@@ -246,6 +246,14 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     let text = csv.text();
     assert!(text.starts_with("\u{feff}记录编号,"), "{text}");
     assert_eq!(text.lines().count(), rows + 1, "{text}");
+    // A page past the last is not found.
+    assert_eq!(
+        client
+            .get_once(&leader, &format!("{link}&page=9"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let unit = link
         .split("unit=")
         .nth(1)
