@@ -209,6 +209,15 @@ impl Store {
     }
 }
 
+/// `n` numbered bind placeholders from `$first`: `$3, $4, $5` (an `IN (…)`
+/// list; both backends number them so).
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Reads a boolean column whichever way the backend returns it (PostgreSQL
 /// BOOLEAN, SQLite INTEGER 0/1).
 pub fn get_bool(row: &AnyRow, column: &str) -> Result<Option<bool>, sqlx::Error> {

@@ -346,10 +346,7 @@ fn among(column: &str, first: usize, ids: Vec<String>) -> (String, Vec<String>) 
     if ids.is_empty() {
         return ("1 = 0".to_string(), Vec::new());
     }
-    let placeholders = (first..first + ids.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::store::placeholders(first, ids.len());
     (format!("{column} IN ({placeholders})"), ids)
 }
 

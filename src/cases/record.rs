@@ -264,10 +264,7 @@ async fn findings_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let placeholders = (1..=ids.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::store::placeholders(1, ids.len());
     let sql = format!(
         "SELECT case_id, finding_key FROM case_findings WHERE case_id IN ({placeholders}) \
          ORDER BY case_id, finding_key"
@@ -437,10 +434,7 @@ pub async fn detail(store: &Store, case: Case, today: NaiveDate) -> Result<CaseD
 pub async fn taken(store: &Store, keys: &[String]) -> Result<BTreeMap<String, i64>, CaseError> {
     let mut out = BTreeMap::new();
     for chunk in keys.chunks(500) {
-        let placeholders = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = crate::store::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT finding_key, case_id FROM case_findings WHERE finding_key IN ({placeholders})"
         );

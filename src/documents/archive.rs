@@ -408,12 +408,7 @@ pub async fn list(
 /// and those its departments issued; a department the notices addressed to
 /// it and the circulars on its jurisdiction.
 fn visible(reach: &Reach, first: usize) -> (String, Vec<String>) {
-    let placeholders = |from: usize, n: usize| {
-        (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let placeholders = crate::store::placeholders;
     match reach {
         Reach::City => ("1 = 1".into(), Vec::new()),
         Reach::Nothing => ("1 = 0".into(), Vec::new()),

@@ -181,10 +181,7 @@ pub async fn breaches_of(
 ) -> Result<BTreeMap<String, (Rule, String)>, MetricsError> {
     let mut out = BTreeMap::new();
     for chunk in keys.chunks(500) {
-        let placeholders = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let placeholders = crate::store::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT key, rule, record_id FROM detected_findings WHERE key IN ({placeholders})"
         );

@@ -289,62 +289,33 @@ pub fn summarize(
     );
 
     let sort = || SortMultipleOptions::default().with_maintain_order(true);
-    let by_department = with_rates(
-        item_frame
-            .clone()
-            .group_by([col("responsible_id"), col("check")])
-            .agg(status_counts()),
-    )
-    .left_join(departments.clone().lazy(), col("responsible_id"), col("id"))
-    .sort(["responsible_id", "check"], sort())
-    .collect()?;
-    let rule_by_department = with_rates(
-        item_frame
-            .clone()
-            .group_by([col("responsible_id"), col("check"), col("rule")])
-            .agg(status_counts()),
-    )
-    .left_join(departments.clone().lazy(), col("responsible_id"), col("id"))
-    .sort(["responsible_id", "check", "rule"], sort())
-    .collect()?;
-    let rule_by_jurisdiction = with_rates(
-        item_frame
-            .clone()
-            .group_by([col("jurisdiction_id"), col("check"), col("rule")])
-            .agg(status_counts()),
-    )
-    .left_join(
-        jurisdictions.clone().lazy(),
-        col("jurisdiction_id"),
-        col("id"),
-    )
-    .sort(["jurisdiction_id", "check", "rule"], sort())
-    .collect()?;
-    let by_jurisdiction = with_rates(
-        item_frame
-            .group_by([col("jurisdiction_id"), col("check")])
-            .agg(status_counts()),
-    )
-    .left_join(
-        jurisdictions.clone().lazy(),
-        col("jurisdiction_id"),
-        col("id"),
-    )
-    .sort(["jurisdiction_id", "check"], sort())
-    .collect()?;
-
-    let mut checks = check_rows(&by_department, Level::Department, "responsible_id")?;
-    checks.extend(check_rows(
-        &by_jurisdiction,
-        Level::Jurisdiction,
-        "jurisdiction_id",
-    )?);
-    let mut rules = check_rows(&rule_by_department, Level::Department, "responsible_id")?;
-    rules.extend(check_rows(
-        &rule_by_jurisdiction,
-        Level::Jurisdiction,
-        "jurisdiction_id",
-    )?);
+    // Counted per unit (its id column first) and `keys`, with the unit's
+    // names joined, in key order.
+    let counted = |unit: &str, keys: &[&str], names: &DataFrame| -> PolarsResult<DataFrame> {
+        let by: Vec<&str> = std::iter::once(unit).chain(keys.iter().copied()).collect();
+        with_rates(
+            item_frame
+                .clone()
+                .group_by(by.iter().map(|k| col(*k)).collect::<Vec<_>>())
+                .agg(status_counts()),
+        )
+        .left_join(names.clone().lazy(), col(unit), col("id"))
+        .sort(by, sort())
+        .collect()
+    };
+    let mut checks = Vec::new();
+    let mut rules = Vec::new();
+    for (level, unit, names) in [
+        (Level::Department, "responsible_id", &departments),
+        (Level::Jurisdiction, "jurisdiction_id", &jurisdictions),
+    ] {
+        checks.extend(check_rows(&counted(unit, &["check"], names)?, level, unit)?);
+        rules.extend(check_rows(
+            &counted(unit, &["check", "rule"], names)?,
+            level,
+            unit,
+        )?);
+    }
 
     let finding_frame = DataFrame::new(
         findings.len(),

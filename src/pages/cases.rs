@@ -707,10 +707,11 @@ async fn notice_preview(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let Some(session) = crate::access::extract::session_of(&state, &headers).await? else {
-        return Ok(super::see_other("/login"));
-    };
-    let caller = page_caller(&state, session, source.0, Action::DraftDocument).await?;
+    let caller =
+        match super::signed_in_caller(&state, &headers, source.0, Action::DraftDocument).await? {
+            Ok(caller) => caller,
+            Err(sign_in) => return Ok(sign_in),
+        };
     let case = caller.case(&state, id).await?;
     let bytes = act::notice_draft(&state, &caller, &case, NoticeChoices::default()).await?;
     Ok((

@@ -327,6 +327,20 @@ pub async fn page_caller(
     .await
 }
 
+/// The caller of a page's action for the signed-in viewer allowed
+/// `action`, or the sign-in page for nobody.
+pub async fn signed_in_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    source: String,
+    action: Action,
+) -> Result<Result<crate::cases::act::Caller, Response>, ApiError> {
+    let Some(session) = session_of(state, headers).await? else {
+        return Ok(Err(see_other("/login")));
+    };
+    Ok(Ok(page_caller(state, session, source, action).await?))
+}
+
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(location: &'static str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()

@@ -261,10 +261,11 @@ async fn escalation_draft(
     headers: HeaderMap,
     Query(named): Query<EscalationNamed>,
 ) -> Result<Response, ApiError> {
-    let Some(session) = crate::access::extract::session_of(&state, &headers).await? else {
-        return Ok(super::see_other("/login"));
-    };
-    let caller = page_caller(&state, session, source.0, Action::DraftDocument).await?;
+    let caller =
+        match super::signed_in_caller(&state, &headers, source.0, Action::DraftDocument).await? {
+            Ok(caller) => caller,
+            Err(sign_in) => return Ok(sign_in),
+        };
     let asked = EscalationAsked {
         year: named.year,
         issuer_id: Some(named.issuer),
