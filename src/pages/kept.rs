@@ -29,8 +29,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use sqlx::Row;
 
@@ -91,7 +91,8 @@ pub struct PageKey {
 pub const CSRF_SLOT: &str = "<dukao-csrf-slot>";
 
 /// A page's own part: its title and body (everything but the viewer's
-/// header bar), and until when it holds.
+/// header bar), and until when it holds. A chart a page shows is kept the
+/// same way ([`KeptPage::chart`]): an SVG image, answered as it is.
 #[derive(Debug, Clone)]
 pub struct KeptPage {
     title: String,
@@ -100,6 +101,8 @@ pub struct KeptPage {
     has_form: bool,
     reload_secs: Option<u32>,
     until: Option<i64>,
+    /// An SVG chart, not a page.
+    svg: bool,
 }
 
 impl KeptPage {
@@ -111,6 +114,16 @@ impl KeptPage {
             body,
             reload_secs: None,
             until: None,
+            svg: false,
+        }
+    }
+
+    /// A chart: an SVG image a page shows (`<img src>`), its bytes
+    /// answered as they are.
+    pub fn chart(svg: String) -> KeptPage {
+        KeptPage {
+            svg: true,
+            ..KeptPage::new(String::new(), svg)
         }
     }
 
@@ -130,6 +143,17 @@ impl KeptPage {
     /// The page for `session`'s viewer (with their CSRF token in the
     /// forms: [`CSRF_SLOT`]).
     pub fn respond(&self, session: &Session) -> Response {
+        if self.svg {
+            return (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml"),
+                    (header::CACHE_CONTROL, "private, no-cache"),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                ],
+                self.body.clone(),
+            )
+                .into_response();
+        }
         let body = if self.has_form {
             std::borrow::Cow::Owned(self.body.replace(CSRF_SLOT, &super::escape(&session.csrf)))
         } else {

@@ -2,7 +2,7 @@
 //! with their stylesheet (government intranets are offline: no CDN, no web
 //! font). Every page is sent with a Content Security Policy that allows
 //! nothing but dukao's own stylesheet, images of its own (the charts are
-//! plotters SVG embedded as `data:` images) and forms posting back to
+//! plotters SVG, served by the page's own routes) and forms posting back to
 //! dukao — no script at all, inline or not — and every datum is escaped
 //! ([`escape`]). Pages read stored results and the store; they never
 //! compute a year.
@@ -49,7 +49,7 @@ use crate::vocab::Action;
 const STYLESHEET: &str = include_str!("../../templates/web/dukao.css");
 
 /// What a page may load: its own stylesheet; forms post to dukao only.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages' routes.

@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/overview", get(overview))
         .route("/overview/records", get(records))
         .route("/overview/unit", get(unit))
+        .route("/overview/chart.svg", get(chart))
 }
 
 /// The state a URL holds.
@@ -78,6 +79,8 @@ pub struct View {
     pub sort: Option<String>,
     /// The page of a long list of records (from 1; [`RECORDS_PER_PAGE`]).
     pub page: Option<usize>,
+    /// Which chart (`/overview/chart.svg`): `departments` or `counties`.
+    pub chart: Option<String>,
 }
 
 /// Records a drill-down shows at once (the CSV holds them all).
@@ -474,7 +477,7 @@ async fn overview(
     let here = format!("/overview?{}", query(a.year, as_of_text, &[]));
     body.push_str(&matrix(&departments, &order, &here, a.year, as_of_text));
     body.push_str(&counties(&evaluated.result, a.year, as_of_text));
-    body.push_str(&charts(&evaluated.result)?);
+    body.push_str(&charts(&evaluated.result, a.year, as_of_text));
     let mut next_run = None;
     if permits(viewer.session.user.role, Action::ReadJobs)
         && (!city_wide(Action::ReadJobs) || matches!(viewer.reach, Reach::City))
@@ -942,12 +945,48 @@ fn department_table(departments: &[&DepartmentResult]) -> PrintTable {
     }
 }
 
-/// The annual report's charts of the year, drawn by the same code
-/// (plotters SVG, embedded as images: the page loads nothing else), each
-/// with a caption that says what it shows; the tables above hold the same
-/// figures in words.
-fn charts(result: &YearEvaluation) -> Result<String, ApiError> {
-    let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
+/// A chart of the year's evaluation: the annual report's own, drawn by the
+/// same code (plotters SVG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chart {
+    /// The departments' score distribution.
+    Departments,
+    /// The counties' scores, by rank.
+    Counties,
+}
+
+impl Chart {
+    fn of(v: &View) -> Result<Chart, ApiError> {
+        match v.chart.as_deref() {
+            Some("departments") => Ok(Chart::Departments),
+            Some("counties") => Ok(Chart::Counties),
+            other => Err(ApiError::NotFound(format!(
+                "chart {other:?}: 总览 draws departments and counties"
+            ))),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Chart::Departments => "departments",
+            Chart::Counties => "counties",
+        }
+    }
+
+    fn svg(self, result: &YearEvaluation) -> Result<String, ApiError> {
+        let drawn = match self {
+            Chart::Departments => crate::documents::charts::department_scores(result),
+            Chart::Counties => crate::documents::charts::county_scores(result),
+        };
+        drawn.map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+/// The charts' section: each chart an image of the page's own
+/// (`/overview/chart.svg`, same year, as-of and reach as the page), with
+/// alt text and a caption that say what it shows; the tables above hold
+/// the same figures in words.
+fn charts(result: &YearEvaluation, year: i32, as_of: Option<&str>) -> String {
     let mut out = String::from(
         "<section aria-labelledby=\"charts\"><h2 id=\"charts\">图表</h2><div class=\"charts\">",
     );
@@ -956,24 +995,70 @@ fn charts(result: &YearEvaluation) -> Result<String, ApiError> {
         .iter()
         .filter(|d| d.published.is_some())
         .count();
+    let src = |chart: Chart| {
+        format!(
+            "/overview/chart.svg?{}",
+            query(year, as_of, &[("chart", chart.name())])
+        )
+    };
     let _ = write!(
         out,
-        "<figure><img src=\"data:image/svg+xml,{}\" alt=\"部门得分分布：{} 个部门按十分一档的得分区间计数\">\
+        "<figure><img src=\"{}\" width=\"900\" height=\"460\" alt=\"部门得分分布：{} 个部门按十分一档的得分区间计数\">\
          <figcaption>部门得分分布（{} 个有得分的部门）</figcaption></figure>",
-        url_encode(&crate::documents::charts::department_scores(result).map_err(fail)?),
+        src(Chart::Departments),
         scored,
         scored
     );
     if !result.counties.is_empty() {
         let _ = write!(
             out,
-            "<figure><img src=\"data:image/svg+xml,{}\" alt=\"区县得分对比：按排名列出各区县得分\">\
+            "<figure><img src=\"{}\" width=\"900\" height=\"460\" alt=\"区县得分对比：按排名列出各区县得分\">\
              <figcaption>区县得分对比（按排名）</figcaption></figure>",
-            url_encode(&crate::documents::charts::county_scores(result).map_err(fail)?)
+            src(Chart::Counties)
         );
     }
     out.push_str("</div></section>\n");
-    Ok(out)
+    out
+}
+
+/// `GET /overview/chart.svg?year=&as_of=&chart=`: one of 总览's charts, for
+/// the viewer's reach, kept like the page.
+async fn chart(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(v): Query<View>,
+) -> Result<Response, ApiError> {
+    let (viewer, a) = match opened(&state, &headers, &v).await? {
+        Ok(opened) => opened,
+        Err(answer) => return Ok(answer),
+    };
+    let chart = Chart::of(&v)?;
+    let key = match kept_or_key(&state, &viewer, &uri, Shown::Page).await? {
+        Ok(key) => key,
+        Err(kept) => return Ok(kept),
+    };
+    let Seen {
+        evaluated,
+        basis,
+        judged_at,
+    } = match seen(&state, &viewer, &a, "图表").await? {
+        Ok(seen) => seen,
+        Err(page) => return Ok(page),
+    };
+    if chart == Chart::Counties && evaluated.result.counties.is_empty() {
+        return Err(ApiError::NotFound("no county in reach".into()));
+    }
+    let kept = KeptPage::chart(chart.svg(&evaluated.result)?).until(renewal_due(
+        &state,
+        &a,
+        judged_at,
+        basis.as_ref(),
+    ));
+    let stale = basis.as_ref().is_some_and(|b| b.stale);
+    Ok(state
+        .pages
+        .answer(key.filter(|_| !stale), kept, &viewer.session))
 }
 
 /// The jobs' section, and the instant of the soonest next run (when the

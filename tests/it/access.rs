@@ -308,6 +308,15 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     )
     .await;
     w.expect(
+        "GET /overview/chart.svg",
+        get.clone(),
+        fixed("/overview/chart.svg?year=2025&as_of=2025-12-31&chart=departments"),
+        none,
+        viewers,
+        viewers,
+    )
+    .await;
+    w.expect(
         "GET /work",
         get.clone(),
         fixed("/work"),
@@ -1035,6 +1044,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
         "GET /overview",
         "GET /overview/records",
         "GET /overview/unit",
+        "GET /overview/chart.svg",
         "GET /work",
         "GET /work/escalation-draft.pdf",
         "POST /work/escalations",

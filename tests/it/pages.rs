@@ -211,6 +211,26 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     for word in ["主要监测指标", "部门 × 指标", "区县", "定时任务"] {
         assert!(html.contains(word), "{word}");
     }
+    // The charts are images of the page's own, drawn for the viewer's
+    // reach (the page loads nothing from elsewhere).
+    let chart = html
+        .split("<img src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a chart")
+        .replace("&amp;", "&");
+    assert!(
+        chart.starts_with("/overview/chart.svg?year=2025"),
+        "{chart}"
+    );
+    let svg = client.get_once(&leader, &chart).await;
+    assert_eq!(svg.status, StatusCode::OK, "{}", svg.text());
+    assert_eq!(svg.headers["content-type"], "image/svg+xml");
+    assert!(svg.text().starts_with("<svg"), "{}", svg.text());
+    let unknown_chart = client
+        .get_once(&leader, &chart.replace("departments", "weather"))
+        .await;
+    assert_eq!(unknown_chart.status, StatusCode::NOT_FOUND);
     // The approvals' stages, each with its own rate and change.
     for stage in ["其中：共享申请符合性审查", "其中：共享申请答复"] {
         assert!(html.contains(stage), "{stage}: {html}");
