@@ -3,7 +3,9 @@
 //! transaction that writes the change, so that the rule and the write see
 //! the same row.
 
-use super::Case;
+use chrono::NaiveDate;
+
+use super::{Case, Dismissal};
 use crate::vocab::{CaseEventKind, CaseState};
 
 /// The state `case` is in after `event` done by `actor`, or why the event
@@ -101,4 +103,68 @@ pub fn after(case: &Case, event: CaseEventKind, actor: &str) -> Result<CaseState
             (true, None) => Ok(state),
         },
     }
+}
+
+/// One event of a case's history, as [`as_of`] replays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Past {
+    /// What happened.
+    pub kind: CaseEventKind,
+    /// The day it happened.
+    pub on: NaiveDate,
+    /// Who did it.
+    pub actor: String,
+    /// The deadline it set (a notice, an approved extension).
+    pub deadline: Option<NaiveDate>,
+}
+
+/// `case` as it stood at the end of `day`: its history (oldest first)
+/// replayed through [`after`] up to that day — its state, its deadline
+/// (an extension approved later had not moved it yet) and the day of its
+/// response. The evaluation of a past instant judges a case by this, not
+/// by what happened to it since. An event the state machine refuses (a
+/// history it did not write) leaves the state as it was.
+pub fn as_of(case: &Case, history: &[Past], day: NaiveDate) -> Case {
+    let mut then = Case {
+        state: CaseState::Opened,
+        deadline: None,
+        responded_on: None,
+        closed_at: None,
+        escalation_id: None,
+        dismissal: None,
+        pending_extension: None,
+        ..case.clone()
+    };
+    for past in history.iter().take_while(|p| p.on <= day) {
+        let Ok(state) = after(&then, past.kind, &past.actor) else {
+            continue;
+        };
+        use CaseEventKind as E;
+        match past.kind {
+            E::NoticeIssued | E::ExtensionApproved => {
+                then.deadline = past.deadline.or(then.deadline)
+            }
+            E::ResponseSubmitted => then.responded_on = Some(past.on),
+            E::ExtensionRequested => then.pending_extension = Some(0),
+            E::DismissalProposed => {
+                then.dismissal = Some(Dismissal {
+                    reason: String::new(),
+                    proposed_by: past.actor.clone(),
+                });
+            }
+            E::DismissalRefused => then.dismissal = None,
+            E::Escalated => then.escalation_id = Some(0),
+            E::Opened
+            | E::Returned
+            | E::Accepted
+            | E::ExtensionRefused
+            | E::Dismissed
+            | E::Reopened => {}
+        }
+        if matches!(past.kind, E::ExtensionApproved | E::ExtensionRefused) {
+            then.pending_extension = None;
+        }
+        then.state = state;
+    }
+    then
 }

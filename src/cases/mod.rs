@@ -18,9 +18,11 @@
 //!   profile's rectification period in official working days.
 //! - **Overdue is computed, never set**: a case is overdue when its deadline
 //!   has passed without a response that was later accepted
-//!   ([`Case::overdue_on`]). An overdue case follows its profile's
-//!   escalation ladder (RULES.md §4): [`escalation`] drafts the circular for
-//!   an inspector to issue; nothing is issued by itself.
+//!   ([`Case::overdue_on`]); as of a past day, a case is judged as it
+//!   stood then, its history replayed ([`flow::as_of`]). An overdue case
+//!   follows its profile's escalation ladder (RULES.md §4): [`escalation`]
+//!   drafts the circular for an inspector to issue; nothing is issued by
+//!   itself.
 //! - An **extension** is asked by the department with a reason and decided
 //!   by a leader. No regulation provides for extending a rectification
 //!   period (新县 Art.21 does so only for corrections), so the decision is

@@ -782,32 +782,73 @@ pub struct MissedDeadline {
     pub deadline: NaiveDate,
 }
 
-/// The cases whose deadline falls in `from..=to` and that were overdue on
-/// `on` (from their state now: a response accepted later than `on` is
-/// counted as it stands).
+/// The cases whose deadline fell in `from..=to` and that were overdue on
+/// `on`, each as it stood at the end of `on` ([`flow::as_of`]): a response
+/// accepted after `on`, or an extension approved after it, had not
+/// happened yet.
 pub async fn missed_deadlines(
     store: &Store,
     from: NaiveDate,
     to: NaiveDate,
     on: NaiveDate,
 ) -> Result<Vec<MissedDeadline>, CaseError> {
-    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    sqlx::query(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.deadline >= $1 AND c.deadline <= $2 ORDER BY c.id"
+    let notified: Vec<Case> = sqlx::query(&format!(
+        "SELECT {CASE_COLUMNS} FROM cases c WHERE c.notice_id IS NOT NULL ORDER BY c.id"
     ))
-    .bind(day(from))
-    .bind(day(to))
     .fetch_all(store.pool())
     .await?
     .iter()
     .map(case_from_row)
-    .filter(|c| c.as_ref().map_or(true, |c| c.overdue_on(on)))
-    .map(|c| {
-        c.map(|c| MissedDeadline {
-            case_id: c.id,
-            department_id: c.department_id,
-            deadline: c.deadline.expect("selected by its deadline"),
-        })
-    })
-    .collect()
+    .collect::<Result<_, _>>()?;
+    let ids: Vec<i64> = notified.iter().map(|c| c.id).collect();
+    let mut histories = histories(store, &ids).await?;
+    let mut missed = Vec::new();
+    for case in notified {
+        let history = histories.remove(&case.id).unwrap_or_default();
+        let then = flow::as_of(&case, &history, on);
+        let Some(deadline) = then.deadline.filter(|d| (from..=to).contains(d)) else {
+            continue;
+        };
+        if then.overdue_on(on) {
+            missed.push(MissedDeadline {
+                case_id: case.id,
+                department_id: case.department_id,
+                deadline,
+            });
+        }
+    }
+    Ok(missed)
+}
+
+/// The histories of cases `ids`, oldest event first, as [`flow::as_of`]
+/// replays them.
+async fn histories(
+    store: &Store,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, Vec<flow::Past>>, CaseError> {
+    let mut out: BTreeMap<i64, Vec<flow::Past>> = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT case_id, kind, at, actor, deadline FROM case_events WHERE case_id IN ({}) \
+             ORDER BY case_id, id",
+            crate::store::placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for r in query.fetch_all(store.pool()).await? {
+            let id: i64 = r.try_get("case_id")?;
+            let kind: String = r.try_get("kind")?;
+            out.entry(id).or_default().push(flow::Past {
+                kind: kind
+                    .parse()
+                    .map_err(|e| CaseError::Stored(format!("case {id}: event kind: {e}")))?,
+                on: crate::time::local_date(r.try_get("at")?),
+                actor: r.try_get("actor")?,
+                deadline: date(id, "event deadline", r.try_get("deadline")?)?,
+            });
+        }
+    }
+    Ok(out)
 }

@@ -141,3 +141,49 @@ fn overdue_follows_from_the_deadline_and_the_response_day() {
 fn the_etag_names_case_and_version() {
     assert_eq!(case(S::Opened).etag(), "\"case-7-v3\"");
 }
+
+#[test]
+fn a_case_is_judged_as_it_stood_on_a_past_day() {
+    use super::flow::{Past, as_of};
+    let past = |kind: E, on: NaiveDate, deadline: Option<NaiveDate>| Past {
+        kind,
+        on,
+        actor: if kind == E::ResponseSubmitted {
+            "部门".into()
+        } else {
+            "督查".into()
+        },
+        deadline,
+    };
+    // Notified on 2 Feb with 20 Feb as deadline; an extension asked on 18
+    // Feb and approved on 24 Feb (to 6 Mar); the response came on 3 Mar
+    // and was accepted on 5 Mar.
+    let history = [
+        past(E::Opened, day(2026, 2, 1), None),
+        past(E::NoticeIssued, day(2026, 2, 2), Some(day(2026, 2, 20))),
+        past(E::ExtensionRequested, day(2026, 2, 18), None),
+        past(
+            E::ExtensionApproved,
+            day(2026, 2, 24),
+            Some(day(2026, 3, 6)),
+        ),
+        past(E::ResponseSubmitted, day(2026, 3, 3), None),
+        past(E::Accepted, day(2026, 3, 5), None),
+    ];
+    let now = case(S::Closed);
+    let on = |d: NaiveDate| as_of(&now, &history, d);
+    assert_eq!(on(day(2026, 2, 1)).state, S::Opened);
+    assert_eq!(on(day(2026, 2, 1)).deadline, None);
+    // On 23 Feb the deadline had passed: the extension came the next day.
+    let before_extension = on(day(2026, 2, 23));
+    assert_eq!(before_extension.state, S::Notified);
+    assert_eq!(before_extension.deadline, Some(day(2026, 2, 20)));
+    assert!(before_extension.overdue_on(day(2026, 2, 23)));
+    // From the 24th the new deadline held; the response came in time.
+    assert!(!on(day(2026, 2, 24)).overdue_on(day(2026, 2, 24)));
+    let responded = on(day(2026, 3, 4));
+    assert_eq!(responded.state, S::Responded);
+    assert_eq!(responded.responded_on, Some(day(2026, 3, 3)));
+    assert!(!responded.overdue_on(day(2026, 3, 10)));
+    assert_eq!(on(day(2026, 3, 31)).state, S::Closed);
+}

@@ -142,8 +142,9 @@ pub async fn imported(ctx: &Context, store: &Store) -> Result<Vec<Finding>, Metr
 /// The rectifications not done in time: a finding of category
 /// `rectification_refused` for every case whose deadline fell in the
 /// period, before the as-of day, and passed without the rectification
-/// ([`crate::cases::Case::overdue_on`]). It became a fact at the end of the
-/// deadline's day. (Lateness is not 拒不整改: the category's name reads
+/// ([`crate::cases::Case::overdue_on`]), each case judged as it stood on
+/// the as-of day ([`crate::cases::flow::as_of`]). It became a fact at the
+/// end of the deadline's day. (Lateness is not 拒不整改: the category's name reads
 /// 未按期整改, and no notice presumes refusal.)
 pub async fn of_cases(ctx: &Context, store: &Store) -> Result<Vec<Finding>, MetricsError> {
     let on = local_date(ctx.as_of);
