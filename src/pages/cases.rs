@@ -89,6 +89,8 @@ struct ListView {
     overdue: Option<u8>,
     /// `deadline` (soonest first), `department`, or newest first.
     sort: Option<ListOrder>,
+    /// A county (district, zone) in reach: its cases only.
+    county: Option<String>,
 }
 
 /// How the list is sorted.
@@ -152,7 +154,8 @@ async fn list(
         state: v.state,
         department_id: v.department.clone().filter(|d| !d.is_empty()),
     };
-    let mut cases = record::list(&state.store, &viewer.reach, &filter)
+    let reach = super::narrowed(&viewer, v.county.as_deref())?;
+    let mut cases = record::list(&state.store, &reach, &filter)
         .await
         .map_err(internal)?;
     if v.overdue == Some(1) {
@@ -206,6 +209,7 @@ async fn list(
         );
     }
     body.push_str("</select>");
+    body.push_str(&super::county_filter(&viewer, v.county.as_deref()));
     if departments.len() > 1 {
         body.push_str("<label for=\"department\">部门</label><select id=\"department\" name=\"department\"><option value=\"\">全部</option>");
         for d in &departments {

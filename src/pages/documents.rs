@@ -30,6 +30,8 @@ struct DocumentsView {
     q: Option<String>,
     kind: Option<DocumentKind>,
     year: Option<i32>,
+    /// A county (district, zone) in reach: the documents about it only.
+    county: Option<String>,
 }
 
 /// Whether a document matches every word of a search (case-insensitive).
@@ -57,7 +59,8 @@ async fn documents(
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-    let all = archive::list(&state.store, v.kind, v.year, &viewer.reach)
+    let reach = super::narrowed(&viewer, v.county.as_deref())?;
+    let all = archive::list(&state.store, v.kind, v.year, &reach)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let found: Vec<_> = all.iter().filter(|d| matches(d, &words)).collect();
@@ -84,8 +87,9 @@ async fn documents(
     }
     let _ = write!(
         body,
-        "</select><label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
+        "</select>{}<label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
          <button type=\"submit\">查找</button></form>\n<p>共 {} 份。</p>",
+        super::county_filter(&viewer, v.county.as_deref()),
         v.year.map_or(String::new(), |y| y.to_string()),
         found.len()
     );

@@ -310,6 +310,57 @@ pub async fn viewer(
     }))
 }
 
+/// The viewer's reach narrowed to the county (district, zone) a list's
+/// filter names (`county=`): none named, the viewer's own reach; one the
+/// viewer does not reach, or no such jurisdiction: not found. The list's
+/// query then applies it as its scope, as it applies the viewer's.
+pub fn narrowed(viewer: &Viewer, county: Option<&str>) -> Result<Reach, ApiError> {
+    match county.filter(|c| !c.is_empty()) {
+        None => Ok(viewer.reach.clone()),
+        Some(id) if viewer.org.jurisdictions.contains_key(id) && viewer.reach.jurisdiction(id) => {
+            Ok(Reach::of(
+                &crate::people::Scope::Jurisdiction(id.to_string()),
+                &viewer.org,
+            ))
+        }
+        Some(id) => Err(ApiError::NotFound(format!(
+            "no jurisdiction {id:?} in reach"
+        ))),
+    }
+}
+
+/// A list filter's county field: the jurisdictions below the city the
+/// viewer reaches (none for a viewer who reaches one or none), `chosen`
+/// selected.
+pub fn county_filter(viewer: &Viewer, chosen: Option<&str>) -> String {
+    let counties: Vec<_> = viewer
+        .org
+        .jurisdictions
+        .values()
+        .filter(|j| !j.is_root() && viewer.reach.jurisdiction(&j.id))
+        .collect();
+    if counties.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<label for=\"county\">区县</label><select id=\"county\" name=\"county\"><option value=\"\">全部</option>",
+    );
+    for j in counties {
+        out.push_str(&format!(
+            "<option value=\"{}\"{}>{}</option>",
+            escape(&j.id),
+            if chosen == Some(j.id.as_str()) {
+                " selected"
+            } else {
+                ""
+            },
+            escape(&j.name)
+        ));
+    }
+    out.push_str("</select>");
+    out
+}
+
 /// The caller of a page's action ([`crate::cases::act`]): the signed-in
 /// viewer allowed `action`.
 pub async fn page_caller(

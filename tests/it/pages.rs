@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use dukao::people::Scope;
 use dukao::vocab::Role;
+use sqlx::Row;
 
 use crate::both_backends;
 use crate::client::{Answer, As, Client, PASSWORD};
@@ -633,6 +634,44 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
     // 总览 for the city and for a county: two pages, neither the other's.
     let leader = client.sign_in("lc", PASSWORD).await;
     let county = client.sign_in("lx", PASSWORD).await;
+    // The lists filter by county: the city's case is not 新川县's; a county
+    // out of reach, or none such, is not found.
+    let all = client.get_once(&leader, "/cases").await.text();
+    assert!(all.contains(&format!("第 {id} 号")), "{all}");
+    assert!(all.contains("<select id=\"county\""), "{all}");
+    let in_county = client
+        .get_once(&leader, &format!("/cases?county={xinchuan}"))
+        .await;
+    assert_eq!(in_county.status, StatusCode::OK);
+    assert!(!in_county.text().contains(&format!("第 {id} 号")));
+    let documents = client
+        .get_once(&leader, &format!("/documents?county={xinchuan}"))
+        .await;
+    assert_eq!(documents.status, StatusCode::OK);
+    for (who, uri) in [
+        (&leader, "/cases?county=NO-SUCH".to_string()),
+        (&leader, "/documents?county=NO-SUCH".to_string()),
+    ] {
+        assert_eq!(
+            client.get_once(who, &uri).await.status,
+            StatusCode::NOT_FOUND,
+            "{uri}"
+        );
+    }
+    let city_root: String = sqlx::query("SELECT id FROM jurisdictions WHERE parent_id IS NULL")
+        .fetch_one(ts.store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(
+        client
+            .get_once(&county, &format!("/cases?county={city_root}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a county leader does not reach the city"
+    );
     let city_page = client.get_once(&leader, overview).await.text();
     let county_page = client.get_once(&county, overview).await.text();
     assert!(city_page.contains("定时任务"));
