@@ -53,6 +53,18 @@ pub struct Marks {
 }
 
 impl Marks {
+    /// Whether these marks are behind `other`: every marker moves forward
+    /// only (versions and sequence numbers grow, the date advances), so
+    /// marks behind the newest seen can never be current again.
+    fn behind(&self, other: &Marks) -> bool {
+        self != other
+            && self.data_version <= other.data_version
+            && self.newest_result <= other.newest_result
+            && self.audit_head <= other.audit_head
+            && self.ledger.iter().zip(other.ledger).all(|(a, b)| *a <= b)
+            && self.today <= other.today
+    }
+
     /// The marks now (one query).
     pub async fn read(store: &Store, today: NaiveDate) -> Result<Marks, sqlx::Error> {
         let [l0, l1, l2] = crate::jobs::ledger::MARKS;
@@ -169,7 +181,9 @@ impl KeptPage {
     }
 }
 
-/// The kept pages (the newest [`PageCache::CAPACITY`]).
+/// The kept pages: those of the newest marks only (a page of older marks
+/// can never be asked again), at most [`PageCache::CAPACITY`] of them and
+/// [`PageCache::BUDGET`] bytes, the oldest falling out first.
 #[derive(Debug, Default)]
 pub struct PageCache {
     inner: Mutex<Inner>,
@@ -179,6 +193,10 @@ pub struct PageCache {
 struct Inner {
     map: HashMap<PageKey, Arc<KeptPage>>,
     order: VecDeque<PageKey>,
+    /// The newest marks a page was kept under.
+    newest: Option<Marks>,
+    /// The kept bodies' bytes.
+    bytes: usize,
 }
 
 /// A page asked for: kept already, or to be rendered (and then kept
@@ -195,6 +213,9 @@ impl PageCache {
     /// pages for its roles and reaches, with the drill-downs people open,
     /// are a few thousand at most.
     pub const CAPACITY: usize = 4096;
+
+    /// How many bytes of pages are kept at most (总览 of a city is 140 kB).
+    pub const BUDGET: usize = 64 << 20;
 
     /// The page `uri` for `viewer`, if kept under the current marks.
     pub async fn look(state: &AppState, viewer: &Viewer, uri: &Uri) -> Result<Lookup, ApiError> {
@@ -227,16 +248,34 @@ impl PageCache {
             .cloned()
     }
 
-    /// Keeps `page` under `key` and answers it for `session`'s viewer.
+    /// Keeps `page` under `key` and answers it for `session`'s viewer. A
+    /// page rendered under marks already behind the newest is answered and
+    /// not kept; one under newer marks drops every page kept before.
     pub fn keep(&self, key: PageKey, page: KeptPage, session: &Session) -> Response {
         let response = page.respond(session);
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if inner.map.insert(key.clone(), Arc::new(page)).is_none() {
+        match inner.newest {
+            Some(newest) if key.marks.behind(&newest) => return response,
+            Some(newest) if newest == key.marks => {}
+            Some(_) | None => {
+                inner.map.clear();
+                inner.order.clear();
+                inner.bytes = 0;
+                inner.newest = Some(key.marks);
+            }
+        }
+        inner.bytes += page.body.len();
+        if let Some(replaced) = inner.map.insert(key.clone(), Arc::new(page)) {
+            inner.bytes -= replaced.body.len();
+        } else {
             inner.order.push_back(key);
         }
-        while inner.order.len() > Self::CAPACITY {
-            if let Some(old) = inner.order.pop_front() {
-                inner.map.remove(&old);
+        while inner.order.len() > Self::CAPACITY || inner.bytes > Self::BUDGET {
+            let Some(old) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = inner.map.remove(&old) {
+                inner.bytes -= gone.body.len();
             }
         }
         response
@@ -252,5 +291,76 @@ impl PageCache {
             Some(key) => self.keep(key, page, session),
             None => page.respond(session),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(version: i64, day: u32) -> Marks {
+        Marks {
+            data_version: version,
+            newest_result: 10,
+            audit_head: 20,
+            ledger: [1, 2, 3],
+            today: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        }
+    }
+
+    #[test]
+    fn marks_only_move_forward() {
+        assert!(marks(1, 2).behind(&marks(2, 2)));
+        assert!(marks(2, 1).behind(&marks(2, 2)));
+        assert!(!marks(2, 2).behind(&marks(2, 2)), "the same marks");
+        assert!(!marks(3, 1).behind(&marks(2, 2)), "not behind: moved apart");
+    }
+
+    #[test]
+    fn only_the_newest_marks_pages_are_kept_within_the_budget() {
+        let cache = PageCache::default();
+        let session = Session {
+            id: 1,
+            user: crate::people::User {
+                id: 1,
+                login: "l".into(),
+                name: "领导".into(),
+                role: Role::Leader,
+                scope: Scope::City,
+                created_at: String::new(),
+                disabled_at: None,
+            },
+            csrf: "t".into(),
+            created_at: 0,
+        };
+        let key = |url: &str, m: Marks| PageKey {
+            url: url.into(),
+            role: Role::Leader,
+            scope: Scope::City,
+            marks: m,
+        };
+        let page = |n: usize| KeptPage::new("t", "x".repeat(n));
+        cache.keep(key("/a", marks(1, 1)), page(10), &session);
+        cache.keep(key("/b", marks(1, 1)), page(10), &session);
+        assert!(cache.get(&key("/a", marks(1, 1)), 0).is_some());
+        // Newer marks: the older pages go.
+        cache.keep(key("/a", marks(2, 1)), page(10), &session);
+        assert!(cache.get(&key("/b", marks(1, 1)), 0).is_none());
+        assert!(cache.get(&key("/a", marks(2, 1)), 0).is_some());
+        // A page rendered under marks behind them is answered, not kept.
+        cache.keep(key("/c", marks(1, 1)), page(10), &session);
+        assert!(cache.get(&key("/c", marks(1, 1)), 0).is_none());
+        // The byte budget: the oldest falls out first.
+        cache.keep(key("/big", marks(2, 1)), page(PageCache::BUDGET), &session);
+        assert!(cache.get(&key("/a", marks(2, 1)), 0).is_none());
+        assert!(cache.get(&key("/big", marks(2, 1)), 0).is_some());
+        // A page past its instant is not answered.
+        cache.keep(
+            key("/until", marks(2, 1)),
+            page(1).until(Some(100)),
+            &session,
+        );
+        assert!(cache.get(&key("/until", marks(2, 1)), 99).is_some());
+        assert!(cache.get(&key("/until", marks(2, 1)), 100).is_none());
     }
 }
