@@ -527,6 +527,24 @@ fn renewal_due(state: &AppState, a: &Asked, judged_at: i64, basis: Option<&Basis
         .then(|| judged_at + state.config.results.refresh_after_ms())
 }
 
+/// `page` for the viewer, resting on the evaluation judged at `judged_at`
+/// with `basis`: kept under `key` unless that result is stale, and at most
+/// until it is due for renewal ([`renewal_due`]).
+fn answer_resting_on(
+    state: &AppState,
+    viewer: &Viewer,
+    a: &Asked,
+    (judged_at, basis): (i64, Option<&Basis>),
+    key: Option<PageKey>,
+    page: KeptPage,
+) -> Response {
+    let stale = basis.is_some_and(|b| b.stale);
+    let page = page.until(renewal_due(state, a, judged_at, basis));
+    state
+        .pages
+        .answer(key.filter(|_| !stale), page, &viewer.session)
+}
+
 /// The headline figures: each check's items, breaches and on-time rate
 /// over the departments in reach, and the findings per category.
 /// One line of the headline figures: a check, or one of its rules (an
@@ -1049,16 +1067,9 @@ async fn chart(
     if chart == Chart::Counties && evaluated.result.counties.is_empty() {
         return Err(ApiError::NotFound("no county in reach".into()));
     }
-    let kept = KeptPage::chart(chart.svg(&evaluated.result)?).until(renewal_due(
-        &state,
-        &a,
-        judged_at,
-        basis.as_ref(),
-    ));
-    let stale = basis.as_ref().is_some_and(|b| b.stale);
-    Ok(state
-        .pages
-        .answer(key.filter(|_| !stale), kept, &viewer.session))
+    let kept = KeptPage::chart(chart.svg(&evaluated.result)?);
+    let resting = (judged_at, basis.as_ref());
+    Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept))
 }
 
 /// The jobs' section, and the instant of the soonest next run (when the
@@ -1177,12 +1188,9 @@ async fn unit(
             a.year,
             v.as_of.as_deref(),
         );
-        let kept = KeptPage::new(format!("{} · {}年", county.score.name, a.year), html)
-            .until(renewal_due(&state, &a, judged_at, basis.as_ref()));
-        let stale = basis.as_ref().is_some_and(|b| b.stale);
-        return Ok(state
-            .pages
-            .answer(key.filter(|_| !stale), kept, &viewer.session));
+        let kept = KeptPage::new(format!("{} · {}年", county.score.name, a.year), html);
+        let resting = (judged_at, basis.as_ref());
+        return Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept));
     }
     let unit = unit_in_reach(&viewer, &v)?;
     let d = evaluated
@@ -1348,16 +1356,9 @@ async fn unit(
         body.push_str("</ul>");
     }
     body.push_str("</section>\n");
-    let kept = KeptPage::new(format!("{} · {}年", d.score.name, a.year), body).until(renewal_due(
-        &state,
-        &a,
-        judged_at,
-        basis.as_ref(),
-    ));
-    let stale = basis.as_ref().is_some_and(|b| b.stale);
-    Ok(state
-        .pages
-        .answer(key.filter(|_| !stale), kept, &viewer.session))
+    let kept = KeptPage::new(format!("{} · {}年", d.score.name, a.year), body);
+    let resting = (judged_at, basis.as_ref());
+    Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept))
 }
 
 /// 区县: a county's (district's, zone's) year — its score, grade, rank
