@@ -239,7 +239,11 @@ async fn tokens(ts: &TestStore) {
     let now = now_millis();
     let found = people::token_for_secret(store, &secret, now).await.unwrap();
     assert_eq!(found.map(|t| t.name).as_deref(), Some("platform-export"));
-    let wrong = format!("{}0", &secret[..secret.len() - 1]);
+    // Change the last character to a different one (a fixed replacement would
+    // equal the secret whenever the secret already ends in it).
+    let last = if secret.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &secret[..secret.len() - 1]);
+    assert_ne!(wrong, secret);
     assert!(
         people::token_for_secret(store, &wrong, now)
             .await
