@@ -518,6 +518,43 @@ async fn the_daily_scan_sends_one_digest_per_department(ts: &TestStore) {
     assert!(theirs.as_array().unwrap().len() < all.len());
     let (status, _) = client.get(&leader, "/api/v1/reminders?day=5-January").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Outside January the previous year is computed only while none of its
+    // results is stored (总览 compares the year with it): once, not daily.
+    for sql in [
+        "DELETE FROM stored_result_parts WHERE result_id IN \
+         (SELECT id FROM stored_results WHERE period = '2025')",
+        "DELETE FROM stored_results WHERE period = '2025'",
+    ] {
+        sqlx::query(sql).execute(ts.store.pool()).await.unwrap();
+    }
+    let scan_on = |day: &'static str| {
+        let store = &ts.store;
+        async move {
+            let clock = Clock::manual(at(&format!("{day}T05:31:00")));
+            let r = runner(store, &Config::default(), &clock, "replica-a");
+            let attempts = r.tick(JobName::DailyScan).await.unwrap();
+            let scan = attempts.into_iter().find(|a| a.period == day).unwrap();
+            assert_eq!(scan.state, OccurrenceState::Succeeded, "{}", scan.message);
+            scan.message
+        }
+    };
+    let march = scan_on("2026-03-03").await;
+    assert!(
+        march.contains("2026年") && march.contains("2025年"),
+        "{march}"
+    );
+    let stored = dukao::results::header(
+        &ts.store,
+        dukao::results::ResultKind::Summary,
+        "2025",
+        dukao::results::Wanted::Latest,
+    )
+    .await
+    .unwrap();
+    assert!(stored.is_some(), "the previous year's summary is stored");
+    let next = scan_on("2026-03-04").await;
+    assert!(!next.contains("2025年"), "{next}");
 }
 both_backends!(digests, the_daily_scan_sends_one_digest_per_department);
 

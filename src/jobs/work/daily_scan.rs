@@ -3,7 +3,11 @@
 //! items due within one working day (`at_risk`) into one reminder digest
 //! per responsible department for the day — never one message per item.
 //! In January the previous year is scanned too while it is not frozen
-//! (its deadlines still run into the new year). Owns `reminder_digests`.
+//! (its deadlines still run into the new year). 总览 compares the year with
+//! the previous one: when no result of the previous year is stored at all
+//! (a new installation, an upgrade that dropped stored results), it is
+//! computed too, so the first reader does not wait half a minute for it.
+//! Owns `reminder_digests`.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +19,7 @@ use super::{Outcome, Run, WorkError};
 use crate::access::Reach;
 use crate::metrics::{CheckItem, Period};
 use crate::results::compute::{self, Computed, Recording};
+use crate::results::{ResultKind, Wanted};
 use crate::store::Store;
 use crate::vocab::{CheckKind, Rule, Status};
 
@@ -88,6 +93,9 @@ pub(super) async fn run(run: &Run<'_>) -> Result<Outcome, WorkError> {
     }
     let mut lines: Vec<String> = scans.iter().map(described).collect();
     let digests = digests(scans.iter().flat_map(|s| &s.judged.items));
+    if scans.len() == 1 && !previous_year_stored(run, year).await? {
+        lines.push(described(&scan(run, year - 1).await?));
+    }
     let reminded: usize = digests.values().map(Vec::len).sum();
     save_digests(run, &day.to_string(), &digests).await?;
     lines.push(format!(
@@ -96,6 +104,16 @@ pub(super) async fn run(run: &Run<'_>) -> Result<Outcome, WorkError> {
         reminded
     ));
     Ok(Outcome::done(lines.join("；")))
+}
+
+/// Whether any summary of the year before `year` is stored.
+async fn previous_year_stored(run: &Run<'_>, year: i32) -> Result<bool, WorkError> {
+    let label = (year - 1).to_string();
+    Ok(
+        crate::results::header(run.store, ResultKind::Summary, &label, Wanted::Latest)
+            .await?
+            .is_some(),
+    )
 }
 
 async fn scan(run: &Run<'_>, year: i32) -> Result<Computed, WorkError> {
