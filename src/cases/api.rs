@@ -47,7 +47,7 @@ use crate::documents::Engine;
 use crate::documents::api::pdf_response as pdf;
 use crate::documents::archive::IssuedDocument;
 use crate::http::{ApiError, AppState, LengthAtMost};
-use crate::vocab::{Action, CaseState};
+use crate::vocab::{Action, CaseState, CategoryCode};
 
 /// The cases routes, to merge into the application's router.
 pub fn routes() -> Router<AppState> {
@@ -132,6 +132,8 @@ struct ListQuery {
     year: Option<i32>,
     state: Option<CaseState>,
     department_id: Option<String>,
+    /// Cases holding a finding of this category.
+    category: Option<CategoryCode>,
 }
 
 async fn list(
@@ -145,6 +147,7 @@ async fn list(
         year: q.year,
         state: q.state,
         department_id: q.department_id,
+        category: q.category,
     };
     let today = caller.today();
     let cases = record::list(&state.store, &caller.reach, &filter).await?;

@@ -21,7 +21,7 @@ use crate::access::Reach;
 use crate::audit::{self, Change};
 use crate::store::Store;
 use crate::time::format_millis;
-use crate::vocab::{AuditAction, CaseEventKind, CaseState, Role};
+use crate::vocab::{AuditAction, CaseEventKind, CaseState, CategoryCode, Role};
 
 /// Who changes a case, as the history and the audit trail record them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,6 +316,8 @@ pub struct Filter {
     pub state: Option<CaseState>,
     /// Of this department.
     pub department_id: Option<String>,
+    /// Holding at least one finding of this category.
+    pub category: Option<CategoryCode>,
 }
 
 /// The cases `reach` covers, newest first; the scope is a condition of the
@@ -332,6 +334,14 @@ pub async fn list(store: &Store, reach: &Reach, filter: &Filter) -> Result<Vec<C
     if let Some(department) = &filter.department_id {
         conditions.push(format!("c.department_id = ${next}"));
         params.push(department.clone());
+        next += 1;
+    }
+    if let Some(category) = filter.category {
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM case_findings cf WHERE cf.case_id = c.id AND cf.finding_key IN {})",
+            crate::metrics::findings::keys_of_category(next)
+        ));
+        params.push(category.as_str().to_string());
         next += 1;
     }
     let year_condition = filter.year.map(|_| format!("c.data_year = ${next}"));

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{
@@ -512,7 +512,7 @@ fn corrections(items: &[CheckItem]) -> CorrectionFigures {
 fn charts_of(y: &Year) -> Result<Charts, DocumentError> {
     let e = &y.evaluated.result;
     Ok(Charts {
-        monthly: monthly_chart(&y.volume, y.items())?,
+        monthly: monthly_chart(&y.ctx.period, &y.volume, y.items())?,
         overdue: overdue_chart(&y.ctx, y.items())?,
         scores: charts::department_scores(e)?,
         counties: charts::county_scores(e)?,
@@ -557,12 +557,21 @@ fn in_time(i: &CheckItem) -> Option<bool> {
     }
 }
 
-fn monthly_chart(volume: &Volume, items: &[CheckItem]) -> Result<String, DocumentError> {
+/// Requests per month of submission, and the approvals' on-time rate per
+/// month as 总览's trend counts it (the month an item fell due,
+/// [`CheckItem::trend_day`]), so the report and the page agree.
+fn monthly_chart(
+    period: &Period,
+    volume: &Volume,
+    items: &[CheckItem],
+) -> Result<String, DocumentError> {
     let requests: [u64; 12] = std::array::from_fn(|m| volume.requests.by_month[m].max(0) as u64);
     let mut judged = [(0usize, 0usize); 12];
     for i in items.iter().filter(|i| is_approval(i)) {
-        let Some(start) = i.clock_start else { continue };
-        let m = local_date(start).month0() as usize;
+        let Some(month) = i.trend_day().and_then(|d| period.month_of(d)) else {
+            continue;
+        };
+        let m = month as usize - 1;
         if let Some(ok) = in_time(i) {
             judged[m].0 += usize::from(ok);
             judged[m].1 += 1;

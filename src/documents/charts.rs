@@ -26,9 +26,16 @@ fn fail(e: impl std::fmt::Display) -> DocumentError {
 fn draw(
     paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DocumentError>,
 ) -> Result<String, DocumentError> {
+    draw_sized(SIZE, paint)
+}
+
+fn draw_sized(
+    size: (u32, u32),
+    paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DocumentError>,
+) -> Result<String, DocumentError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(fail)?;
         paint(&root)?;
         root.present().map_err(fail)?;
@@ -97,6 +104,182 @@ pub fn monthly(requests: &[u64; 12], on_time: &[Option<f64>; 12]) -> Result<Stri
         chart
             .draw_secondary_series(points.iter().map(|&p| Circle::new(p, 5, RED_LINE.filled())))
             .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// The lines of a trend chart are told apart by colour *and* by the shape
+/// of their markers, so that they read in grey print and for the
+/// colour-blind (Okabe–Ito colours, distinct for all common colour
+/// vision deficiencies).
+const LINE_COLOURS: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0x56, 0xb4, 0xe9),
+];
+
+/// A marker's shape, by line: circle, triangle, square, cross, then again.
+#[derive(Debug, Clone, Copy)]
+enum Marker {
+    Circle,
+    Triangle,
+    Square,
+    Cross,
+}
+
+impl Marker {
+    fn of_line(i: usize) -> Marker {
+        [
+            Marker::Circle,
+            Marker::Triangle,
+            Marker::Square,
+            Marker::Cross,
+        ][i % 4]
+    }
+
+    /// The marker at `at` (pixels, relative to the point it marks).
+    fn element<DB: DrawingBackend>(
+        self,
+        at: (i32, i32),
+        colour: RGBColor,
+    ) -> DynElement<'static, DB, (i32, i32)> {
+        let size = 6;
+        match self {
+            Marker::Circle => Circle::new(at, size, colour.filled()).into_dyn(),
+            Marker::Triangle => TriangleMarker::new(at, size + 1, colour.filled()).into_dyn(),
+            Marker::Square => Rectangle::new(
+                [(at.0 - size, at.1 - size), (at.0 + size, at.1 + size)],
+                colour.filled(),
+            )
+            .into_dyn(),
+            Marker::Cross => Cross::new(at, size, colour.stroke_width(3)).into_dyn(),
+        }
+    }
+}
+
+/// One line of a trend chart: its name and its rate (0–1) per month,
+/// January first; none in a month where nothing was judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendLine {
+    /// What it measures (a legend entry).
+    pub name: String,
+    /// The rate per month.
+    pub rates: [Option<f64>; 12],
+}
+
+/// Rates per month, one line per measure (a check's on-time rate), with a
+/// legend. A month without judged items is a gap in its line, not a zero.
+pub fn monthly_rates(lines: &[TrendLine]) -> Result<String, DocumentError> {
+    draw(|root| {
+        if lines.iter().all(|l| l.rates.iter().all(Option::is_none)) {
+            return empty(root, "本期暂无已判定事项");
+        }
+        axis_name(root, "达标率（%）", HPos::Left)?;
+        let mut chart = ChartBuilder::on(root)
+            .margin(16)
+            .margin_top(44)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.5f64..12.5f64, 0f64..105f64)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GREY.mix(0.3))
+            .x_labels(12)
+            .x_label_formatter(&|v| {
+                let m = v.round();
+                if (v - m).abs() < 1e-6 && (1.0..=12.0).contains(&m) {
+                    format!("{m}月")
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(6)
+            .y_label_formatter(&|v| {
+                if *v <= 100.0 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .label_style(style(20))
+            .draw()
+            .map_err(fail)?;
+        for (i, line) in lines.iter().enumerate() {
+            let colour = LINE_COLOURS[i % LINE_COLOURS.len()];
+            let marker = Marker::of_line(i);
+            let points: Vec<(f64, f64)> = line
+                .rates
+                .iter()
+                .enumerate()
+                .filter_map(|(m, r)| r.map(|r| (m as f64 + 1.0, r * 100.0)))
+                .collect();
+            // Consecutive months joined; a month without a rate breaks it.
+            for run in points.chunk_by(|a, b| (b.0 - a.0 - 1.0).abs() < 1e-6) {
+                chart
+                    .draw_series(LineSeries::new(run.to_vec(), colour.stroke_width(3)))
+                    .map_err(fail)?;
+            }
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|&p| EmptyElement::at(p) + marker.element((0, 0), colour)),
+                )
+                .map_err(fail)?
+                .label(line.name.clone())
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x + 10, y)) + marker.element((0, 0), colour)
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .label_font(style(18))
+            .draw()
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// A sparkline for a table cell: a rate (0–1) per month on a fixed 0–100 %
+/// scale, without axes (the cell's text and label give the figures); a
+/// month without judged items is a gap, the last month with a rate a dot.
+pub fn sparkline(rates: &[Option<f64>; 12]) -> Result<String, DocumentError> {
+    const SPARK: (u32, u32) = (120, 28);
+    draw_sized(SPARK, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(4)
+            .build_cartesian_2d(0.5f64..12.5f64, 0f64..100f64)
+            .map_err(fail)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.5, 100.0), (12.5, 100.0)],
+                GREY.mix(0.4).stroke_width(1),
+            ))
+            .map_err(fail)?;
+        let points: Vec<(f64, f64)> = rates
+            .iter()
+            .enumerate()
+            .filter_map(|(m, r)| r.map(|r| (m as f64 + 1.0, r * 100.0)))
+            .collect();
+        for run in points.chunk_by(|a, b| (b.0 - a.0 - 1.0).abs() < 1e-6) {
+            chart
+                .draw_series(LineSeries::new(run.to_vec(), BLUE.stroke_width(2)))
+                .map_err(fail)?;
+        }
+        if let Some(&last) = points.last() {
+            chart
+                .draw_series(std::iter::once(Circle::new(last, 3, BLUE.filled())))
+                .map_err(fail)?;
+        }
         Ok(())
     })
 }
@@ -353,6 +536,41 @@ mod tests {
                 .unwrap()
                 .contains("无超期审批事项")
         );
+    }
+
+    #[test]
+    fn trend_lines_break_at_months_without_a_rate() {
+        let mut rates = [None; 12];
+        rates[0] = Some(0.5);
+        rates[1] = Some(0.75);
+        rates[3] = Some(1.0);
+        let lines = [
+            TrendLine {
+                name: "共享申请审批".into(),
+                rates,
+            },
+            TrendLine {
+                name: "<目录>".into(),
+                rates: [Some(0.9); 12],
+            },
+        ];
+        let svg = monthly_rates(&lines).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("12月") && svg.contains("达标率"));
+        assert!(svg.contains("共享申请审批") && svg.contains("&lt;目录&gt;"));
+        // The first line: two runs (Jan–Feb, Apr), so two polylines in its
+        // colour; the second: one.
+        let runs = |colour: &str| {
+            svg.lines()
+                .filter(|l| l.contains("<polyline") && l.contains(colour))
+                .count()
+        };
+        assert_eq!(runs("#0072B2"), 2, "{svg}");
+        assert_eq!(runs("#D55E00"), 1);
+        assert!(monthly_rates(&[]).unwrap().contains("本期暂无已判定事项"));
+
+        let spark = sparkline(&rates).unwrap();
+        assert!(spark.starts_with("<svg") && spark.contains("width=\"120\""));
+        assert!(!spark.contains("<text"), "no text in a sparkline");
     }
 
     #[test]

@@ -108,6 +108,17 @@ pub fn detected(ctx: &Context, items: &[CheckItem]) -> Vec<Finding> {
     out
 }
 
+/// The keys of the findings of one category, detected by dukao or
+/// imported from inspections, as a subquery whose category is the query's
+/// parameter `$param`: how another owner's query asks for findings of a
+/// category without knowing where findings are kept (the case list).
+pub fn keys_of_category(param: usize) -> String {
+    format!(
+        "(SELECT key FROM detected_findings WHERE category = ${param} \
+         UNION ALL SELECT 'inspection:' || id FROM findings WHERE category = ${param})"
+    )
+}
+
 /// The imported inspection findings found in the period, up to `T`, but
 /// for `rectification_refused`: whether a rectification was done in time
 /// is decided by the cases' deadlines ([`of_cases`]), not by a row a

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
 use crate::rules::{Citation, DeadlineKey, DeadlineRule, Profile};
-use crate::time::format_millis;
+use crate::time::{format_millis, local_date};
 use crate::vocab::{CategoryCode, CheckKind, Rule, Stage, Status, UpdateCycle};
 
 use super::context::Judgement;
@@ -97,6 +97,18 @@ pub struct CheckItem {
 }
 
 impl CheckItem {
+    /// The day the item counts on in a month-by-month trend: the day its
+    /// deadline fell due, when it has one (that is when the duty was met
+    /// or missed); else the day it was done (a refusal without reasons, a
+    /// use after a grant ended), else the day its clock started. None for
+    /// an item with neither (a catalog entry never published): it is in
+    /// the period's totals but in no month.
+    pub fn trend_day(&self) -> Option<NaiveDate> {
+        self.due
+            .or_else(|| self.done_at.map(local_date))
+            .or_else(|| self.clock_start.map(local_date))
+    }
+
     /// The serialised columns, in order (CSV header; columns added later go
     /// at the end, so readers of the earlier layout keep working).
     pub const COLUMNS: [&'static str; 29] = [

@@ -149,6 +149,12 @@ impl Period {
         ms >= self.start_ms() && ms < self.end_ms()
     }
 
+    /// The month (1–12) of `day`, when the day lies in the period: the
+    /// month a trend counts it in.
+    pub fn month_of(&self, day: NaiveDate) -> Option<u32> {
+        (day >= self.first_day() && day < self.end_day()).then(|| day.month())
+    }
+
     /// `2025`, `2025Q3` or `2025-09`.
     pub fn label(&self) -> String {
         match (self.quarter, self.month) {

@@ -50,6 +50,10 @@ pub struct CheckRow {
     /// in a row of the whole check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<Rule>,
+    /// The month (1–12), in a row of one month's items ([`Summary::months`]);
+    /// none in a row of the whole period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
     /// Items.
     pub items: i64,
     /// Items per status, in [`Status::ALL`] order.
@@ -156,6 +160,10 @@ pub struct Summary {
     /// refusal reasons; each grant rule; …), per department and
     /// jurisdiction.
     pub rules: Vec<CheckRow>,
+    /// The same counts per check and month, an item counted in the month of
+    /// its [`CheckItem::trend_day`] when that lies in the period: the
+    /// trend lines. An item without such a day is in `checks` only.
+    pub months: Vec<CheckRow>,
 }
 
 impl Summary {
@@ -164,6 +172,7 @@ impl Summary {
         self.checks.retain(|r| keep(r.level, &r.id));
         self.findings.retain(|r| keep(r.level, &r.id));
         self.rules.retain(|r| keep(r.level, &r.id));
+        self.months.retain(|r| keep(r.level, &r.id));
     }
 }
 
@@ -276,6 +285,17 @@ pub fn summarize(
                 "status".into(),
                 items.iter().map(|i| i.status.as_str()).collect::<Vec<_>>(),
             ),
+            Column::new(
+                "month".into(),
+                items
+                    .iter()
+                    .map(|i| {
+                        i.trend_day()
+                            .and_then(|d| ctx.period.month_of(d))
+                            .map(|m| m as i32)
+                    })
+                    .collect::<Vec<_>>(),
+            ),
         ],
     )?
     .lazy()
@@ -293,9 +313,12 @@ pub fn summarize(
     // names joined, in key order.
     let counted = |unit: &str, keys: &[&str], names: &DataFrame| -> PolarsResult<DataFrame> {
         let by: Vec<&str> = std::iter::once(unit).chain(keys.iter().copied()).collect();
+        let mut items = item_frame.clone();
+        if keys.contains(&"month") {
+            items = items.filter(col("month").is_not_null());
+        }
         with_rates(
-            item_frame
-                .clone()
+            items
                 .group_by(by.iter().map(|k| col(*k)).collect::<Vec<_>>())
                 .agg(status_counts()),
         )
@@ -305,6 +328,7 @@ pub fn summarize(
     };
     let mut checks = Vec::new();
     let mut rules = Vec::new();
+    let mut months = Vec::new();
     for (level, unit, names) in [
         (Level::Department, "responsible_id", &departments),
         (Level::Jurisdiction, "jurisdiction_id", &jurisdictions),
@@ -312,6 +336,11 @@ pub fn summarize(
         checks.extend(check_rows(&counted(unit, &["check"], names)?, level, unit)?);
         rules.extend(check_rows(
             &counted(unit, &["check", "rule"], names)?,
+            level,
+            unit,
+        )?);
+        months.extend(check_rows(
+            &counted(unit, &["check", "month"], names)?,
             level,
             unit,
         )?);
@@ -395,6 +424,7 @@ pub fn summarize(
         checks,
         findings: finding_rows,
         rules,
+        months,
     })
 }
 
@@ -426,6 +456,10 @@ fn check_rows(
             Ok(_) => Some(text(df, "rule", i)?.parse().map_err(computed)?),
             Err(_) => None,
         };
+        let month: Option<u32> = match df.column("month") {
+            Ok(c) => c.i32()?.get(i).and_then(|m| u32::try_from(m).ok()),
+            Err(_) => None,
+        };
         let mut counts = StatusCounts::default();
         for s in Status::ALL {
             counts.set(s, int(df, s.as_str(), i)?);
@@ -441,6 +475,7 @@ fn check_rows(
             profile: text(df, "profile", i)?,
             check,
             rule,
+            month,
             items: int(df, "items", i)?,
             breaches: int(df, "breaches", i)?,
             on_time_rate: rates.get(i).filter(|r| r.is_finite()),
@@ -601,6 +636,64 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn months_count_items_where_their_deadline_fell() {
+        let ctx = ctx_at("2025-12-31T12:00:00+08:00");
+        let a = CheckKind::Approvals;
+        let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2025, m, d);
+        let due = |mut i: CheckItem, on: Option<chrono::NaiveDate>| {
+            i.due = on;
+            i
+        };
+        let mut items = vec![
+            due(
+                item(a, Rule::Reply, "R1", "DEP-C-1", Status::OnTime),
+                day(1, 31),
+            ),
+            due(
+                item(a, Rule::Reply, "R2", "DEP-C-1", Status::Late),
+                day(1, 2),
+            ),
+            due(
+                item(a, Rule::Reply, "R3", "DEP-C-1", Status::OnTime),
+                day(3, 15),
+            ),
+            // Due before the period: in the year's totals, in no month.
+            due(
+                item(a, Rule::Reply, "R4", "DEP-C-1", Status::Late),
+                chrono::NaiveDate::from_ymd_opt(2024, 12, 30),
+            ),
+            // No due date and nothing done: in no month.
+            item(a, Rule::Reply, "R5", "DEP-C-1", Status::Pending),
+        ];
+        items.iter_mut().for_each(CheckItem::classify);
+        let s = summarize(&ctx, &items, &[]).unwrap();
+        let month = |m: u32| {
+            s.months
+                .iter()
+                .find(|r| r.level == Level::Department && r.id == "DEP-C-1" && r.month == Some(m))
+                .cloned()
+        };
+        let january = month(1).unwrap();
+        assert_eq!((january.items, january.breaches, january.check), (2, 1, a));
+        assert_eq!(january.on_time_rate, Some(0.5));
+        assert_eq!(month(3).unwrap().on_time_rate, Some(1.0));
+        assert!(month(2).is_none() && month(12).is_none());
+        let months: i64 = s
+            .months
+            .iter()
+            .filter(|r| r.level == Level::Department)
+            .map(|r| r.items)
+            .sum();
+        assert_eq!(months, 3, "R4 and R5 are in no month");
+        assert!(
+            s.months
+                .iter()
+                .any(|r| r.level == Level::Jurisdiction && r.month == Some(1))
+        );
+        assert!(s.checks.iter().all(|r| r.month.is_none()));
     }
 
     #[test]

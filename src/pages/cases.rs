@@ -2,8 +2,9 @@
 //! findings, history, attachments and extensions, and the forms of the
 //! steps the viewer may take now.
 //!
-//! - `GET /cases?year=&state=&department=&overdue=1&sort=`: the list; the
-//!   URL holds every filter and the order, so a link shows the same list.
+//! - `GET /cases?year=&state=&county=&department=&category=&overdue=1&sort=`:
+//!   the list; the URL holds every filter and the order, so a link shows
+//!   the same list. A blank field is no filter.
 //! - `POST /cases`: an inspector opens a case over every open finding of a
 //!   department and year that no case holds (the 部门 page's form).
 //! - `GET /cases/{id}[?done=STEP]`: the case; after a step, what was done.
@@ -40,7 +41,7 @@ use crate::metrics::Period;
 use crate::metrics::findings::{self, FindingDetail, StoredFinding};
 use crate::people::session::Session;
 use crate::time::{chinese_date, chinese_instant_text};
-use crate::vocab::{Action, CaseEventKind, CaseState};
+use crate::vocab::{Action, CaseEventKind, CaseState, CategoryCode};
 
 /// At most this many files go with one response.
 const MAX_FILES: usize = 5;
@@ -91,6 +92,8 @@ struct ListView {
     sort: Option<ListOrder>,
     /// A county (district, zone) in reach: its cases only.
     county: Option<String>,
+    /// Cases holding a finding of this category (RULES.md §3).
+    category: Option<CategoryCode>,
 }
 
 /// How the list is sorted.
@@ -137,7 +140,7 @@ async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
-    Query(v): Query<ListView>,
+    super::Filters(v): super::Filters<ListView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
         Ok(viewer) => viewer,
@@ -153,6 +156,7 @@ async fn list(
         year: v.year,
         state: v.state,
         department_id: v.department.clone().filter(|d| !d.is_empty()),
+        category: v.category,
     };
     let reach = super::narrowed(&viewer, v.county.as_deref())?;
     let mut cases = record::list(&state.store, &reach, &filter)
@@ -187,11 +191,6 @@ async fn list(
         escape(&chinese_date(today)),
     );
     // The filters: a GET form, so the URL keeps them.
-    let departments: Vec<_> = org
-        .departments
-        .values()
-        .filter(|d| viewer.reach.department(&d.id))
-        .collect();
     body.push_str("<form class=\"filters\" method=\"get\" action=\"/cases\">");
     let _ = write!(
         body,
@@ -210,19 +209,21 @@ async fn list(
     }
     body.push_str("</select>");
     body.push_str(&super::county_filter(&viewer, v.county.as_deref()));
-    if departments.len() > 1 {
-        body.push_str("<label for=\"department\">部门</label><select id=\"department\" name=\"department\"><option value=\"\">全部</option>");
-        for d in &departments {
-            let _ = write!(
-                body,
-                "<option value=\"{}\"{}>{}</option>",
-                escape(&d.id),
-                selected(filter.department_id.as_deref() == Some(d.id.as_str())),
-                escape(&d.name)
-            );
-        }
-        body.push_str("</select>");
+    body.push_str("<label for=\"category\">问题类别</label><select id=\"category\" name=\"category\"><option value=\"\">全部</option>");
+    for c in CategoryCode::ALL {
+        let _ = write!(
+            body,
+            "<option value=\"{}\"{}>{}</option>",
+            c.as_str(),
+            selected(v.category == Some(c)),
+            escape(c.chinese())
+        );
     }
+    body.push_str("</select>");
+    body.push_str(&super::department_filter(
+        &viewer,
+        filter.department_id.as_deref(),
+    ));
     body.push_str("<label for=\"sort\">排序</label><select id=\"sort\" name=\"sort\">");
     for o in ListOrder::ALL {
         let _ = write!(

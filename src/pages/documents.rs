@@ -1,11 +1,12 @@
 //! 公文: every issued document the viewer's scope sees, newest first,
-//! searchable by number, title, addressee and issuer, filtered by kind and
-//! year (all in the URL), each downloadable as its archived PDF.
+//! searchable by number, title, addressee and issuer, filtered by kind,
+//! year, county and department (all in the URL), each downloadable as its
+//! archived PDF.
 
 use std::fmt::Write as _;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -32,6 +33,8 @@ struct DocumentsView {
     year: Option<i32>,
     /// A county (district, zone) in reach: the documents about it only.
     county: Option<String>,
+    /// A department in reach: the documents sent to it or about it only.
+    department: Option<String>,
 }
 
 /// Whether a document matches every word of a search (case-insensitive).
@@ -47,7 +50,7 @@ fn matches(doc: &IssuedDocument, words: &[String]) -> bool {
 async fn documents(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(v): Query<DocumentsView>,
+    super::Filters(v): super::Filters<DocumentsView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadDocuments).await? {
         Ok(viewer) => viewer,
@@ -59,7 +62,7 @@ async fn documents(
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-    let reach = super::narrowed(&viewer, v.county.as_deref())?;
+    let reach = super::narrowed_to(&viewer, v.county.as_deref(), v.department.as_deref())?;
     let all = archive::list(&state.store, v.kind, v.year, &reach)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -87,9 +90,10 @@ async fn documents(
     }
     let _ = write!(
         body,
-        "</select>{}<label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
+        "</select>{}{}<label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
          <button type=\"submit\">查找</button></form>\n<p>共 {} 份。</p>",
         super::county_filter(&viewer, v.county.as_deref()),
+        super::department_filter(&viewer, v.department.as_deref()),
         v.year.map_or(String::new(), |y| y.to_string()),
         found.len()
     );

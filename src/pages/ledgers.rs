@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -163,7 +163,7 @@ const AUDIT_PAGE: i64 = 100;
 async fn audit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(v): Query<AuditView>,
+    super::Filters(v): super::Filters<AuditView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadAudit).await? {
         Ok(viewer) => viewer,

@@ -10,7 +10,7 @@
 //! - [`signin`]: the sign-in page, the start page (who is signed in, what
 //!   they may do, the open cases in reach), signing out.
 //! - [`overview`]: 总览, its drill-down to the records (and their CSV), and
-//!   a department's page.
+//!   a department's page; [`headline`]: its headline figures and trends.
 //! - [`work`]: 督办, the inspectors' work list.
 //! - [`cases`]: the cases, one case and the forms of its steps.
 //! - [`documents`]: 公文, the issued documents.
@@ -24,6 +24,7 @@
 
 pub mod cases;
 pub mod documents;
+pub mod headline;
 pub mod kept;
 pub mod ledgers;
 pub mod overview;
@@ -361,6 +362,91 @@ pub fn county_filter(viewer: &Viewer, chosen: Option<&str>) -> String {
     out
 }
 
+/// The viewer's reach narrowed by a list's filters: to one department
+/// (`department=`) when one is named, else to a county (`county=`, see
+/// [`narrowed`]). A department the viewer does not reach, or none such,
+/// is not found.
+pub fn narrowed_to(
+    viewer: &Viewer,
+    county: Option<&str>,
+    department: Option<&str>,
+) -> Result<Reach, ApiError> {
+    match department.filter(|d| !d.is_empty()) {
+        None => narrowed(viewer, county),
+        Some(id) => match viewer.org.departments.get(id) {
+            Some(d) if viewer.reach.department(id) => Ok(Reach::Department {
+                id: d.id.clone(),
+                jurisdiction_id: d.jurisdiction_id.clone(),
+            }),
+            _ => Err(ApiError::NotFound(format!("no department {id:?} in reach"))),
+        },
+    }
+}
+
+/// A list filter's department field: the departments the viewer reaches
+/// (none for a viewer who reaches one), `chosen` selected.
+pub fn department_filter(viewer: &Viewer, chosen: Option<&str>) -> String {
+    let departments: Vec<_> = viewer
+        .org
+        .departments
+        .values()
+        .filter(|d| viewer.reach.department(&d.id))
+        .collect();
+    if departments.len() < 2 {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<label for=\"department\">部门</label><select id=\"department\" name=\"department\"><option value=\"\">全部</option>",
+    );
+    for d in departments {
+        out.push_str(&format!(
+            "<option value=\"{}\"{}>{}</option>",
+            escape(&d.id),
+            if chosen == Some(d.id.as_str()) {
+                " selected"
+            } else {
+                ""
+            },
+            escape(&d.name)
+        ));
+    }
+    out.push_str("</select>");
+    out
+}
+
+/// A list page's filters, from the URL: axum's `Query`, except that a
+/// blank field is no filter. A filter form sends every field, and 全部 or
+/// an empty year box arrive as `state=` or `year=`, which mean "any", not
+/// a value that fails to parse.
+pub struct Filters<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Filters<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, ApiError> {
+        let filled: Vec<&str> = parts
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.ends_with('='))
+            .collect();
+        let uri: axum::http::Uri = format!("/?{}", filled.join("&"))
+            .parse()
+            .map_err(|e| ApiError::BadRequest(format!("the URL's query: {e}")))?;
+        axum::extract::Query::<T>::try_from_uri(&uri)
+            .map(|q| Filters(q.0))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
+
 /// The caller of a page's action ([`crate::cases::act`]): the signed-in
 /// viewer allowed `action`.
 pub async fn page_caller(
@@ -434,5 +520,46 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(escape("王明"), "王明");
+    }
+
+    #[tokio::test]
+    async fn a_blank_filter_is_no_filter() {
+        use axum::extract::FromRequestParts;
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Asked {
+            year: Option<i32>,
+            state: Option<crate::vocab::CaseState>,
+            q: Option<String>,
+        }
+        let parts = |uri: &str| {
+            axum::http::Request::get(uri)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let blank = "/cases?year=&state=&q=";
+        // What axum's Query makes of a submitted filter form: "" is no year.
+        let uri: axum::http::Uri = blank.parse().unwrap();
+        assert!(axum::extract::Query::<Asked>::try_from_uri(&uri).is_err());
+        let Filters(asked) = Filters::<Asked>::from_request_parts(&mut parts(blank), &())
+            .await
+            .unwrap();
+        assert_eq!((asked.year, asked.state, asked.q), (None, None, None));
+        let Filters(asked) = Filters::<Asked>::from_request_parts(
+            &mut parts("/cases?year=2025&state=closed&q=%E5%B1%80"),
+            &(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(asked.year, Some(2025));
+        assert_eq!(asked.state, Some(crate::vocab::CaseState::Closed));
+        assert_eq!(asked.q.as_deref(), Some("局"));
+        let wrong = Filters::<Asked>::from_request_parts(&mut parts("/cases?year=soon"), &()).await;
+        assert!(matches!(wrong, Err(ApiError::BadRequest(_))));
+        let unknown =
+            Filters::<Asked>::from_request_parts(&mut parts("/cases?colour=red"), &()).await;
+        assert!(matches!(unknown, Err(ApiError::BadRequest(_))));
     }
 }

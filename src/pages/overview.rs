@@ -21,7 +21,6 @@
 //! The 90 % line is the page's way of sorting cells for the eye, not a
 //! rule of any regulation or of the scheme (the score uses the rate).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use axum::Router;
@@ -32,6 +31,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::headline::{Counted, headline, headline_rows, trend_chart, trend_table};
 use super::kept::{CSRF_SLOT, KeptPage, Lookup, PageCache, PageKey};
 use super::print::{PrintChart, PrintTable, Printed};
 use super::{Viewer, escape, page, signed_in_bar, url_encode, viewer};
@@ -45,7 +45,7 @@ use crate::metrics::{Period, parse_as_of};
 use crate::results::refresh::Want;
 use crate::results::{self, Basis, ITEMS, ResultKind, Wanted};
 use crate::time::{chinese_instant_text as when, parse_timestamp};
-use crate::vocab::{Action, CategoryCode, CheckKind, EvaluationStatus, Rule, Status};
+use crate::vocab::{Action, CheckKind, EvaluationStatus, Rule, Status};
 
 /// Seconds after which a page waiting for a result reloads itself.
 const RELOAD_SECS: u32 = 5;
@@ -206,6 +206,21 @@ fn unit_in_reach<'v>(viewer: &Viewer, v: &'v View) -> Result<&'v str, ApiError> 
         return Err(ApiError::NotFound(format!("no department {unit:?}")));
     }
     Ok(unit)
+}
+
+/// The department the URL names as a reach of its own (its rows only), if
+/// the viewer reaches it (else 404).
+fn department_reach(viewer: &Viewer, v: &View) -> Result<Reach, ApiError> {
+    let unit = unit_in_reach(viewer, v)?;
+    let department = viewer
+        .org
+        .departments
+        .get(unit)
+        .ok_or_else(|| ApiError::NotFound(format!("no department {unit:?}")))?;
+    Ok(Reach::Department {
+        id: department.id.clone(),
+        jurisdiction_id: department.jurisdiction_id.clone(),
+    })
 }
 
 /// The county (or district, zone) the URL names, if it is one and the
@@ -383,6 +398,69 @@ async fn seen(
     }))
 }
 
+/// The summary judged at `judged_at` (computed with the evaluation, whose
+/// own refresh renews both), cut to `reach`; a missing one is asked for
+/// and `None` until it is stored.
+async fn summary_at(
+    state: &AppState,
+    reach: &Reach,
+    year: i32,
+    judged_at: i64,
+) -> Result<Option<Value>, ApiError> {
+    let period = Period::new(year, None, None)?;
+    let stored = results::load(
+        &state.store,
+        ResultKind::Summary,
+        &period.label(),
+        Wanted::AsOf(judged_at),
+        reach,
+    )
+    .await?;
+    if stored.is_none() {
+        state.results.request(Want::AsOf(period, judged_at));
+    }
+    Ok(stored.map(|s| s.value))
+}
+
+/// The trends' section: the chart of each check's rate per month (an image
+/// of the page's own, `chart=trend`, for `unit` when it is a unit's page)
+/// and its figures as a folded table.
+fn trend_section(
+    summary: &Value,
+    counted: &Counted,
+    (year, as_of): (i32, Option<&str>),
+    unit: Option<&str>,
+) -> String {
+    let mut extra = vec![("chart", "trend")];
+    if let Some(unit) = unit {
+        extra.push(("unit", unit));
+    }
+    format!(
+        "<section aria-labelledby=\"trend\"><h2 id=\"trend\">各月趋势</h2>\
+         <figure><img src=\"/overview/chart.svg?{}\" width=\"900\" height=\"460\" \
+         alt=\"各监测项按月达标率折线图，数据见下表\"><figcaption>各监测项按月达标率（按事项到期月份统计；\
+         无已判定事项的月份不连线）</figcaption></figure>\n{}</section>\n",
+        query(year, as_of, &extra),
+        trend_table(summary, counted),
+    )
+}
+
+/// A unit's trends, or a line saying they are being computed (the page is
+/// then not kept, so the next view shows them).
+fn trend_or_computing(
+    summary: Option<&Value>,
+    counted: &Counted,
+    view: (i32, Option<&str>),
+    unit: &str,
+) -> String {
+    match summary {
+        Some(s) => trend_section(s, counted, view, Some(unit)),
+        None => {
+            "<section><h2>各月趋势</h2><p>各项监测汇总正在计算，请稍后刷新。</p></section>\n".into()
+        }
+    }
+}
+
 async fn overview(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -408,24 +486,7 @@ async fn overview(
         Ok(seen) => seen,
         Err(page) => return Ok(page),
     };
-    let period = Period::new(a.year, None, None)?;
-    // (computed with the evaluation; the evaluation's own refresh renews
-    // both, so a missing one is asked for here and a stale one is not)
-    let summary = match results::load(
-        &state.store,
-        ResultKind::Summary,
-        &period.label(),
-        Wanted::AsOf(judged_at),
-        &viewer.reach,
-    )
-    .await?
-    {
-        Some(stored) => Some(stored.value),
-        None => {
-            state.results.request(Want::AsOf(period, judged_at));
-            None
-        }
-    };
+    let summary = summary_at(&state, &viewer.reach, a.year, judged_at).await?;
     // The previous year, as it stands now (its own latest result).
     let before = Period::new(a.year - 1, None, None)?;
     let previous = match results::load(
@@ -470,7 +531,10 @@ async fn overview(
         query(a.year, as_of_text, &[("format", "pdf")]),
     );
     match &summary {
-        Some(s) => body.push_str(&headline(s, previous.as_ref())),
+        Some(s) => {
+            body.push_str(&headline(s, previous.as_ref())?);
+            body.push_str(&trend_section(s, &Counted::All, (a.year, as_of_text), None));
+        }
         None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
     }
     let departments: Vec<&DepartmentResult> = evaluated.result.departments.iter().collect();
@@ -543,183 +607,6 @@ fn answer_resting_on(
     state
         .pages
         .answer(key.filter(|_| !stale), page, &viewer.session)
-}
-
-/// The headline figures: each check's items, breaches and on-time rate
-/// over the departments in reach, and the findings per category.
-/// One line of the headline figures: a check, or one of its rules (an
-/// approval's stages) under it.
-struct HeadlineRow {
-    /// The check's or the rule's name.
-    label: &'static str,
-    /// A rule's line, under its check's.
-    rule: bool,
-    totals: Totals,
-    /// The on-time rate, in words.
-    rate: String,
-    /// The change from last year, in words.
-    change: String,
-}
-
-/// The headline figures: each check's totals over the departments in
-/// reach and, where a check applies several rules, each rule's (for the
-/// approvals: review, reply, reasons for refusal — the approval's stages).
-fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineRow> {
-    let before_checks = previous.map(per_check).unwrap_or_default();
-    let before_rules = previous.map(per_rule).unwrap_or_default();
-    let rules = per_rule(summary);
-    let change = |now: Option<f64>, then: Option<f64>| match (now, then) {
-        (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
-        _ if previous.is_none() => "上年数据计算中".to_string(),
-        _ => "—".to_string(),
-    };
-    let rate = |r: Option<f64>| r.map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r));
-    let mut out = Vec::new();
-    for (check, totals) in per_check(summary) {
-        out.push(HeadlineRow {
-            label: check.chinese(),
-            rule: false,
-            totals,
-            rate: rate(totals.rate()),
-            change: change(
-                totals.rate(),
-                before_checks.get(&check).and_then(Totals::rate),
-            ),
-        });
-        let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
-        if of_check.len() < 2 {
-            continue;
-        }
-        for ((_, rule), totals) in of_check {
-            out.push(HeadlineRow {
-                label: rule.chinese(),
-                rule: true,
-                totals: *totals,
-                rate: rate(totals.rate()),
-                change: change(
-                    totals.rate(),
-                    before_rules.get(&(check, *rule)).and_then(Totals::rate),
-                ),
-            });
-        }
-    }
-    out
-}
-
-fn headline(summary: &Value, previous: Option<&Value>) -> String {
-    let mut out = String::from(
-        "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
-         <table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
-         <th scope=\"col\">违反期限或规定</th><th scope=\"col\" title=\"按时办结或合规的事项占已判定事项的比例\">达标率</th>\
-         <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
-    );
-    for row in headline_rows(summary, previous) {
-        let _ = writeln!(
-            out,
-            "<tr{}><th scope=\"row\">{}{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            if row.rule { " class=\"sub\"" } else { "" },
-            if row.rule { "其中：" } else { "" },
-            escape(row.label),
-            row.totals.items,
-            row.totals.breaches,
-            row.rate,
-            row.change,
-        );
-    }
-    out.push_str("</tbody></table>\n");
-    let mut per_category: BTreeMap<CategoryCode, i64> = BTreeMap::new();
-    let findings = summary["findings"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    for row in findings.iter().filter(|r| r["level"] == "department") {
-        if let Some(c) = row["category"]
-            .as_str()
-            .and_then(|c| c.parse::<CategoryCode>().ok())
-        {
-            *per_category.entry(c).or_default() += row["total"].as_i64().unwrap_or(0);
-        }
-    }
-    if !per_category.is_empty() {
-        out.push_str(
-            "<h3>问题分类</h3><table class=\"figures\"><thead><tr><th scope=\"col\">类别</th>\
-             <th scope=\"col\">条数</th></tr></thead><tbody>\n",
-        );
-        for (category, n) in &per_category {
-            let _ = writeln!(
-                out,
-                "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
-                escape(category.chinese())
-            );
-        }
-        out.push_str("</tbody></table>\n");
-    }
-    out.push_str("</section>\n");
-    out
-}
-
-/// One check's totals over the departments in reach.
-#[derive(Debug, Clone, Copy, Default)]
-struct Totals {
-    items: i64,
-    breaches: i64,
-    ok: i64,
-}
-
-impl Totals {
-    /// Adds a summary row's counts.
-    fn add(&mut self, row: &Value) {
-        self.items += row["items"].as_i64().unwrap_or(0);
-        self.breaches += row["breaches"].as_i64().unwrap_or(0);
-        self.ok += Status::ALL
-            .iter()
-            .filter(|s| s.is_ok())
-            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
-            .sum::<i64>();
-    }
-
-    /// `ok / (ok + breaches)`, as the summary defines the on-time rate.
-    fn rate(&self) -> Option<f64> {
-        (self.ok + self.breaches > 0).then(|| self.ok as f64 / (self.ok + self.breaches) as f64)
-    }
-}
-
-/// One rule's totals (with its check) over the departments in reach.
-fn per_rule(summary: &Value) -> BTreeMap<(CheckKind, Rule), Totals> {
-    let mut out: BTreeMap<(CheckKind, Rule), Totals> = BTreeMap::new();
-    let rows = summary["rules"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    for row in rows.iter().filter(|r| r["level"] == "department") {
-        let check = row["check"]
-            .as_str()
-            .and_then(|c| c.parse::<CheckKind>().ok());
-        let rule = row["rule"].as_str().and_then(|r| r.parse::<Rule>().ok());
-        let (Some(check), Some(rule)) = (check, rule) else {
-            continue;
-        };
-        out.entry((check, rule)).or_default().add(row);
-    }
-    out
-}
-
-fn per_check(summary: &Value) -> BTreeMap<CheckKind, Totals> {
-    let mut out: BTreeMap<CheckKind, Totals> = BTreeMap::new();
-    let rows = summary["checks"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    for row in rows.iter().filter(|r| r["level"] == "department") {
-        let Some(check) = row["check"]
-            .as_str()
-            .and_then(|c| c.parse::<CheckKind>().ok())
-        else {
-            continue;
-        };
-        out.entry(check).or_default().add(row);
-    }
-    out
 }
 
 /// A cell's state: its shape, word and class.
@@ -922,10 +809,17 @@ fn print_overview(
         &result.departments.iter().collect::<Vec<_>>(),
     ));
     let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
-    let mut charts = vec![PrintChart {
+    let mut charts = Vec::new();
+    if let Some(summary) = summary {
+        charts.push(PrintChart {
+            svg: trend_chart(summary, &Counted::All)?,
+            caption: "各监测项按月达标率（按事项到期月份统计）".into(),
+        });
+    }
+    charts.push(PrintChart {
         svg: crate::documents::charts::department_scores(result).map_err(fail)?,
         caption: "部门得分分布".into(),
-    }];
+    });
     if !result.counties.is_empty() {
         charts.push(PrintChart {
             svg: crate::documents::charts::county_scores(result).map_err(fail)?,
@@ -971,6 +865,8 @@ enum Chart {
     Departments,
     /// The counties' scores, by rank.
     Counties,
+    /// Each check's rate per month (over the reach, or of the unit named).
+    Trend,
 }
 
 impl Chart {
@@ -978,8 +874,9 @@ impl Chart {
         match v.chart.as_deref() {
             Some("departments") => Ok(Chart::Departments),
             Some("counties") => Ok(Chart::Counties),
+            Some("trend") => Ok(Chart::Trend),
             other => Err(ApiError::NotFound(format!(
-                "chart {other:?}: 总览 draws departments and counties"
+                "chart {other:?}: 总览 draws departments, counties and trend"
             ))),
         }
     }
@@ -988,15 +885,8 @@ impl Chart {
         match self {
             Chart::Departments => "departments",
             Chart::Counties => "counties",
+            Chart::Trend => "trend",
         }
-    }
-
-    fn svg(self, result: &YearEvaluation) -> Result<String, ApiError> {
-        let drawn = match self {
-            Chart::Departments => crate::documents::charts::department_scores(result),
-            Chart::Counties => crate::documents::charts::county_scores(result),
-        };
-        drawn.map_err(|e| ApiError::Internal(e.to_string()))
     }
 }
 
@@ -1064,10 +954,38 @@ async fn chart(
         Ok(seen) => seen,
         Err(page) => return Ok(page),
     };
-    if chart == Chart::Counties && evaluated.result.counties.is_empty() {
-        return Err(ApiError::NotFound("no county in reach".into()));
-    }
-    let kept = KeptPage::chart(chart.svg(&evaluated.result)?);
+    let fail = |e: crate::documents::DocumentError| ApiError::Internal(e.to_string());
+    let svg = match chart {
+        Chart::Departments => {
+            crate::documents::charts::department_scores(&evaluated.result).map_err(fail)?
+        }
+        Chart::Counties if evaluated.result.counties.is_empty() => {
+            return Err(ApiError::NotFound("no county in reach".into()));
+        }
+        Chart::Counties => {
+            crate::documents::charts::county_scores(&evaluated.result).map_err(fail)?
+        }
+        Chart::Trend => {
+            // The reach of the page the chart is on: the viewer's, a
+            // county's subtree or one department, as a query condition.
+            let (reach, departments) = match v.unit.as_deref() {
+                None => (viewer.reach.clone(), None),
+                Some(_) => match county_in_reach(&viewer, &v, &evaluated.result) {
+                    Some(county) => (
+                        super::narrowed(&viewer, Some(&county.score.id))?,
+                        Some(county.department_ids.as_slice()),
+                    ),
+                    None => (department_reach(&viewer, &v)?, None),
+                },
+            };
+            let Some(summary) = summary_at(&state, &reach, a.year, judged_at).await? else {
+                return Ok(computing_page(&viewer, "图表", "各月监测汇总", None));
+            };
+            let counted = departments.map_or(Counted::All, Counted::Departments);
+            trend_chart(&summary, &counted)?
+        }
+    };
+    let kept = KeptPage::chart(svg);
     let resting = (judged_at, basis.as_ref());
     Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept))
 }
@@ -1180,7 +1098,9 @@ async fn unit(
                 .respond(&format!("county-{}-{}.pdf", county.score.id, a.year))
                 .await;
         }
-        let html = county_page(
+        let reach = super::narrowed(&viewer, Some(&county.score.id))?;
+        let summary = summary_at(&state, &reach, a.year, judged_at).await?;
+        let mut html = county_page(
             &evaluated,
             basis.as_ref(),
             (county, &departments),
@@ -1188,8 +1108,15 @@ async fn unit(
             a.year,
             v.as_of.as_deref(),
         );
+        html.push_str(&trend_or_computing(
+            summary.as_ref(),
+            &Counted::Departments(&county.department_ids),
+            (a.year, v.as_of.as_deref()),
+            &county.score.id,
+        ));
         let kept = KeptPage::new(format!("{} · {}年", county.score.name, a.year), html);
         let resting = (judged_at, basis.as_ref());
+        let key = key.filter(|_| summary.is_some());
         return Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept));
     }
     let unit = unit_in_reach(&viewer, &v)?;
@@ -1225,6 +1152,8 @@ async fn unit(
         change_text(d.change),
         basis_line(&evaluated, basis.as_ref()),
     );
+    let own = department_reach(&viewer, &v)?;
+    let summary = summary_at(&state, &own, a.year, judged_at).await?;
     body.push_str(
         "<section><h2>指标</h2><table class=\"figures\"><thead><tr><th scope=\"col\">指标</th>\
          <th scope=\"col\">依据</th><th scope=\"col\">权重</th><th scope=\"col\">状态</th>\
@@ -1278,10 +1207,12 @@ async fn unit(
         );
     }
     body.push_str("</tbody></table></section>\n");
-    let own = Reach::Department {
-        id: unit.to_string(),
-        jurisdiction_id: d.jurisdiction_id.clone(),
-    };
+    body.push_str(&trend_or_computing(
+        summary.as_ref(),
+        &Counted::All,
+        (a.year, as_of),
+        unit,
+    ));
     let filter = crate::cases::record::Filter {
         year: Some(a.year),
         ..Default::default()
@@ -1358,6 +1289,7 @@ async fn unit(
     body.push_str("</section>\n");
     let kept = KeptPage::new(format!("{} · {}年", d.score.name, a.year), body);
     let resting = (judged_at, basis.as_ref());
+    let key = key.filter(|_| summary.is_some());
     Ok(answer_resting_on(&state, &viewer, &a, resting, key, kept))
 }
 
@@ -1495,7 +1427,73 @@ struct Record {
     due: String,
     done_at: String,
     late: String,
+    /// Working days late, for sorting (none when not late).
+    late_days: Option<i64>,
     citation: String,
+}
+
+/// The order of a drill-down's records (`sort=` in the URL, chosen by
+/// clicking the 期限 or 逾期工作日 header; the CSV follows it too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordOrder {
+    /// As the check lists them.
+    AsListed,
+    /// Earliest due date first; records without one last.
+    Due,
+    /// Most working days late first; records not late last.
+    Late,
+}
+
+impl RecordOrder {
+    fn of(v: &View) -> Result<RecordOrder, ApiError> {
+        match v.sort.as_deref() {
+            None | Some("") => Ok(RecordOrder::AsListed),
+            Some("due") => Ok(RecordOrder::Due),
+            Some("late") => Ok(RecordOrder::Late),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "sort={other:?}: records sort by due or late"
+            ))),
+        }
+    }
+
+    /// Its value in a URL (none for the default).
+    fn name(self) -> Option<&'static str> {
+        match self {
+            RecordOrder::AsListed => None,
+            RecordOrder::Due => Some("due"),
+            RecordOrder::Late => Some("late"),
+        }
+    }
+
+    /// The column it sorts by, and the direction `aria-sort` says.
+    fn column(self) -> Option<(usize, &'static str)> {
+        match self {
+            RecordOrder::AsListed => None,
+            RecordOrder::Due => Some((3, "ascending")),
+            RecordOrder::Late => Some((6, "descending")),
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            RecordOrder::AsListed => "按监测项列出的顺序",
+            RecordOrder::Due => "按期限排序（最早的在前）",
+            RecordOrder::Late => "按逾期工作日排序（最多的在前）",
+        }
+    }
+
+    fn sort(self, rows: &mut [Record]) {
+        match self {
+            RecordOrder::AsListed => {}
+            // `YYYY-MM-DD` sorts as text; an empty due date goes last.
+            RecordOrder::Due => rows.sort_by(|a, b| {
+                (a.due.is_empty(), &a.due, &a.id).cmp(&(b.due.is_empty(), &b.due, &b.id))
+            }),
+            RecordOrder::Late => {
+                rows.sort_by(|a, b| b.late_days.cmp(&a.late_days).then_with(|| a.id.cmp(&b.id)))
+            }
+        }
+    }
 }
 
 const RECORD_COLUMNS: [&str; 8] = [
@@ -1522,6 +1520,7 @@ impl Record {
             late: item["working_days_late"]
                 .as_i64()
                 .map_or(String::new(), |n| n.to_string()),
+            late_days: item["working_days_late"].as_i64(),
             citation: text("citation_text"),
         })
     }
@@ -1626,9 +1625,19 @@ async fn records(
                 .filter(|r| counts_against(r.rule, r.status, metric)),
         );
     }
+    let order = RecordOrder::of(&v)?;
+    order.sort(&mut rows);
     if v.format.as_deref() == Some("csv") {
         return Ok(csv(&rows, &format!("{unit}-{indicator_id}-{}.csv", a.year)));
     }
+    // The drill-down's own URL parameters, with its order.
+    let mut own: Vec<(&str, &str)> = vec![("unit", unit), ("indicator", indicator_id)];
+    own.extend(order.name().map(|n| ("sort", n)));
+    let with = |more: &[(&'static str, &str)]| {
+        let mut all = own.clone();
+        all.extend_from_slice(more);
+        query(a.year, v.as_of.as_deref(), &all)
+    };
     let (page_no, pages, on_page) = records_page(rows.len(), v.page)?;
     let mut body = format!(
         "<h1>{}：{}</h1>\n<p class=\"basis\">{}年，{}；按时率 {}，扣分记录 {} 条。</p>\n\
@@ -1642,19 +1651,47 @@ async fn records(
             .map_or("未测".to_string(), |r| format!("{:.1}%", r * 100.0)),
         rows.len(),
         query(a.year, v.as_of.as_deref(), &[]),
-        query(
-            a.year,
-            v.as_of.as_deref(),
-            &[
-                ("unit", unit),
-                ("indicator", indicator_id),
-                ("format", "csv")
-            ]
-        ),
+        with(&[("format", "csv")]),
     );
-    body.push_str("<div class=\"scroll\"><table class=\"figures\"><thead><tr>");
-    for c in RECORD_COLUMNS {
-        let _ = write!(body, "<th scope=\"col\">{c}</th>");
+    let _ = write!(
+        body,
+        "<div class=\"scroll\"><table class=\"figures\" id=\"records\"><caption>{}{}</caption><thead><tr>",
+        order.words(),
+        if order == RecordOrder::AsListed {
+            String::new()
+        } else {
+            let listed = query(
+                a.year,
+                v.as_of.as_deref(),
+                &[("unit", unit), ("indicator", indicator_id)],
+            );
+            format!("（<a href=\"/overview/records?{listed}#records\">恢复默认顺序</a>）")
+        }
+    );
+    for (i, c) in RECORD_COLUMNS.iter().enumerate() {
+        let by = [RecordOrder::Due, RecordOrder::Late]
+            .into_iter()
+            .find(|o| o.column().is_some_and(|(column, _)| column == i));
+        let sorted = match order.column() {
+            Some((column, direction)) if column == i => format!(" aria-sort=\"{direction}\""),
+            _ => String::new(),
+        };
+        match by.and_then(RecordOrder::name) {
+            Some(name) => {
+                let link = query(
+                    a.year,
+                    v.as_of.as_deref(),
+                    &[("unit", unit), ("indicator", indicator_id), ("sort", name)],
+                );
+                let _ = write!(
+                    body,
+                    "<th scope=\"col\"{sorted}><a href=\"/overview/records?{link}#records\" title=\"按此列排序\">{c}</a></th>"
+                );
+            }
+            None => {
+                let _ = write!(body, "<th scope=\"col\"{sorted}>{c}</th>");
+            }
+        }
     }
     body.push_str("</tr></thead><tbody>\n");
     for r in &rows[on_page] {
@@ -1673,15 +1710,7 @@ async fn records(
         let link = |n: usize, text: &str| {
             format!(
                 "<a href=\"/overview/records?{}\">{text}</a>",
-                query(
-                    a.year,
-                    v.as_of.as_deref(),
-                    &[
-                        ("unit", unit),
-                        ("indicator", indicator_id),
-                        ("page", &n.to_string())
-                    ]
-                )
+                with(&[("page", &n.to_string())])
             )
         };
         let _ = write!(
@@ -1778,6 +1807,44 @@ mod tests {
         );
         assert!(records_page(2 * n + 1, Some(4)).is_err());
         assert!(records_page(5, Some(0)).is_err());
+    }
+
+    #[test]
+    fn records_sort_by_due_date_and_by_days_late() {
+        let record = |id: &str, due: &str, late: Option<i64>| Record {
+            id: id.into(),
+            check: CheckKind::Approvals,
+            rule: Rule::Reply,
+            status: Status::Late,
+            due: due.into(),
+            done_at: String::new(),
+            late: late.map_or(String::new(), |n| n.to_string()),
+            late_days: late,
+            citation: String::new(),
+        };
+        let mut rows = vec![
+            record("A", "2025-03-02", Some(2)),
+            record("B", "", None),
+            record("C", "2025-01-10", Some(9)),
+        ];
+        let ids = |rows: &[Record]| rows.iter().map(|r| r.id.clone()).collect::<String>();
+        RecordOrder::Due.sort(&mut rows);
+        assert_eq!(ids(&rows), "CAB");
+        RecordOrder::Late.sort(&mut rows);
+        assert_eq!(ids(&rows), "CAB");
+        rows.swap(0, 1);
+        RecordOrder::Late.sort(&mut rows);
+        assert_eq!(ids(&rows), "CAB", "most days late first, none last");
+        let view = |sort: &str| View {
+            sort: Some(sort.into()),
+            ..View::default()
+        };
+        assert_eq!(RecordOrder::of(&view("late")).unwrap(), RecordOrder::Late);
+        assert_eq!(
+            RecordOrder::of(&View::default()).unwrap(),
+            RecordOrder::AsListed
+        );
+        assert!(RecordOrder::of(&view("score")).is_err());
     }
 
     #[test]

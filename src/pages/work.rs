@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
 struct WorkView {
     /// The escalation circular just issued (its archive id).
     issued: Option<i64>,
+    /// A county (district, zone) in reach: its work only.
+    county: Option<String>,
 }
 
 /// One pending escalation, named in a link or a form: the year of the
@@ -69,7 +71,7 @@ async fn work(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: Uri,
-    Query(v): Query<WorkView>,
+    super::Filters(v): super::Filters<WorkView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadCases).await? {
         Ok(viewer) => viewer,
@@ -79,7 +81,8 @@ async fn work(
         Lookup::Kept(page) => return Ok(page),
         Lookup::Render(key) => key,
     };
-    let (session, reach, org) = (&viewer.session, &viewer.reach, &viewer.org);
+    let narrowed = super::narrowed(&viewer, v.county.as_deref())?;
+    let (session, reach, org) = (&viewer.session, &narrowed, &viewer.org);
     let today = crate::time::local_date(state.clock.now());
     let name_of = |id: &str| {
         org.departments
@@ -98,8 +101,15 @@ async fn work(
         escape(&chinese_date(today)),
         escape(&session.user.scope.words(org))
     );
+    let counties = super::county_filter(&viewer, v.county.as_deref());
+    if !counties.is_empty() {
+        let _ = write!(
+            body,
+            "<form class=\"filters\" method=\"get\" action=\"/work\">{counties}<button type=\"submit\">筛选</button></form>\n"
+        );
+    }
     if let Some(id) = v.issued {
-        let doc = crate::documents::archive::get(&state.store, id, reach)
+        let doc = crate::documents::archive::get(&state.store, id, &viewer.reach)
             .await
             .map_err(internal)?;
         let _ = write!(

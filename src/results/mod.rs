@@ -118,6 +118,7 @@ impl ResultKind {
                 ("checks", UnitOf::Level),
                 ("findings", UnitOf::Level),
                 ("rules", UnitOf::Level),
+                ("months", UnitOf::Level),
             ],
             ResultKind::Check(_) => &[(ITEMS, UnitOf::Department("responsible_id"))],
         }

@@ -214,16 +214,23 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     }
     // The charts are images of the page's own, drawn for the viewer's
     // reach (the page loads nothing from elsewhere).
-    let chart = html
+    let images: Vec<String> = html
         .split("<img src=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a chart")
-        .replace("&amp;", "&");
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|src| src.replace("&amp;", "&"))
+        .collect();
     assert!(
-        chart.starts_with("/overview/chart.svg?year=2025"),
-        "{chart}"
+        images
+            .iter()
+            .all(|src| src.starts_with("/overview/chart.svg?year=2025")),
+        "{images:?}"
     );
+    let chart = images
+        .iter()
+        .find(|src| src.contains("chart=departments"))
+        .expect("the departments' chart")
+        .clone();
     let svg = client.get_once(&leader, &chart).await;
     assert_eq!(svg.status, StatusCode::OK, "{}", svg.text());
     assert_eq!(svg.headers["content-type"], "image/svg+xml");
@@ -232,6 +239,49 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         .get_once(&leader, &chart.replace("departments", "weather"))
         .await;
     assert_eq!(unknown_chart.status, StatusCode::NOT_FOUND);
+    // Each check's trend: a line per check in the headline (labelled with
+    // the months' rates), a chart of all checks by month, and its figures
+    // as a table.
+    assert!(html.contains("各月趋势"), "{html}");
+    let sparklines = html
+        .matches("<span class=\"spark\" role=\"img\" aria-label=\"各月达标率：")
+        .count();
+    assert!(sparklines > 0, "{html}");
+    assert!(html.contains("各月达标率数据"));
+    let trend = images
+        .iter()
+        .find(|src| src.ends_with("chart=trend"))
+        .expect("the trend chart");
+    let trend_svg = client.get_once(&leader, trend).await;
+    assert_eq!(trend_svg.status, StatusCode::OK, "{}", trend_svg.text());
+    assert!(
+        trend_svg.text().contains("达标率") && trend_svg.text().contains("共享审批"),
+        "{}",
+        trend_svg.text()
+    );
+    // The months are counted from the same items as the year: no month
+    // holds more than the year, and the months hold most of it.
+    let summary: serde_json::Value = serde_json::from_slice(
+        &client
+            .get_once(&leader, "/api/v1/metrics?year=2025&as_of=2025-12-31")
+            .await
+            .bytes,
+    )
+    .unwrap();
+    let department_items = |array: &str, check: &str| -> i64 {
+        summary[array]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["level"] == "department" && r["check"] == check)
+            .map(|r| r["items"].as_i64().unwrap())
+            .sum()
+    };
+    let (year, months) = (
+        department_items("checks", "approvals"),
+        department_items("months", "approvals"),
+    );
+    assert!(months > 0 && months <= year, "{months} of {year}");
     // The approvals' stages, each with its own rate and change.
     for stage in ["其中：共享申请符合性审查", "其中：共享申请答复"] {
         assert!(html.contains(stage), "{stage}: {html}");
@@ -267,6 +317,32 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     let text = csv.text();
     assert!(text.starts_with("\u{feff}记录编号,"), "{text}");
     assert_eq!(text.lines().count(), rows + 1, "{text}");
+    // Sorted by a column's header: most days late first, said in the
+    // caption and marked for screen readers; the CSV follows the order.
+    let late = client.get_once(&leader, &format!("{link}&sort=late")).await;
+    let late_html = late.text();
+    assert_eq!(late.status, StatusCode::OK, "{late_html}");
+    assert!(
+        late_html.contains("按逾期工作日排序") && late_html.contains("aria-sort=\"descending\"")
+    );
+    let late_csv = client
+        .get_once(&leader, &format!("{link}&sort=late&format=csv"))
+        .await
+        .text();
+    let days: Vec<i64> = late_csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).unwrap_or("").parse().unwrap_or(-1))
+        .collect();
+    assert_eq!(days.len(), rows);
+    assert!(days.windows(2).all(|w| w[0] >= w[1]), "{days:?}");
+    assert_eq!(
+        client
+            .get_once(&leader, &format!("{link}&sort=colour"))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
     // A page past the last is not found.
     assert_eq!(
         client
@@ -295,6 +371,16 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         assert!(own_html.contains(word), "{word}");
     }
     assert!(own_html.contains(&link.replace('&', "&amp;")), "{own_html}");
+    // Its own trend, drawn from its own rows.
+    let own_trend =
+        format!("/overview/chart.svg?year=2025&as_of=2025-12-31&chart=trend&unit={unit}");
+    assert!(
+        own_html.contains(&own_trend.replace('&', "&amp;")),
+        "{own_html}"
+    );
+    let own_svg = client.get_once(&leader, &own_trend).await;
+    assert_eq!(own_svg.status, StatusCode::OK, "{}", own_svg.text());
+    assert_eq!(own_svg.headers["content-type"], "image/svg+xml");
 
     // 总览 and the department's page, printed: A4 PDFs by the documents'
     // engine, with the same basis line and the page's figures.
@@ -308,6 +394,7 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         "数据截至2025年12月31日23:59",
         "主要监测指标",
         "其中：共享申请答复",
+        "各监测项按月达标率",
         "部门得分分布",
     ] {
         assert!(text.contains(words), "{words}: {text}");
@@ -335,6 +422,19 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
     assert_eq!(county_page.status, StatusCode::OK, "{county_html}");
     assert!(county_html.contains(&org.jurisdictions[&xinchuan].name));
     assert!(county_html.contains("参评部门") && county_html.contains("部门 × 指标"));
+    assert!(county_html.contains("各月趋势"), "{county_html}");
+    let county_trend = client
+        .get_once(
+            &leader,
+            &format!("/overview/chart.svg?year=2025&as_of=2025-12-31&chart=trend&unit={xinchuan}"),
+        )
+        .await;
+    assert_eq!(
+        county_trend.status,
+        StatusCode::OK,
+        "{}",
+        county_trend.text()
+    );
     let county_pdf = client
         .get_once(&leader, &format!("{county_uri}&format=pdf"))
         .await;
@@ -374,6 +474,16 @@ async fn the_overview_drills_down_to_the_records(ts: &TestStore) {
         )
         .await;
     assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    let elsewhere_trend = client
+        .get_once(
+            &county,
+            &format!(
+                "/overview/chart.svg?year=2025&as_of=2025-12-31&chart=trend&unit={}",
+                other.id
+            ),
+        )
+        .await;
+    assert_eq!(elsewhere_trend.status, StatusCode::NOT_FOUND);
     if org.departments[&unit].jurisdiction_id != xinchuan {
         let refused = client.get_once(&county, &link).await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
@@ -648,9 +758,16 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
         .get_once(&leader, &format!("/documents?county={xinchuan}"))
         .await;
     assert_eq!(documents.status, StatusCode::OK);
+    let work = client
+        .get_once(&leader, &format!("/work?county={xinchuan}"))
+        .await;
+    assert_eq!(work.status, StatusCode::OK, "{}", work.text());
+    assert!(work.text().contains("<select id=\"county\""));
     for (who, uri) in [
         (&leader, "/cases?county=NO-SUCH".to_string()),
         (&leader, "/documents?county=NO-SUCH".to_string()),
+        (&leader, "/work?county=NO-SUCH".to_string()),
+        (&leader, "/documents?department=NO-SUCH".to_string()),
     ] {
         assert_eq!(
             client.get_once(who, &uri).await.status,
@@ -658,6 +775,60 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
             "{uri}"
         );
     }
+    // …and by the category of the findings a case holds (in the store
+    // query). A filter form's blank fields are no filter.
+    let held: Vec<String> = sqlx::query(
+        "SELECT DISTINCT f.category FROM detected_findings f \
+         JOIN case_findings cf ON cf.finding_key = f.key WHERE cf.case_id = $1",
+    )
+    .bind(id)
+    .fetch_all(ts.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get(0).unwrap())
+    .collect();
+    let category = held.first().expect("the case holds detected findings");
+    let of_category = client
+        .get_once(&leader, &format!("/cases?category={category}"))
+        .await
+        .text();
+    assert!(
+        of_category.contains(&format!("第 {id} 号")),
+        "{of_category}"
+    );
+    let other = dukao::vocab::CategoryCode::ALL
+        .into_iter()
+        .find(|c| !held.iter().any(|h| h == c.as_str()))
+        .expect("a category the case does not hold");
+    let not_of = client
+        .get_once(&leader, &format!("/cases?category={}", other.as_str()))
+        .await
+        .text();
+    assert!(!not_of.contains(&format!("第 {id} 号")), "{not_of}");
+    let blank = client
+        .get_once(
+            &leader,
+            "/cases?year=&state=&county=&category=&department=&sort=newest",
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::OK, "{}", blank.text());
+    assert!(blank.text().contains(&format!("第 {id} 号")));
+    for uri in [
+        "/documents?q=&kind=&county=&department=&year=".to_string(),
+        format!("/documents?department={c}"),
+    ] {
+        let answer = client.get_once(&leader, &uri).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text());
+    }
+    assert_eq!(
+        client
+            .get_once(&county, &format!("/documents?department={c}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "a department outside the county's reach"
+    );
     let city_root: String = sqlx::query("SELECT id FROM jurisdictions WHERE parent_id IS NULL")
         .fetch_one(ts.store.pool())
         .await

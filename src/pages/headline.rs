@@ -1,0 +1,374 @@
+//! The headline figures of a year and their trends, from the stored
+//! summary ([`crate::metrics::summary`]): each check's items, breaches and
+//! rate over the departments in reach, each approval stage (and each rule
+//! of a check that applies several) under its check, the change from last
+//! year, and the rate month by month.
+//!
+//! The month of an item is the month its deadline fell due
+//! ([`crate::metrics::CheckItem::trend_day`]), the same month the annual
+//! report's chart counts it in. Months without a judged item are gaps in a
+//! trend, never zeros.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::escape;
+use crate::documents::charts::{self, TrendLine};
+use crate::http::ApiError;
+use crate::vocab::{CategoryCode, CheckKind, Rule, Status};
+
+/// One check's (or rule's, or month's) totals over the rows counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    /// Items judged or open.
+    pub items: i64,
+    /// Items that broke their deadline or rule.
+    pub breaches: i64,
+    /// Items on time, fresh or within leeway.
+    pub ok: i64,
+}
+
+impl Totals {
+    /// Adds a summary row's counts.
+    fn add(&mut self, row: &Value) {
+        self.items += row["items"].as_i64().unwrap_or(0);
+        self.breaches += row["breaches"].as_i64().unwrap_or(0);
+        self.ok += Status::ALL
+            .iter()
+            .filter(|s| s.is_ok())
+            .map(|s| row[s.as_str()].as_i64().unwrap_or(0))
+            .sum::<i64>();
+    }
+
+    /// `ok / (ok + breaches)`, as the summary defines the on-time rate.
+    pub fn rate(&self) -> Option<f64> {
+        (self.ok + self.breaches > 0).then(|| self.ok as f64 / (self.ok + self.breaches) as f64)
+    }
+}
+
+/// Which department rows of a summary are counted: all of them (the
+/// summary was already cut to the reader's reach in the store query), or
+/// those of some departments (a county's page).
+pub enum Counted<'a> {
+    /// Every department row.
+    All,
+    /// The rows of these departments.
+    Departments(&'a [String]),
+}
+
+impl Counted<'_> {
+    fn keeps(&self, row: &Value) -> bool {
+        row["level"] == "department"
+            && match self {
+                Counted::All => true,
+                Counted::Departments(ids) => row["id"]
+                    .as_str()
+                    .is_some_and(|id| ids.iter().any(|d| d == id)),
+            }
+    }
+}
+
+fn rows<'v>(summary: &'v Value, array: &str) -> &'v [Value] {
+    summary[array].as_array().map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn check_of(row: &Value) -> Option<CheckKind> {
+    row["check"].as_str().and_then(|c| c.parse().ok())
+}
+
+/// Each check's totals.
+fn per_check(summary: &Value, counted: &Counted) -> BTreeMap<CheckKind, Totals> {
+    let mut out: BTreeMap<CheckKind, Totals> = BTreeMap::new();
+    for row in rows(summary, "checks").iter().filter(|r| counted.keeps(r)) {
+        if let Some(check) = check_of(row) {
+            out.entry(check).or_default().add(row);
+        }
+    }
+    out
+}
+
+/// Each rule's totals, with its check.
+fn per_rule(summary: &Value, counted: &Counted) -> BTreeMap<(CheckKind, Rule), Totals> {
+    let mut out: BTreeMap<(CheckKind, Rule), Totals> = BTreeMap::new();
+    for row in rows(summary, "rules").iter().filter(|r| counted.keeps(r)) {
+        let rule = row["rule"].as_str().and_then(|r| r.parse::<Rule>().ok());
+        if let (Some(check), Some(rule)) = (check_of(row), rule) {
+            out.entry((check, rule)).or_default().add(row);
+        }
+    }
+    out
+}
+
+/// Each check's totals per month, January first.
+pub fn per_month(summary: &Value, counted: &Counted) -> BTreeMap<CheckKind, [Totals; 12]> {
+    let mut out: BTreeMap<CheckKind, [Totals; 12]> = BTreeMap::new();
+    for row in rows(summary, "months").iter().filter(|r| counted.keeps(r)) {
+        let month = row["month"]
+            .as_u64()
+            .filter(|m| (1..=12).contains(m))
+            .map(|m| m as usize - 1);
+        if let (Some(check), Some(m)) = (check_of(row), month) {
+            out.entry(check).or_insert([Totals::default(); 12])[m].add(row);
+        }
+    }
+    out
+}
+
+/// The rates of a check's months.
+fn rates(months: &[Totals; 12]) -> [Option<f64>; 12] {
+    std::array::from_fn(|m| months[m].rate())
+}
+
+/// A trend in words (a chart's text alternative): each month's rate.
+fn trend_words(rates: &[Option<f64>; 12]) -> String {
+    let months: Vec<String> = rates
+        .iter()
+        .enumerate()
+        .filter_map(|(m, r)| r.map(|r| format!("{}月 {:.1}%", m + 1, 100.0 * r)))
+        .collect();
+    if months.is_empty() {
+        "各月均无已判定事项".into()
+    } else {
+        format!("各月达标率：{}", months.join("，"))
+    }
+}
+
+/// One line of the headline figures: a check, or one of its rules (an
+/// approval's stages) under it.
+pub struct HeadlineRow {
+    /// The check's or the rule's name.
+    pub label: &'static str,
+    /// A rule's line, under its check's.
+    pub rule: bool,
+    /// Its totals.
+    pub totals: Totals,
+    /// The on-time rate, in words.
+    pub rate: String,
+    /// The change from last year, in words.
+    pub change: String,
+    /// A check's rate per month (none on a rule's line).
+    pub months: Option<[Option<f64>; 12]>,
+}
+
+/// The headline figures: each check's totals over the departments in
+/// reach and, where a check applies several rules, each rule's (for the
+/// approvals: review, reply, reasons for refusal — the approval's stages).
+pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineRow> {
+    let all = Counted::All;
+    let before_checks = previous.map(|p| per_check(p, &all)).unwrap_or_default();
+    let before_rules = previous.map(|p| per_rule(p, &all)).unwrap_or_default();
+    let rules = per_rule(summary, &all);
+    let months = per_month(summary, &all);
+    let change = |now: Option<f64>, then: Option<f64>| match (now, then) {
+        (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
+        _ if previous.is_none() => "上年数据计算中".to_string(),
+        _ => "—".to_string(),
+    };
+    let rate = |r: Option<f64>| r.map_or("未测".to_string(), |r| format!("{:.1}%", 100.0 * r));
+    let mut out = Vec::new();
+    for (check, totals) in per_check(summary, &all) {
+        out.push(HeadlineRow {
+            label: check.chinese(),
+            rule: false,
+            totals,
+            rate: rate(totals.rate()),
+            change: change(
+                totals.rate(),
+                before_checks.get(&check).and_then(Totals::rate),
+            ),
+            months: Some(months.get(&check).map(rates).unwrap_or([None; 12])),
+        });
+        let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
+        if of_check.len() < 2 {
+            continue;
+        }
+        for ((_, rule), totals) in of_check {
+            out.push(HeadlineRow {
+                label: rule.chinese(),
+                rule: true,
+                totals: *totals,
+                rate: rate(totals.rate()),
+                change: change(
+                    totals.rate(),
+                    before_rules.get(&(check, *rule)).and_then(Totals::rate),
+                ),
+                months: None,
+            });
+        }
+    }
+    out
+}
+
+/// A check's sparkline cell: the line, labelled with the months' rates.
+fn sparkline_cell(rates: &[Option<f64>; 12]) -> Result<String, ApiError> {
+    let svg = charts::sparkline(rates).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let words = escape(&trend_words(rates));
+    Ok(format!(
+        "<span class=\"spark\" role=\"img\" aria-label=\"{words}\" title=\"{words}\">{svg}</span>"
+    ))
+}
+
+/// The headline section: the figures (each check with its trend line and
+/// its change from last year), then the findings per category.
+pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, ApiError> {
+    let mut out = String::from(
+        "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
+         <div class=\"scroll\"><table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
+         <th scope=\"col\">违反期限或规定</th><th scope=\"col\" title=\"按时办结或合规的事项占已判定事项的比例\">达标率</th>\
+         <th scope=\"col\" title=\"按事项到期月份统计的各月达标率\">各月趋势</th>\
+         <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
+    );
+    for row in headline_rows(summary, previous) {
+        let trend = match &row.months {
+            Some(rates) => sparkline_cell(rates)?,
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr{}><th scope=\"row\">{}{}</th><td>{}</td><td>{}</td><td>{}</td><td class=\"trend\">{trend}</td><td>{}</td></tr>",
+            if row.rule { " class=\"sub\"" } else { "" },
+            if row.rule { "其中：" } else { "" },
+            escape(row.label),
+            row.totals.items,
+            row.totals.breaches,
+            row.rate,
+            row.change,
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+    let mut per_category: BTreeMap<CategoryCode, i64> = BTreeMap::new();
+    for row in rows(summary, "findings")
+        .iter()
+        .filter(|r| r["level"] == "department")
+    {
+        if let Some(c) = row["category"]
+            .as_str()
+            .and_then(|c| c.parse::<CategoryCode>().ok())
+        {
+            *per_category.entry(c).or_default() += row["total"].as_i64().unwrap_or(0);
+        }
+    }
+    if !per_category.is_empty() {
+        out.push_str(
+            "<h3>问题分类</h3><table class=\"figures\"><thead><tr><th scope=\"col\">类别</th>\
+             <th scope=\"col\">条数</th></tr></thead><tbody>\n",
+        );
+        for (category, n) in &per_category {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{n}</td></tr>",
+                escape(category.chinese())
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("</section>\n");
+    Ok(out)
+}
+
+/// The trend chart's lines: each check's rate per month over the rows
+/// counted.
+pub fn trend_lines(summary: &Value, counted: &Counted) -> Vec<TrendLine> {
+    per_month(summary, counted)
+        .into_iter()
+        .map(|(check, months)| TrendLine {
+            name: check.chinese().to_string(),
+            rates: rates(&months),
+        })
+        .collect()
+}
+
+/// The trend chart (plotters SVG, the annual report's drawing code).
+pub fn trend_chart(summary: &Value, counted: &Counted) -> Result<String, ApiError> {
+    charts::monthly_rates(&trend_lines(summary, counted))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The trend chart's figures as a table (its text alternative, folded):
+/// one row per check, one column per month.
+pub fn trend_table(summary: &Value, counted: &Counted) -> String {
+    let lines = trend_lines(summary, counted);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<details><summary>各月达标率数据</summary><div class=\"scroll\"><table class=\"figures\">\
+         <thead><tr><th scope=\"col\">监测项</th>",
+    );
+    for m in 1..=12 {
+        let _ = write!(out, "<th scope=\"col\">{m}月</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for line in &lines {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(&line.name));
+        for r in &line.rates {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                r.map_or("—".to_string(), |r| format!("{:.1}%", 100.0 * r))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div></details>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn row(id: &str, check: &str, month: Option<u32>, ok: i64, late: i64) -> Value {
+        let mut r = json!({
+            "level": "department", "id": id, "check": check,
+            "items": ok + late, "on_time": ok, "late": late, "breaches": late,
+        });
+        if let Some(m) = month {
+            r["month"] = json!(m);
+        }
+        r
+    }
+
+    #[test]
+    fn months_are_rates_of_their_own_items_and_gaps_stay_gaps() {
+        let summary = json!({
+            "checks": [row("D1", "approvals", None, 7, 3)],
+            "rules": [],
+            "findings": [],
+            "months": [
+                row("D1", "approvals", Some(1), 3, 1),
+                row("D2", "approvals", Some(1), 1, 0),
+                row("D1", "approvals", Some(3), 0, 2),
+                {"level": "jurisdiction", "id": "J", "check": "approvals", "month": 2, "items": 9, "on_time": 9, "breaches": 0},
+            ],
+        });
+        let all = per_month(&summary, &Counted::All);
+        let approvals = rates(&all[&CheckKind::Approvals]);
+        assert_eq!(approvals[0], Some(4.0 / 5.0));
+        assert_eq!(
+            approvals[1], None,
+            "jurisdiction rows are not counted twice"
+        );
+        assert_eq!(approvals[2], Some(0.0));
+        let d2 = ["D2".to_string()];
+        let one = per_month(&summary, &Counted::Departments(&d2));
+        assert_eq!(rates(&one[&CheckKind::Approvals])[0], Some(1.0));
+        assert_eq!(rates(&one[&CheckKind::Approvals])[2], None);
+        assert_eq!(trend_words(&approvals), "各月达标率：1月 80.0%，3月 0.0%");
+
+        let rows = headline_rows(&summary, None);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].months.unwrap()[0], Some(0.8));
+        let html = headline(&summary, None).unwrap();
+        assert!(html.contains("各月趋势") && html.contains("<svg"), "{html}");
+        assert!(html.contains("aria-label=\"各月达标率：1月 80.0%，3月 0.0%\""));
+        let table = trend_table(&summary, &Counted::All);
+        assert!(
+            table.contains("<th scope=\"row\">共享审批</th><td>80.0%</td><td>—</td><td>0.0%</td>"),
+            "{table}"
+        );
+    }
+}
