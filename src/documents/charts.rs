@@ -160,12 +160,18 @@ impl Marker {
     }
 }
 
+/// The width of a trend chart's legend, right of its plot.
+const LEGEND_WIDTH: u32 = 170;
+
 /// One line of a trend chart: its name and its rate (0–1) per month,
 /// January first; none in a month where nothing was judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendLine {
     /// What it measures (a legend entry).
     pub name: String,
+    /// Which colour and marker it is drawn in (the same measure keeps its
+    /// look from chart to chart, whichever lines a chart has).
+    pub look: usize,
     /// The rate per month.
     pub rates: [Option<f64>; 12],
 }
@@ -181,6 +187,7 @@ pub fn monthly_rates(lines: &[TrendLine]) -> Result<String, DocumentError> {
         let mut chart = ChartBuilder::on(root)
             .margin(16)
             .margin_top(44)
+            .margin_right(LEGEND_WIDTH)
             .x_label_area_size(44)
             .y_label_area_size(70)
             .build_cartesian_2d(0.5f64..12.5f64, 0f64..105f64)
@@ -211,8 +218,8 @@ pub fn monthly_rates(lines: &[TrendLine]) -> Result<String, DocumentError> {
             .draw()
             .map_err(fail)?;
         for (i, line) in lines.iter().enumerate() {
-            let colour = LINE_COLOURS[i % LINE_COLOURS.len()];
-            let marker = Marker::of_line(i);
+            let colour = LINE_COLOURS[line.look % LINE_COLOURS.len()];
+            let marker = Marker::of_line(line.look);
             let points: Vec<(f64, f64)> = line
                 .rates
                 .iter()
@@ -231,33 +238,46 @@ pub fn monthly_rates(lines: &[TrendLine]) -> Result<String, DocumentError> {
                         .iter()
                         .map(|&p| EmptyElement::at(p) + marker.element((0, 0), colour)),
                 )
-                .map_err(fail)?
-                .label(line.name.clone())
-                .legend(move |(x, y)| {
-                    EmptyElement::at((x + 10, y)) + marker.element((0, 0), colour)
-                });
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .label_font(style(18))
-            .draw()
+                .map_err(fail)?;
+            // The legend, right of the plot where it hides no point.
+            let x = SIZE.0 as i32 - LEGEND_WIDTH as i32 + 24;
+            let y = 64 + 32 * i as i32;
+            root.draw(&(EmptyElement::at((x, y)) + marker.element((0, 0), colour)))
+                .map_err(fail)?;
+            root.draw(&Text::new(
+                line.name.clone(),
+                (x + 18, y),
+                style(18).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
             .map_err(fail)?;
+        }
         Ok(())
     })
 }
 
-/// A sparkline for a table cell: a rate (0–1) per month on a fixed 0–100 %
-/// scale, without axes (the cell's text and label give the figures); a
-/// month without judged items is a gap, the last month with a rate a dot.
+/// The lowest percentage a sparkline shows: 10 points below its lowest
+/// rate, rounded down to a ten (0 at least), so that a rate moving
+/// between 88 % and 96 % is seen to move; the top is always 100 %, drawn
+/// as a grey line.
+fn sparkline_floor(points: &[(f64, f64)]) -> f64 {
+    let lowest = points.iter().map(|p| p.1).fold(100.0, f64::min);
+    (((lowest - 10.0) / 10.0).floor() * 10.0).max(0.0)
+}
+
+/// A sparkline for a table cell: a rate (0–1) per month, without axes (the
+/// cell's label gives the figures); a month without judged items is a
+/// gap, a month alone between gaps a dot, and the last month a dot.
 pub fn sparkline(rates: &[Option<f64>; 12]) -> Result<String, DocumentError> {
     const SPARK: (u32, u32) = (120, 28);
+    let points: Vec<(f64, f64)> = rates
+        .iter()
+        .enumerate()
+        .filter_map(|(m, r)| r.map(|r| (m as f64 + 1.0, r * 100.0)))
+        .collect();
     draw_sized(SPARK, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(4)
-            .build_cartesian_2d(0.5f64..12.5f64, 0f64..100f64)
+            .build_cartesian_2d(0.5f64..12.5f64, sparkline_floor(&points)..100f64)
             .map_err(fail)?;
         chart
             .draw_series(LineSeries::new(
@@ -265,15 +285,15 @@ pub fn sparkline(rates: &[Option<f64>; 12]) -> Result<String, DocumentError> {
                 GREY.mix(0.4).stroke_width(1),
             ))
             .map_err(fail)?;
-        let points: Vec<(f64, f64)> = rates
-            .iter()
-            .enumerate()
-            .filter_map(|(m, r)| r.map(|r| (m as f64 + 1.0, r * 100.0)))
-            .collect();
         for run in points.chunk_by(|a, b| (b.0 - a.0 - 1.0).abs() < 1e-6) {
             chart
                 .draw_series(LineSeries::new(run.to_vec(), BLUE.stroke_width(2)))
                 .map_err(fail)?;
+            if let [alone] = run {
+                chart
+                    .draw_series(std::iter::once(Circle::new(*alone, 2, BLUE.filled())))
+                    .map_err(fail)?;
+            }
         }
         if let Some(&last) = points.last() {
             chart
@@ -547,10 +567,12 @@ mod tests {
         let lines = [
             TrendLine {
                 name: "共享申请审批".into(),
+                look: 0,
                 rates,
             },
             TrendLine {
                 name: "<目录>".into(),
+                look: 1,
                 rates: [Some(0.9); 12],
             },
         ];
@@ -568,6 +590,9 @@ mod tests {
         assert_eq!(runs("#D55E00"), 1);
         assert!(monthly_rates(&[]).unwrap().contains("本期暂无已判定事项"));
 
+        assert_eq!(sparkline_floor(&[(1.0, 88.0), (2.0, 96.0)]), 70.0);
+        assert_eq!(sparkline_floor(&[(1.0, 5.0)]), 0.0);
+        assert_eq!(sparkline_floor(&[]), 90.0);
         let spark = sparkline(&rates).unwrap();
         assert!(spark.starts_with("<svg") && spark.contains("width=\"120\""));
         assert!(!spark.contains("<text"), "no text in a sparkline");

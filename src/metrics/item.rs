@@ -96,17 +96,64 @@ pub struct CheckItem {
     pub note: Option<String>,
 }
 
+/// Which day puts an item of a rule in a month of a trend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendDay {
+    /// The day its deadline fell due: when the duty was met or missed.
+    Deadline,
+    /// The day of the act judged (a refusal, a withdrawal, a grant given
+    /// for too long, a call after expiry): it has no deadline of its own.
+    Act,
+    /// None: the item is a state as of the run's instant (how fresh an
+    /// entry is now, a grant idle now, an entry lacking its basis now), so
+    /// one judgement says nothing of earlier months.
+    State,
+}
+
+impl TrendDay {
+    /// The day of the items of `rule`.
+    pub const fn of(rule: Rule) -> TrendDay {
+        match rule {
+            Rule::Review
+            | Rule::Reply
+            | Rule::Correction
+            | Rule::OpenApplication
+            | Rule::CatalogUpdate
+            | Rule::FullMaintenance
+            | Rule::NeverUsed => TrendDay::Deadline,
+            Rule::RefusalReason | Rule::Withdrawal | Rule::MaxAge | Rule::UsedAfterEnd => {
+                TrendDay::Act
+            }
+            Rule::Freshness
+            | Rule::FreshnessFloor
+            | Rule::Idle
+            | Rule::ShareBasis
+            | Rule::Expiring => TrendDay::State,
+        }
+    }
+
+    /// Whether any rule of `check` counts its items in months: a check of
+    /// states only has no trend.
+    pub fn has_months(check: CheckKind) -> bool {
+        Rule::ALL
+            .iter()
+            .any(|r| r.check() == check && TrendDay::of(*r) != TrendDay::State)
+    }
+}
+
 impl CheckItem {
-    /// The day the item counts on in a month-by-month trend: the day its
-    /// deadline fell due, when it has one (that is when the duty was met
-    /// or missed); else the day it was done (a refusal without reasons, a
-    /// use after a grant ended), else the day its clock started. None for
-    /// an item with neither (a catalog entry never published): it is in
-    /// the period's totals but in no month.
+    /// The day the item counts on in a month-by-month trend
+    /// ([`TrendDay`] of its rule): the day its deadline fell due, or the
+    /// day of the act it judges; none for a state judged as of the run's
+    /// instant, or an item without that day (it is in the period's totals
+    /// but in no month).
     pub fn trend_day(&self) -> Option<NaiveDate> {
-        self.due
-            .or_else(|| self.done_at.map(local_date))
-            .or_else(|| self.clock_start.map(local_date))
+        let act = || self.done_at.or(self.clock_start).map(local_date);
+        match TrendDay::of(self.rule) {
+            TrendDay::Deadline => self.due.or_else(act),
+            TrendDay::Act => act(),
+            TrendDay::State => None,
+        }
     }
 
     /// The serialised columns, in order (CSV header; columns added later go

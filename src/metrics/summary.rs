@@ -667,6 +667,18 @@ mod tests {
             ),
             // No due date and nothing done: in no month.
             item(a, Rule::Reply, "R5", "DEP-C-1", Status::Pending),
+            // A state as of the run (how fresh an entry is now): in no
+            // month, whatever its due date.
+            due(
+                item(
+                    CheckKind::Freshness,
+                    Rule::Freshness,
+                    "E1",
+                    "DEP-C-1",
+                    Status::Delinquent,
+                ),
+                day(2, 1),
+            ),
         ];
         items.iter_mut().for_each(CheckItem::classify);
         let s = summarize(&ctx, &items, &[]).unwrap();
@@ -687,7 +699,7 @@ mod tests {
             .filter(|r| r.level == Level::Department)
             .map(|r| r.items)
             .sum();
-        assert_eq!(months, 3, "R4 and R5 are in no month");
+        assert_eq!(months, 3, "R4, R5 and E1 are in no month");
         assert!(
             s.months
                 .iter()

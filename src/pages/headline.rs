@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::escape;
 use crate::documents::charts::{self, TrendLine};
 use crate::http::ApiError;
+use crate::metrics::item::TrendDay;
 use crate::vocab::{CategoryCode, CheckKind, Rule, Status};
 
 /// One check's (or rule's, or month's) totals over the rows counted.
@@ -148,7 +149,8 @@ pub struct HeadlineRow {
     pub rate: String,
     /// The change from last year, in words.
     pub change: String,
-    /// A check's rate per month (none on a rule's line).
+    /// A check's rate per month (none on a rule's line, and for a check
+    /// of states, [`TrendDay::State`]).
     pub months: Option<[Option<f64>; 12]>,
 }
 
@@ -178,7 +180,8 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
                 totals.rate(),
                 before_checks.get(&check).and_then(Totals::rate),
             ),
-            months: Some(months.get(&check).map(rates).unwrap_or([None; 12])),
+            months: TrendDay::has_months(check)
+                .then(|| months.get(&check).map(rates).unwrap_or([None; 12])),
         });
         let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
         if of_check.len() < 2 {
@@ -200,6 +203,9 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
     }
     out
 }
+
+/// Why a check of states has no trend.
+const STATE_WORDS: &str = "按数据截至时点的状态判定，一次判定不反映此前各月";
 
 /// A check's sparkline cell: the line, labelled with the months' rates.
 fn sparkline_cell(rates: &[Option<f64>; 12]) -> Result<String, ApiError> {
@@ -223,7 +229,8 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
     for row in headline_rows(summary, previous) {
         let trend = match &row.months {
             Some(rates) => sparkline_cell(rates)?,
-            None => String::new(),
+            None if row.rule => String::new(),
+            None => format!("<span class=\"na\" title=\"{STATE_WORDS}\">不分月</span>"),
         };
         let _ = writeln!(
             out,
@@ -275,6 +282,7 @@ pub fn trend_lines(summary: &Value, counted: &Counted) -> Vec<TrendLine> {
         .into_iter()
         .map(|(check, months)| TrendLine {
             name: check.chinese().to_string(),
+            look: CheckKind::ALL.iter().position(|c| *c == check).unwrap_or(0),
             rates: rates(&months),
         })
         .collect()
@@ -287,13 +295,27 @@ pub fn trend_chart(summary: &Value, counted: &Counted) -> Result<String, ApiErro
 }
 
 /// The trend chart's figures as a table (its text alternative, folded):
-/// one row per check, one column per month.
+/// one row per check, one column per month; and which checks have no
+/// months, and why.
 pub fn trend_table(summary: &Value, counted: &Counted) -> String {
+    let states: Vec<&str> = CheckKind::ALL
+        .into_iter()
+        .filter(|c| !TrendDay::has_months(*c))
+        .map(CheckKind::chinese)
+        .collect();
+    let mut out = if states.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p class=\"legend\">{}{STATE_WORDS}，不在图中。</p>\n",
+            escape(&states.join("、"))
+        )
+    };
     let lines = trend_lines(summary, counted);
     if lines.is_empty() {
-        return String::new();
+        return out;
     }
-    let mut out = String::from(
+    out.push_str(
         "<details><summary>各月达标率数据</summary><div class=\"scroll\"><table class=\"figures\">\
          <thead><tr><th scope=\"col\">监测项</th>",
     );
@@ -335,7 +357,7 @@ mod tests {
     #[test]
     fn months_are_rates_of_their_own_items_and_gaps_stay_gaps() {
         let summary = json!({
-            "checks": [row("D1", "approvals", None, 7, 3)],
+            "checks": [row("D1", "approvals", None, 7, 3), row("D1", "freshness", None, 1, 1)],
             "rules": [],
             "findings": [],
             "months": [
@@ -360,12 +382,18 @@ mod tests {
         assert_eq!(trend_words(&approvals), "各月达标率：1月 80.0%，3月 0.0%");
 
         let rows = headline_rows(&summary, None);
-        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].months.unwrap()[0], Some(0.8));
+        assert!(rows[1].months.is_none(), "freshness is a state: no months");
         let html = headline(&summary, None).unwrap();
         assert!(html.contains("各月趋势") && html.contains("<svg"), "{html}");
         assert!(html.contains("aria-label=\"各月达标率：1月 80.0%，3月 0.0%\""));
+        assert!(html.contains("不分月"));
         let table = trend_table(&summary, &Counted::All);
+        assert!(
+            table.contains("数据更新按数据截至时点的状态判定"),
+            "{table}"
+        );
         assert!(
             table.contains("<th scope=\"row\">共享审批</th><td>80.0%</td><td>—</td><td>0.0%</td>"),
             "{table}"
