@@ -4,10 +4,11 @@
 //! of a check that applies several) under its check, the change from last
 //! year, and the rate month by month.
 //!
-//! The month of an item is the month its deadline fell due
-//! ([`crate::metrics::CheckItem::trend_day`]), the same month the annual
-//! report's chart counts it in. Months without a judged item are gaps in a
-//! trend, never zeros.
+//! The month of an item is the month its deadline fell due, or the month
+//! of the act it judges ([`crate::metrics::item::TrendDay`]), the same month
+//! the annual report's chart counts it in; a check of states judged as of
+//! the run (数据更新) has no months. Months without a judged item are gaps
+//! in a trend, never zeros.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -223,7 +224,7 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
         "<section aria-labelledby=\"headline\"><h2 id=\"headline\">主要监测指标</h2>\n\
          <div class=\"scroll\"><table class=\"figures\"><thead><tr><th scope=\"col\">监测项</th><th scope=\"col\">事项</th>\
          <th scope=\"col\">违反期限或规定</th><th scope=\"col\" title=\"按时办结或合规的事项占已判定事项的比例\">达标率</th>\
-         <th scope=\"col\" title=\"按事项到期月份统计的各月达标率\">各月趋势</th>\
+         <th scope=\"col\" title=\"各月达标率：事项计入其期限届满或行为发生的月份\">各月趋势</th>\
          <th scope=\"col\">较上年</th></tr></thead><tbody>\n",
     );
     for row in headline_rows(summary, previous) {

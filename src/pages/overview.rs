@@ -438,7 +438,7 @@ fn trend_section(
     format!(
         "<section aria-labelledby=\"trend\"><h2 id=\"trend\">各月趋势</h2>\
          <figure><img src=\"/overview/chart.svg?{}\" width=\"900\" height=\"460\" \
-         alt=\"各监测项按月达标率折线图，数据见下表\"><figcaption>各监测项按月达标率（按事项到期月份统计；\
+         alt=\"各监测项按月达标率折线图，数据见下表\"><figcaption>各监测项按月达标率（事项计入其期限届满或行为发生的月份；\
          无已判定事项的月份不连线）</figcaption></figure>\n{}</section>\n",
         query(year, as_of, &extra),
         trend_table(summary, counted),
@@ -813,7 +813,7 @@ fn print_overview(
     if let Some(summary) = summary {
         charts.push(PrintChart {
             svg: trend_chart(summary, &Counted::All)?,
-            caption: "各监测项按月达标率（按事项到期月份统计）".into(),
+            caption: "各监测项按月达标率（事项计入其期限届满或行为发生的月份）".into(),
         });
     }
     charts.push(PrintChart {
