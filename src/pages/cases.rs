@@ -197,29 +197,27 @@ async fn list(
         "<label for=\"year\">年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">",
         v.year.map_or(String::new(), |y| y.to_string())
     );
-    body.push_str("<label for=\"state\">状态</label><select id=\"state\" name=\"state\"><option value=\"\">全部</option>");
-    for s in CaseState::ALL {
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            s.as_str(),
-            selected(v.state == Some(s)),
-            s.chinese()
-        );
-    }
-    body.push_str("</select>");
+    let states: Vec<(&str, &str)> = CaseState::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.chinese()))
+        .collect();
+    body.push_str(&super::filter_select(
+        "state",
+        "状态",
+        &states,
+        v.state.map(CaseState::as_str),
+    ));
     body.push_str(&super::county_filter(&viewer, v.county.as_deref()));
-    body.push_str("<label for=\"category\">问题类别</label><select id=\"category\" name=\"category\"><option value=\"\">全部</option>");
-    for c in CategoryCode::ALL {
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            c.as_str(),
-            selected(v.category == Some(c)),
-            escape(c.chinese())
-        );
-    }
-    body.push_str("</select>");
+    let categories: Vec<(&str, &str)> = CategoryCode::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.chinese()))
+        .collect();
+    body.push_str(&super::filter_select(
+        "category",
+        "问题类别",
+        &categories,
+        v.category.map(CategoryCode::as_str),
+    ));
     body.push_str(&super::department_filter(
         &viewer,
         filter.department_id.as_deref(),

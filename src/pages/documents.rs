@@ -72,26 +72,18 @@ async fn documents(
         "<h1>公文</h1>\n<p class=\"basis\">{}范围内已签发的文书（草稿不在此列）</p>\n",
         escape(&viewer.session.user.scope.words(&viewer.org))
     );
+    let kinds: Vec<(&str, &str)> = DocumentKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.chinese()))
+        .collect();
     let _ = write!(
         body,
         "<form class=\"filters\" method=\"get\" action=\"/documents\" role=\"search\">\
          <label for=\"q\">检索</label><input type=\"search\" id=\"q\" name=\"q\" value=\"{}\" placeholder=\"文号、标题、主送机关、发文机关\">\
-         <label for=\"kind\">文种</label><select id=\"kind\" name=\"kind\"><option value=\"\">全部</option>",
-        escape(v.q.as_deref().unwrap_or(""))
-    );
-    for k in DocumentKind::ALL {
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            k.as_str(),
-            if v.kind == Some(k) { " selected" } else { "" },
-            k.chinese()
-        );
-    }
-    let _ = write!(
-        body,
-        "</select>{}{}<label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
+         {}{}{}<label for=\"year\">发文年度</label><input type=\"number\" id=\"year\" name=\"year\" min=\"2000\" max=\"2100\" value=\"{}\">\
          <button type=\"submit\">查找</button></form>\n<p>共 {} 份。</p>",
+        escape(v.q.as_deref().unwrap_or("")),
+        super::filter_select("kind", "文种", &kinds, v.kind.map(DocumentKind::as_str)),
         super::county_filter(&viewer, v.county.as_deref()),
         super::department_filter(&viewer, v.department.as_deref()),
         v.year.map_or(String::new(), |y| y.to_string()),

@@ -334,28 +334,40 @@ pub fn narrowed(viewer: &Viewer, county: Option<&str>) -> Result<Reach, ApiError
 /// viewer reaches (none for a viewer who reaches one or none), `chosen`
 /// selected.
 pub fn county_filter(viewer: &Viewer, chosen: Option<&str>) -> String {
-    let counties: Vec<_> = viewer
+    let counties: Vec<(&str, &str)> = viewer
         .org
         .jurisdictions
         .values()
         .filter(|j| !j.is_root() && viewer.reach.jurisdiction(&j.id))
+        .map(|j| (j.id.as_str(), j.name.as_str()))
         .collect();
     if counties.len() < 2 {
         return String::new();
     }
-    let mut out = String::from(
-        "<label for=\"county\">区县</label><select id=\"county\" name=\"county\"><option value=\"\">全部</option>",
+    filter_select("county", "区县", &counties, chosen)
+}
+
+/// A filter form's select field `name`, labelled, offering 全部 (no filter)
+/// and each `(value, words)`, `chosen` selected.
+pub fn filter_select(
+    name: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    chosen: Option<&str>,
+) -> String {
+    let mut out = format!(
+        "<label for=\"{name}\">{label}</label><select id=\"{name}\" name=\"{name}\"><option value=\"\">全部</option>"
     );
-    for j in counties {
+    for (value, words) in options {
         out.push_str(&format!(
             "<option value=\"{}\"{}>{}</option>",
-            escape(&j.id),
-            if chosen == Some(j.id.as_str()) {
+            escape(value),
+            if chosen == Some(*value) {
                 " selected"
             } else {
                 ""
             },
-            escape(&j.name)
+            escape(words)
         ));
     }
     out.push_str("</select>");
@@ -386,32 +398,17 @@ pub fn narrowed_to(
 /// A list filter's department field: the departments the viewer reaches
 /// (none for a viewer who reaches one), `chosen` selected.
 pub fn department_filter(viewer: &Viewer, chosen: Option<&str>) -> String {
-    let departments: Vec<_> = viewer
+    let departments: Vec<(&str, &str)> = viewer
         .org
         .departments
         .values()
         .filter(|d| viewer.reach.department(&d.id))
+        .map(|d| (d.id.as_str(), d.name.as_str()))
         .collect();
     if departments.len() < 2 {
         return String::new();
     }
-    let mut out = String::from(
-        "<label for=\"department\">部门</label><select id=\"department\" name=\"department\"><option value=\"\">全部</option>",
-    );
-    for d in departments {
-        out.push_str(&format!(
-            "<option value=\"{}\"{}>{}</option>",
-            escape(&d.id),
-            if chosen == Some(d.id.as_str()) {
-                " selected"
-            } else {
-                ""
-            },
-            escape(&d.name)
-        ));
-    }
-    out.push_str("</select>");
-    out
+    filter_select("department", "部门", &departments, chosen)
 }
 
 /// A list page's filters, from the URL: axum's `Query`, except that a

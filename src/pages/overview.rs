@@ -211,16 +211,7 @@ fn unit_in_reach<'v>(viewer: &Viewer, v: &'v View) -> Result<&'v str, ApiError> 
 /// The department the URL names as a reach of its own (its rows only), if
 /// the viewer reaches it (else 404).
 fn department_reach(viewer: &Viewer, v: &View) -> Result<Reach, ApiError> {
-    let unit = unit_in_reach(viewer, v)?;
-    let department = viewer
-        .org
-        .departments
-        .get(unit)
-        .ok_or_else(|| ApiError::NotFound(format!("no department {unit:?}")))?;
-    Ok(Reach::Department {
-        id: department.id.clone(),
-        jurisdiction_id: department.jurisdiction_id.clone(),
-    })
+    super::narrowed_to(viewer, None, Some(unit_in_reach(viewer, v)?))
 }
 
 /// The county (or district, zone) the URL names, if it is one and the
