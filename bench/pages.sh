@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pages under load (release build): a leader signed in reads 总览 (and
-# its chart), a department's page, a cell's records, 督办, the cases and 公文 with 200
+# its charts), a department's page, a cell's records (as listed and sorted),
+# 督办, the cases and 公文 with 200
 # concurrent connections (wrk, loopback), from the stored results of a
 # year (computed once first, as the daily scan does).
 #
@@ -45,7 +46,8 @@ cell=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port$overview" \
     | grep -o '<td class="bad"><a href="[^"]*"' | sed -n '1{s/.*href="//; s/"$//; s/&amp;/\&/g; p}')
 unit=$(echo "$cell" | sed 's/.*unit=\([^&]*\).*/\1/')
 for path in "$overview" "/overview/chart.svg?year=$year&as_of=$as_of&chart=departments" \
-    "/overview/unit?year=$year&as_of=$as_of&unit=$unit" "$cell" \
+    "/overview/chart.svg?year=$year&as_of=$as_of&chart=trend" \
+    "/overview/unit?year=$year&as_of=$as_of&unit=$unit" "$cell" "$cell&sort=late" \
     "/work" "/cases" "/documents"; do
     echo "-- GET $path"
     curl -s -o /dev/null -w "  first: HTTP %{http_code}, %{time_total} s, %{size_download} bytes\n" \
