@@ -50,10 +50,6 @@ pub struct CheckRow {
     /// in a row of the whole check.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<Rule>,
-    /// The month (1–12), in a row of one month's items ([`Summary::months`]);
-    /// none in a row of the whole period.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub month: Option<u32>,
     /// Items.
     pub items: i64,
     /// Items per status, in [`Status::ALL`] order.
@@ -123,6 +119,26 @@ impl StatusCounts {
     }
 }
 
+/// One check's items of one month for one department or jurisdiction:
+/// what a trend line needs, and no more (a city has thousands of them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthRow {
+    /// Department or jurisdiction.
+    pub level: Level,
+    /// Its id.
+    pub id: String,
+    /// The check.
+    pub check: CheckKind,
+    /// The month (1–12).
+    pub month: u32,
+    /// Items.
+    pub items: i64,
+    /// `on_time + fresh + due`: the rate's numerator.
+    pub ok: i64,
+    /// `late + overdue + delinquent + violation`.
+    pub breaches: i64,
+}
+
 /// Findings of one category for one department or jurisdiction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FindingRow {
@@ -163,7 +179,7 @@ pub struct Summary {
     /// The same counts per check and month, an item counted in the month of
     /// its [`CheckItem::trend_day`] when that lies in the period: the
     /// trend lines. An item without such a day is in `checks` only.
-    pub months: Vec<CheckRow>,
+    pub months: Vec<MonthRow>,
 }
 
 impl Summary {
@@ -339,7 +355,7 @@ pub fn summarize(
             level,
             unit,
         )?);
-        months.extend(check_rows(
+        months.extend(month_rows(
             &counted(unit, &["check", "month"], names)?,
             level,
             unit,
@@ -434,6 +450,10 @@ fn computed(e: crate::vocab::ParseNameError) -> MetricsError {
     MetricsError::Polars(PolarsError::ComputeError(e.to_string().into()))
 }
 
+fn computed_text(message: String) -> MetricsError {
+    MetricsError::Polars(PolarsError::ComputeError(message.into()))
+}
+
 fn text(df: &DataFrame, name: &str, i: usize) -> PolarsResult<String> {
     Ok(df.column(name)?.str()?.get(i).unwrap_or("").to_string())
 }
@@ -456,10 +476,6 @@ fn check_rows(
             Ok(_) => Some(text(df, "rule", i)?.parse().map_err(computed)?),
             Err(_) => None,
         };
-        let month: Option<u32> = match df.column("month") {
-            Ok(c) => c.i32()?.get(i).and_then(|m| u32::try_from(m).ok()),
-            Err(_) => None,
-        };
         let mut counts = StatusCounts::default();
         for s in Status::ALL {
             counts.set(s, int(df, s.as_str(), i)?);
@@ -475,12 +491,36 @@ fn check_rows(
             profile: text(df, "profile", i)?,
             check,
             rule,
-            month,
             items: int(df, "items", i)?,
             breaches: int(df, "breaches", i)?,
             on_time_rate: rates.get(i).filter(|r| r.is_finite()),
             counts,
             id,
+        });
+    }
+    Ok(out)
+}
+
+fn month_rows(
+    df: &DataFrame,
+    level: Level,
+    id_column: &str,
+) -> Result<Vec<MonthRow>, MetricsError> {
+    let months = df.column("month")?.i32()?;
+    let mut out = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let month = months
+            .get(i)
+            .and_then(|m| u32::try_from(m).ok())
+            .ok_or_else(|| computed_text(format!("row {i} of the months has no month")))?;
+        out.push(MonthRow {
+            level,
+            id: text(df, id_column, i)?,
+            check: text(df, "check", i)?.parse().map_err(computed)?,
+            month,
+            items: int(df, "items", i)?,
+            ok: int(df, "ok", i)?,
+            breaches: int(df, "breaches", i)?,
         });
     }
     Ok(out)
@@ -685,13 +725,15 @@ mod tests {
         let month = |m: u32| {
             s.months
                 .iter()
-                .find(|r| r.level == Level::Department && r.id == "DEP-C-1" && r.month == Some(m))
+                .find(|r| r.level == Level::Department && r.id == "DEP-C-1" && r.month == m)
                 .cloned()
         };
         let january = month(1).unwrap();
-        assert_eq!((january.items, january.breaches, january.check), (2, 1, a));
-        assert_eq!(january.on_time_rate, Some(0.5));
-        assert_eq!(month(3).unwrap().on_time_rate, Some(1.0));
+        assert_eq!(
+            (january.items, january.ok, january.breaches, january.check),
+            (2, 1, 1, a)
+        );
+        assert_eq!(month(3).unwrap().ok, 1);
         assert!(month(2).is_none() && month(12).is_none());
         let months: i64 = s
             .months
@@ -703,9 +745,8 @@ mod tests {
         assert!(
             s.months
                 .iter()
-                .any(|r| r.level == Level::Jurisdiction && r.month == Some(1))
+                .any(|r| r.level == Level::Jurisdiction && r.month == 1)
         );
-        assert!(s.checks.iter().all(|r| r.month.is_none()));
     }
 
     #[test]
