@@ -320,25 +320,34 @@ pub fn trend_table(summary: &Value, counted: &Counted) -> String {
             escape(&states.join("、"))
         )
     };
-    let lines = trend_lines(summary, counted);
-    if lines.is_empty() {
+    let per_month = per_month(summary, counted);
+    if per_month.is_empty() {
         return out;
     }
     out.push_str(
-        "<details><summary>各月达标率数据</summary><div class=\"scroll\"><table class=\"figures\">\
+        "<details><summary>各月达标率数据（括号内为达标/已判定事项数：事项少的月份，比率起落大）</summary><div class=\"scroll\"><table class=\"figures\">\
          <thead><tr><th scope=\"col\">监测项</th>",
     );
     for m in 1..=12 {
         let _ = write!(out, "<th scope=\"col\">{m}月</th>");
     }
     out.push_str("</tr></thead><tbody>\n");
-    for line in &lines {
-        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(&line.name));
-        for r in &line.rates {
+    for (check, months) in &per_month {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{}</th>",
+            escape(check.chinese())
+        );
+        for m in months {
             let _ = write!(
                 out,
                 "<td>{}</td>",
-                r.map_or("—".to_string(), |r| format!("{:.1}%", 100.0 * r))
+                m.rate().map_or("—".to_string(), |r| format!(
+                    "{:.1}%（{}/{}）",
+                    100.0 * r,
+                    m.ok,
+                    m.ok + m.breaches
+                ))
             );
         }
         out.push_str("</tr>\n");
@@ -407,7 +416,9 @@ mod tests {
             "{table}"
         );
         assert!(
-            table.contains("<th scope=\"row\">共享审批</th><td>80.0%</td><td>—</td><td>0.0%</td>"),
+            table.contains(
+                "<th scope=\"row\">共享审批</th><td>80.0%（4/5）</td><td>—</td><td>0.0%（0/2）</td>"
+            ),
             "{table}"
         );
     }
