@@ -119,8 +119,9 @@ impl StatusCounts {
     }
 }
 
-/// One check's items of one month for one department or jurisdiction:
-/// what a trend line needs, and no more (a city has thousands of them).
+/// One check's (or one rule's) items of one month for one department or
+/// jurisdiction: what a trend line needs, and no more (a city has
+/// thousands of them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthRow {
     /// Department or jurisdiction.
@@ -129,6 +130,10 @@ pub struct MonthRow {
     pub id: String,
     /// The check.
     pub check: CheckKind,
+    /// The rule, in a row of one rule's items ([`Summary::rule_months`]);
+    /// none in a row of the whole check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
     /// The month (1–12).
     pub month: u32,
     /// Items.
@@ -180,6 +185,8 @@ pub struct Summary {
     /// its [`CheckItem::trend_day`] when that lies in the period: the
     /// trend lines. An item without such a day is in `checks` only.
     pub months: Vec<MonthRow>,
+    /// The same per rule and month (an approval's stages month by month).
+    pub rule_months: Vec<MonthRow>,
 }
 
 impl Summary {
@@ -189,6 +196,7 @@ impl Summary {
         self.findings.retain(|r| keep(r.level, &r.id));
         self.rules.retain(|r| keep(r.level, &r.id));
         self.months.retain(|r| keep(r.level, &r.id));
+        self.rule_months.retain(|r| keep(r.level, &r.id));
     }
 }
 
@@ -345,6 +353,7 @@ pub fn summarize(
     let mut checks = Vec::new();
     let mut rules = Vec::new();
     let mut months = Vec::new();
+    let mut rule_months = Vec::new();
     for (level, unit, names) in [
         (Level::Department, "responsible_id", &departments),
         (Level::Jurisdiction, "jurisdiction_id", &jurisdictions),
@@ -357,6 +366,11 @@ pub fn summarize(
         )?);
         months.extend(month_rows(
             &counted(unit, &["check", "month"], names)?,
+            level,
+            unit,
+        )?);
+        rule_months.extend(month_rows(
+            &counted(unit, &["check", "rule", "month"], names)?,
             level,
             unit,
         )?);
@@ -441,6 +455,7 @@ pub fn summarize(
         findings: finding_rows,
         rules,
         months,
+        rule_months,
     })
 }
 
@@ -513,10 +528,15 @@ fn month_rows(
             .get(i)
             .and_then(|m| u32::try_from(m).ok())
             .ok_or_else(|| computed_text(format!("row {i} of the months has no month")))?;
+        let rule: Option<Rule> = match df.column("rule") {
+            Ok(_) => Some(text(df, "rule", i)?.parse().map_err(computed)?),
+            Err(_) => None,
+        };
         out.push(MonthRow {
             level,
             id: text(df, id_column, i)?,
             check: text(df, "check", i)?.parse().map_err(computed)?,
+            rule,
             month,
             items: int(df, "items", i)?,
             ok: int(df, "ok", i)?,
@@ -747,6 +767,24 @@ mod tests {
                 .iter()
                 .any(|r| r.level == Level::Jurisdiction && r.month == 1)
         );
+        // Per rule too: the same items, each under its rule.
+        assert!(s.months.iter().all(|r| r.rule.is_none()));
+        let reply_january = s
+            .rule_months
+            .iter()
+            .find(|r| r.level == Level::Department && r.id == "DEP-C-1" && r.month == 1)
+            .unwrap();
+        assert_eq!(
+            (reply_january.rule, reply_january.items, reply_january.ok),
+            (Some(Rule::Reply), 2, 1)
+        );
+        let per_rule: i64 = s
+            .rule_months
+            .iter()
+            .filter(|r| r.level == Level::Department)
+            .map(|r| r.items)
+            .sum();
+        assert_eq!(per_rule, months);
     }
 
     #[test]

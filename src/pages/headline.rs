@@ -8,7 +8,8 @@
 //! of the act it judges ([`crate::metrics::item::TrendDay`]), the same month
 //! the annual report's chart counts it in; a check of states judged as of
 //! the run (数据更新) has no months. Months without a judged item are gaps
-//! in a trend, never zeros.
+//! in a trend, never zeros; a month with fewer than [`FEWEST_DRAWN`] judged
+//! items is a gap in the lines too (its counts stay in the trend table).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,9 +55,29 @@ impl Totals {
 
     /// `ok / (ok + breaches)`, as the summary defines the on-time rate.
     pub fn rate(&self) -> Option<f64> {
-        (self.ok + self.breaches > 0).then(|| self.ok as f64 / (self.ok + self.breaches) as f64)
+        (self.judged() > 0).then(|| self.ok as f64 / self.judged() as f64)
+    }
+
+    /// The items judged (on time or not): what the rate is a share of.
+    pub fn judged(&self) -> i64 {
+        self.ok + self.breaches
+    }
+
+    /// The rate, if enough items were judged to draw it in a trend
+    /// ([`FEWEST_DRAWN`]).
+    fn drawn_rate(&self) -> Option<f64> {
+        self.rate().filter(|_| self.judged() >= FEWEST_DRAWN)
     }
 }
+
+/// The fewest judged items a month needs for its rate to be drawn in a
+/// trend (a sparkline, the trend chart). With fewer, one item swings the
+/// month between 0 and 100 % (a department that keeps its catalog up to
+/// date has one or two entries falling due in a month), and a line through
+/// such months reads as collapses that did not happen. This is the
+/// bureau's presentation, not a rule: every month's counts are still in
+/// the trend table, marked 未绘制.
+pub const FEWEST_DRAWN: i64 = 5;
 
 /// Which department rows of a summary are counted: all of them (the
 /// summary was already cut to the reader's reach in the store query), or
@@ -111,38 +132,70 @@ fn per_rule(summary: &Value, counted: &Counted) -> BTreeMap<(CheckKind, Rule), T
     out
 }
 
+/// A month row's month, as an index (January 0).
+fn month_of(row: &Value) -> Option<usize> {
+    row["month"]
+        .as_u64()
+        .filter(|m| (1..=12).contains(m))
+        .map(|m| m as usize - 1)
+}
+
 /// Each check's totals per month, January first.
 pub fn per_month(summary: &Value, counted: &Counted) -> BTreeMap<CheckKind, [Totals; 12]> {
     let mut out: BTreeMap<CheckKind, [Totals; 12]> = BTreeMap::new();
     for row in rows(summary, "months").iter().filter(|r| counted.keeps(r)) {
-        let month = row["month"]
-            .as_u64()
-            .filter(|m| (1..=12).contains(m))
-            .map(|m| m as usize - 1);
-        if let (Some(check), Some(m)) = (check_of(row), month) {
+        if let (Some(check), Some(m)) = (check_of(row), month_of(row)) {
             out.entry(check).or_insert([Totals::default(); 12])[m].add_month(row);
         }
     }
     out
 }
 
-/// The rates of a check's months.
-fn rates(months: &[Totals; 12]) -> [Option<f64>; 12] {
-    std::array::from_fn(|m| months[m].rate())
+/// Each rule's totals per month (an approval's stages month by month).
+fn per_rule_month(summary: &Value, counted: &Counted) -> BTreeMap<Rule, [Totals; 12]> {
+    let mut out: BTreeMap<Rule, [Totals; 12]> = BTreeMap::new();
+    for row in rows(summary, "rule_months")
+        .iter()
+        .filter(|r| counted.keeps(r))
+    {
+        let rule = row["rule"].as_str().and_then(|r| r.parse::<Rule>().ok());
+        if let (Some(rule), Some(m)) = (rule, month_of(row)) {
+            out.entry(rule).or_insert([Totals::default(); 12])[m].add_month(row);
+        }
+    }
+    out
 }
 
-/// A trend in words (a chart's text alternative): each month's rate.
-fn trend_words(rates: &[Option<f64>; 12]) -> String {
-    let months: Vec<String> = rates
-        .iter()
-        .enumerate()
-        .filter_map(|(m, r)| r.map(|r| format!("{}月 {:.1}%", m + 1, 100.0 * r)))
-        .collect();
-    if months.is_empty() {
-        "各月均无已判定事项".into()
-    } else {
-        format!("各月达标率：{}", months.join("，"))
+/// The rates of a check's months as a trend draws them: a month with too
+/// few judged items is a gap ([`FEWEST_DRAWN`]).
+fn drawn(months: &[Totals; 12]) -> [Option<f64>; 12] {
+    std::array::from_fn(|m| months[m].drawn_rate())
+}
+
+/// A trend in words (a chart's text alternative): each month's rate as
+/// drawn, and the months left out for too few items.
+fn trend_words(months: &[Totals; 12]) -> String {
+    let mut shown = Vec::new();
+    let mut sparse = Vec::new();
+    for (m, t) in months.iter().enumerate() {
+        match (t.drawn_rate(), t.judged()) {
+            (Some(r), _) => shown.push(format!("{}月 {:.1}%", m + 1, 100.0 * r)),
+            (None, 0) => {}
+            (None, _) => sparse.push(format!("{}月", m + 1)),
+        }
     }
+    let mut words = if shown.is_empty() {
+        "各月均无足够的已判定事项".to_string()
+    } else {
+        format!("各月达标率：{}", shown.join("，"))
+    };
+    if !sparse.is_empty() {
+        words.push_str(&format!(
+            "；{}已判定事项不足{FEWEST_DRAWN}项，未绘制",
+            sparse.join("、")
+        ));
+    }
+    words
 }
 
 /// One line of the headline figures: a check, or one of its rules (an
@@ -158,9 +211,9 @@ pub struct HeadlineRow {
     pub rate: String,
     /// The change from last year, in words.
     pub change: String,
-    /// A check's rate per month (none on a rule's line, and for a check
-    /// of states, [`TrendDay::State`]).
-    pub months: Option<[Option<f64>; 12]>,
+    /// A check's or a rule's totals per month (none for states,
+    /// [`TrendDay::State`]).
+    pub months: Option<[Totals; 12]>,
 }
 
 /// The headline figures: each check's totals over the departments in
@@ -172,6 +225,7 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
     let before_rules = previous.map(|p| per_rule(p, &all)).unwrap_or_default();
     let rules = per_rule(summary, &all);
     let months = per_month(summary, &all);
+    let rule_months = per_rule_month(summary, &all);
     let change = |now: Option<f64>, then: Option<f64>| match (now, then) {
         (Some(r), Some(p)) => format!("{:+.1} 个百分点", 100.0 * (r - p)),
         _ if previous.is_none() => "上年数据计算中".to_string(),
@@ -190,7 +244,7 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
                 before_checks.get(&check).and_then(Totals::rate),
             ),
             months: TrendDay::has_months(check)
-                .then(|| months.get(&check).map(rates).unwrap_or([None; 12])),
+                .then(|| months.get(&check).copied().unwrap_or_default()),
         });
         let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
         if of_check.len() < 2 {
@@ -206,7 +260,8 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
                     totals.rate(),
                     before_rules.get(&(check, *rule)).and_then(Totals::rate),
                 ),
-                months: None,
+                months: (TrendDay::of(*rule) != TrendDay::State)
+                    .then(|| rule_months.get(rule).copied().unwrap_or_default()),
             });
         }
     }
@@ -217,9 +272,9 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
 const STATE_WORDS: &str = "按数据截至时点的状态判定，一次判定不反映此前各月";
 
 /// A check's sparkline cell: the line, labelled with the months' rates.
-fn sparkline_cell(rates: &[Option<f64>; 12]) -> Result<String, ApiError> {
-    let svg = charts::sparkline(rates).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let words = escape(&trend_words(rates));
+fn sparkline_cell(months: &[Totals; 12]) -> Result<String, ApiError> {
+    let svg = charts::sparkline(&drawn(months)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let words = escape(&trend_words(months));
     Ok(format!(
         "<span class=\"spark\" role=\"img\" aria-label=\"{words}\" title=\"{words}\">{svg}</span>"
     ))
@@ -237,8 +292,7 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
     );
     for row in headline_rows(summary, previous) {
         let trend = match &row.months {
-            Some(rates) => sparkline_cell(rates)?,
-            None if row.rule => String::new(),
+            Some(months) => sparkline_cell(months)?,
             None => format!("<span class=\"na\" title=\"{STATE_WORDS}\">不分月</span>"),
         };
         let _ = writeln!(
@@ -292,7 +346,7 @@ pub fn trend_lines(summary: &Value, counted: &Counted) -> Vec<TrendLine> {
         .map(|(check, months)| TrendLine {
             name: check.chinese().to_string(),
             look: CheckKind::ALL.iter().position(|c| *c == check).unwrap_or(0),
-            rates: rates(&months),
+            rates: drawn(&months),
         })
         .collect()
 }
@@ -324,8 +378,9 @@ pub fn trend_table(summary: &Value, counted: &Counted) -> String {
     if per_month.is_empty() {
         return out;
     }
-    out.push_str(
-        "<details><summary>各月达标率数据（括号内为达标/已判定事项数：事项少的月份，比率起落大）</summary><div class=\"scroll\"><table class=\"figures\">\
+    let _ = write!(
+        out,
+        "<details><summary>各月达标率数据（括号内为达标/已判定事项数；已判定事项不足{FEWEST_DRAWN}项的月份比率起落大，不绘入趋势线）</summary><div class=\"scroll\"><table class=\"figures\">\
          <thead><tr><th scope=\"col\">监测项</th>",
     );
     for m in 1..=12 {
@@ -343,10 +398,15 @@ pub fn trend_table(summary: &Value, counted: &Counted) -> String {
                 out,
                 "<td>{}</td>",
                 m.rate().map_or("—".to_string(), |r| format!(
-                    "{:.1}%（{}/{}）",
+                    "{:.1}%（{}/{}{}）",
                     100.0 * r,
                     m.ok,
-                    m.ok + m.breaches
+                    m.judged(),
+                    if m.drawn_rate().is_some() {
+                        ""
+                    } else {
+                        "，未绘制"
+                    }
                 ))
             );
         }
@@ -360,6 +420,11 @@ pub fn trend_table(summary: &Value, counted: &Counted) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The rates of a check's months, every month judged.
+    fn rates(months: &[Totals; 12]) -> [Option<f64>; 12] {
+        std::array::from_fn(|m| months[m].rate())
+    }
 
     fn row(id: &str, check: &str, ok: i64, late: i64) -> Value {
         json!({
@@ -400,15 +465,25 @@ mod tests {
         let one = per_month(&summary, &Counted::Departments(&d2));
         assert_eq!(rates(&one[&CheckKind::Approvals])[0], Some(1.0));
         assert_eq!(rates(&one[&CheckKind::Approvals])[2], None);
-        assert_eq!(trend_words(&approvals), "各月达标率：1月 80.0%，3月 0.0%");
+        assert_eq!(
+            trend_words(&all[&CheckKind::Approvals]),
+            "各月达标率：1月 80.0%；3月已判定事项不足5项，未绘制"
+        );
+        assert_eq!(
+            drawn(&all[&CheckKind::Approvals])[..3],
+            [Some(0.8), None, None],
+            "two items in March: not drawn"
+        );
 
         let rows = headline_rows(&summary, None);
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].months.unwrap()[0], Some(0.8));
+        assert_eq!(rows[0].months.unwrap()[0].rate(), Some(0.8));
         assert!(rows[1].months.is_none(), "freshness is a state: no months");
         let html = headline(&summary, None).unwrap();
         assert!(html.contains("各月趋势") && html.contains("<svg"), "{html}");
-        assert!(html.contains("aria-label=\"各月达标率：1月 80.0%，3月 0.0%\""));
+        assert!(
+            html.contains("aria-label=\"各月达标率：1月 80.0%；3月已判定事项不足5项，未绘制\"")
+        );
         assert!(html.contains("不分月"));
         let table = trend_table(&summary, &Counted::All);
         assert!(
@@ -417,9 +492,45 @@ mod tests {
         );
         assert!(
             table.contains(
-                "<th scope=\"row\">共享审批</th><td>80.0%（4/5）</td><td>—</td><td>0.0%（0/2）</td>"
+                "<th scope=\"row\">共享审批</th><td>80.0%（4/5）</td><td>—</td><td>0.0%（0/2，未绘制）</td>"
             ),
             "{table}"
         );
+    }
+
+    #[test]
+    fn each_stage_has_its_own_months() {
+        let rule = |r: &str, ok: i64, late: i64| {
+            json!({
+                "level": "department", "id": "D1", "check": "approvals", "rule": r,
+                "items": ok + late, "on_time": ok, "late": late, "breaches": late,
+            })
+        };
+        let rule_month = |r: &str, month: u32, ok: i64, late: i64| {
+            json!({
+                "level": "department", "id": "D1", "check": "approvals", "rule": r,
+                "month": month, "items": ok + late, "ok": ok, "breaches": late,
+            })
+        };
+        let summary = json!({
+            "checks": [row("D1", "approvals", 16, 4)],
+            "rules": [rule("review", 10, 0), rule("reply", 6, 4)],
+            "findings": [],
+            "months": [month("D1", 1, 16, 4)],
+            "rule_months": [rule_month("review", 1, 10, 0), rule_month("reply", 1, 6, 4)],
+        });
+        let rows = headline_rows(&summary, None);
+        let stages: Vec<bool> = rows.iter().map(|r| r.rule).collect();
+        assert_eq!(
+            stages,
+            [false, true, true],
+            "the check, then review and reply"
+        );
+        let january = |i: usize| rows[i].months.unwrap()[0];
+        assert_eq!(january(0).judged(), 20);
+        assert_eq!((january(1).ok, january(1).breaches), (10, 0));
+        assert_eq!((january(2).ok, january(2).breaches), (6, 4));
+        let html = headline(&summary, None).unwrap();
+        assert_eq!(html.matches("<span class=\"spark\"").count(), 3, "{html}");
     }
 }

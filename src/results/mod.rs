@@ -107,6 +107,28 @@ impl ResultKind {
         }
     }
 
+    /// The revision of the kind's stored layout, moved on whenever what is
+    /// stored changes shape (an array added, a field's meaning changed): a
+    /// result stored under another revision is never read, as if none were
+    /// stored, so it is computed again when next asked, and storing one of
+    /// the current revision drops the others of its period. No migration
+    /// has to delete results for a new layout.
+    ///
+    /// - summary 2: `rule_months` (each rule month by month).
+    const fn revision(self) -> u32 {
+        match self {
+            ResultKind::Evaluation => 1,
+            ResultKind::Summary => 2,
+            ResultKind::Check(_) => 1,
+        }
+    }
+
+    /// The name it is stored under: [`ResultKind::name`] and the layout's
+    /// [`ResultKind::revision`] (`summary@2`).
+    fn stored_name(self) -> String {
+        format!("{}@{}", self.name(), self.revision())
+    }
+
     /// Which arrays of the result hold rows of units, and whose.
     fn layout(self) -> &'static [(&'static str, UnitOf)] {
         match self {
@@ -119,6 +141,7 @@ impl ResultKind {
                 ("findings", UnitOf::Level),
                 ("rules", UnitOf::Level),
                 ("months", UnitOf::Level),
+                ("rule_months", UnitOf::Level),
             ],
             ResultKind::Check(_) => &[(ITEMS, UnitOf::Department("responsible_id"))],
         }
@@ -299,7 +322,7 @@ pub async fn save_parts(
     head: &Value,
     parts: &[Part],
 ) -> Result<(), ResultsError> {
-    let kind = key.kind.name();
+    let kind = key.kind.stored_name();
     let mut tx = store.begin().await?;
     sqlx::query(
         "DELETE FROM stored_results WHERE kind = $1 AND period = $2 AND as_of = $3 \
@@ -357,6 +380,19 @@ pub async fn save_parts(
         }
         q.execute(&mut *tx).await?;
     }
+    // Results of this kind and period in an earlier layout (stored under
+    // the bare name before layouts had revisions, or another revision)
+    // are never read again.
+    sqlx::query(
+        "DELETE FROM stored_results WHERE period = $1 AND kind <> $2 \
+         AND (kind = $3 OR kind LIKE $4)",
+    )
+    .bind(key.period)
+    .bind(&kind)
+    .bind(key.kind.name())
+    .bind(format!("{}@%", key.kind.name()))
+    .execute(&mut *tx)
+    .await?;
     // Keep the newest few of this kind and period (parts go with them).
     sqlx::query(
         "DELETE FROM stored_results WHERE kind = $1 AND period = $2 AND id NOT IN \
@@ -450,7 +486,7 @@ pub async fn header(
         "SELECT id, as_of, data_version, computed_at, compute_ms FROM stored_results \
          WHERE kind = $1 AND period = $2{filter} ORDER BY computed_at DESC, id DESC LIMIT 1"
     );
-    let mut q = sqlx::query(&sql).bind(kind.name()).bind(period);
+    let mut q = sqlx::query(&sql).bind(kind.stored_name()).bind(period);
     if let Some(ms) = as_of {
         q = q.bind(ms);
     }

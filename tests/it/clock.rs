@@ -12,6 +12,7 @@ use dukao::people::Scope;
 use dukao::store::Store;
 use dukao::time::{Clock, parse_timestamp};
 use dukao::vocab::{JobName, MissedPolicy, OccurrenceState, Role, Trigger};
+use sqlx::Row;
 
 use crate::access::{DemoService, demo_service};
 use crate::both_backends;
@@ -437,6 +438,53 @@ async fn results_are_read_from_the_store_and_refreshed_in_the_background(ts: &Te
     assert_eq!(items.status, StatusCode::OK, "{}", items.text());
     assert_eq!(items.headers["dukao-stale"], "false");
     assert!(!items.json().as_array().unwrap().is_empty());
+
+    // A summary stored in an earlier layout (here: under the name results
+    // had before layouts had revisions) is never read, as if none were
+    // stored; it is computed again, and storing it drops the old one.
+    let rename = |from: &'static str, to: &'static str| {
+        let store = ts.store.clone();
+        async move {
+            sqlx::query("UPDATE stored_results SET kind = $1 WHERE kind = $2")
+                .bind(to)
+                .bind(from)
+                .execute(store.pool())
+                .await
+                .unwrap()
+                .rows_affected()
+        }
+    };
+    assert!(rename("summary@2", "summary").await > 0);
+    let summary_of_2025 = || {
+        dukao::results::header(
+            &ts.store,
+            dukao::results::ResultKind::Summary,
+            "2025",
+            dukao::results::Wanted::Latest,
+        )
+    };
+    assert!(summary_of_2025().await.unwrap().is_none());
+    let again = client.get_once(&leader, "/api/v1/metrics?year=2025").await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.text());
+    client.state.results.settled().await;
+    assert!(summary_of_2025().await.unwrap().is_some());
+    let old_layout: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM stored_results WHERE kind = 'summary' AND period = '2025'",
+    )
+    .fetch_one(ts.store.pool())
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    assert_eq!(old_layout, 0, "the old layout is gone");
+    let (status, summary) = client.get(&leader, "/api/v1/metrics?year=2025").await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert!(
+        summary["rule_months"]
+            .as_array()
+            .is_some_and(|rows| rows.iter().any(|r| r["rule"] == "review")),
+        "each approval stage month by month"
+    );
 
     // A frozen year answers from its snapshot, without a basis.
     let leader_user = {
