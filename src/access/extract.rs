@@ -85,6 +85,27 @@ pub async fn session_of(
     }
 }
 
+/// [`session_of`], reading in the same query the integer scalar
+/// subqueries `also`, in their order
+/// ([`crate::people::session::resume_reading`]).
+pub async fn session_reading(
+    state: &AppState,
+    headers: &HeaderMap,
+    also: &[String],
+) -> Result<Option<(session::Session, Vec<i64>)>, ApiError> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(secret) => Ok(session::resume_reading(
+            &state.store,
+            &state.config.session,
+            secret,
+            state.clock.now(),
+            also,
+        )
+        .await?),
+        None => Ok(None),
+    }
+}
+
 /// Where a request came from (the peer address; `unknown` when the server
 /// was not started with connection info, as in tests).
 #[derive(Debug, Clone, PartialEq, Eq)]

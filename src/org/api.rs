@@ -70,6 +70,12 @@ pub async fn org(state: &AppState) -> Result<std::sync::Arc<Org>, ApiError> {
     let version = crate::results::version::current(&state.store)
         .await?
         .version;
+    org_at(state, version).await
+}
+
+/// The organisation at data version `version`, read by the caller already
+/// (with other markers, in one query): from memory unless it moved.
+pub async fn org_at(state: &AppState, version: i64) -> Result<std::sync::Arc<Org>, ApiError> {
     if let Some(org) = state.org_cache.get(version) {
         return Ok(org);
     }

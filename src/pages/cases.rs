@@ -146,7 +146,7 @@ async fn list(
         Ok(viewer) => viewer,
         Err(answer) => return Ok(answer),
     };
-    let key = match PageCache::look(&state, &viewer, &uri).await? {
+    let key = match PageCache::look(&state, &viewer, &uri)? {
         Lookup::Kept(page) => return Ok(page),
         Lookup::Render(key) => key,
     };

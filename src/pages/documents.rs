@@ -1,18 +1,20 @@
 //! 公文: every issued document the viewer's scope sees, newest first,
 //! searchable by number, title, addressee and issuer, filtered by kind,
 //! year, county and department (all in the URL), each downloadable as its
-//! archived PDF.
+//! archived PDF. Kept once rendered ([`super::kept`]): issuing a document
+//! appends to the audit trail, which moves the marks.
 
 use std::fmt::Write as _;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{escape, page, signed_in_bar, viewer};
+use super::kept::{KeptPage, Lookup, PageCache};
+use super::{escape, viewer};
 use crate::documents::archive::{self, IssuedDocument};
 use crate::http::{ApiError, AppState};
 use crate::time::chinese_instant_text;
@@ -50,11 +52,16 @@ fn matches(doc: &IssuedDocument, words: &[String]) -> bool {
 async fn documents(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     super::Filters(v): super::Filters<DocumentsView>,
 ) -> Result<Response, ApiError> {
     let viewer = match viewer(&state, &headers, Action::ReadDocuments).await? {
         Ok(viewer) => viewer,
         Err(answer) => return Ok(answer),
+    };
+    let key = match PageCache::look(&state, &viewer, &uri)? {
+        Lookup::Kept(page) => return Ok(page),
+        Lookup::Render(key) => key,
     };
     let words: Vec<String> =
         v.q.as_deref()
@@ -116,11 +123,7 @@ async fn documents(
         }
         body.push_str("</tbody></table></div>");
     }
-    Ok(page(
-        StatusCode::OK,
-        "公文",
-        &signed_in_bar(&viewer.session),
-        &body,
-        None,
-    ))
+    Ok(state
+        .pages
+        .answer(Some(key), KeptPage::new("公文", body), &viewer.session))
 }

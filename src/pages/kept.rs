@@ -4,8 +4,9 @@
 //! memory, with only the viewer's own header bar (their name, the
 //! sign-out form with their session's CSRF token) added per request.
 //!
-//! "Until something changes" is told by [`Marks`]: one query reading the
-//! markers the owners of the store's tables publish —
+//! "Until something changes" is told by [`Marks`]: the markers the owners
+//! of the store's tables publish, read in the query that finds the
+//! viewer's session (one round trip per page kept) —
 //!
 //! - the data version (`results::version::MARK`): every import and every
 //!   case transition moves it;
@@ -32,13 +33,11 @@ use std::sync::{Arc, Mutex};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use sqlx::Row;
 
 use super::{Viewer, page, signed_in_bar};
 use crate::http::{ApiError, AppState};
 use crate::people::Scope;
 use crate::people::session::Session;
-use crate::store::Store;
 use crate::vocab::Role;
 
 /// What the store's owners say about whether anything changed, and the
@@ -65,23 +64,41 @@ impl Marks {
             && self.today <= other.today
     }
 
-    /// The marks now (one query).
-    pub async fn read(store: &Store, today: NaiveDate) -> Result<Marks, sqlx::Error> {
+    /// The markers as scalar subqueries, in the order [`Marks::of`]
+    /// takes their values: read with the viewer's session in one query
+    /// ([`crate::people::session::resume_reading`]).
+    pub fn columns() -> Vec<String> {
         let [l0, l1, l2] = crate::jobs::ledger::MARKS;
-        let sql = format!(
-            "SELECT {}, {}, {}, {l0}, {l1}, {l2}",
+        [
             crate::results::version::MARK,
             crate::results::MARK,
             crate::audit::MARK,
-        );
-        let row = sqlx::query(&sql).fetch_one(store.pool()).await?;
-        Ok(Marks {
-            data_version: row.try_get(0)?,
-            newest_result: row.try_get(1)?,
-            audit_head: row.try_get(2)?,
-            ledger: [row.try_get(3)?, row.try_get(4)?, row.try_get(5)?],
+            l0,
+            l1,
+            l2,
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    /// The marks from the values of [`Marks::columns`], on `today`.
+    pub fn of(values: &[i64], today: NaiveDate) -> Option<Marks> {
+        let &[data_version, newest_result, audit_head, l0, l1, l2] = values else {
+            return None;
+        };
+        Some(Marks {
+            data_version,
+            newest_result,
+            audit_head,
+            ledger: [l0, l1, l2],
             today,
         })
+    }
+
+    /// The data version the marks were read at (which organisation the
+    /// viewer's scope reaches into).
+    pub fn data_version(&self) -> i64 {
+        self.data_version
     }
 }
 
@@ -217,13 +234,11 @@ impl PageCache {
     /// How many bytes of pages are kept at most (总览 of a city is 140 kB).
     pub const BUDGET: usize = 64 << 20;
 
-    /// The page `uri` for `viewer`, if kept under the current marks.
-    pub async fn look(state: &AppState, viewer: &Viewer, uri: &Uri) -> Result<Lookup, ApiError> {
+    /// The page `uri` for `viewer`, if kept under the marks read with the
+    /// viewer's session (no further query).
+    pub fn look(state: &AppState, viewer: &Viewer, uri: &Uri) -> Result<Lookup, ApiError> {
         let now = state.clock.now();
-        let today = crate::time::local_date(now);
-        let marks = Marks::read(&state.store, today)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let marks = viewer.marks;
         let key = PageKey {
             url: uri
                 .path_and_query()

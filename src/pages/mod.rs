@@ -39,7 +39,7 @@ use axum::routing::get;
 
 use axum::http::HeaderMap;
 
-use crate::access::extract::session_of;
+use crate::access::extract::{session_of, session_reading};
 use crate::access::{Reach, permits};
 use crate::http::{ApiError, AppState};
 use crate::org::Org;
@@ -274,6 +274,9 @@ pub struct Viewer {
     pub reach: Reach,
     /// The organisation (names of what the page lists).
     pub org: std::sync::Arc<Org>,
+    /// What the store's owners said when the session was found: whether a
+    /// kept page is still true ([`kept`]).
+    pub marks: kept::Marks,
 }
 
 /// The signed-in viewer allowed `action`, or the page to answer instead
@@ -283,9 +286,14 @@ pub async fn viewer(
     headers: &HeaderMap,
     action: Action,
 ) -> Result<Result<Viewer, Response>, ApiError> {
-    let Some(session) = session_of(state, headers).await? else {
+    // One round trip: the session, and the markers telling whether a kept
+    // page is still true (and which organisation the scope reaches into).
+    let Some((session, read)) = session_reading(state, headers, &kept::Marks::columns()).await?
+    else {
         return Ok(Err(see_other("/login")));
     };
+    let marks = kept::Marks::of(&read, crate::time::local_date(state.clock.now()))
+        .ok_or_else(|| ApiError::Internal("the markers were not all read".into()))?;
     if !permits(session.user.role, action) {
         let body = format!(
             "<div class=\"card\"><h1>无权查看</h1><p>{}的角色没有“{}”的权限。</p>\
@@ -302,12 +310,13 @@ pub async fn viewer(
             None,
         )));
     }
-    let org = crate::org::api::org(state).await?;
+    let org = crate::org::api::org_at(state, marks.data_version()).await?;
     let reach = Reach::of(&session.user.scope, &org);
     Ok(Ok(Viewer {
         session,
         reach,
         org,
+        marks,
     }))
 }
 

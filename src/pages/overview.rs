@@ -568,7 +568,7 @@ async fn kept_or_key(
     if shown == Shown::Printed {
         return Ok(Ok(None));
     }
-    Ok(match PageCache::look(state, viewer, uri).await? {
+    Ok(match PageCache::look(state, viewer, uri)? {
         Lookup::Kept(page) => Err(page),
         Lookup::Render(key) => Ok(Some(key)),
     })

@@ -77,7 +77,7 @@ async fn work(
         Ok(viewer) => viewer,
         Err(answer) => return Ok(answer),
     };
-    let key = match PageCache::look(&state, &viewer, &uri).await? {
+    let key = match PageCache::look(&state, &viewer, &uri)? {
         Lookup::Kept(page) => return Ok(page),
         Lookup::Render(key) => key,
     };

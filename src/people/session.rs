@@ -216,14 +216,35 @@ pub async fn resume(
     secret: &str,
     now: i64,
 ) -> Result<Option<Session>, PeopleError> {
+    Ok(resume_reading(store, policy, secret, now, &[])
+        .await?
+        .map(|(session, _)| session))
+}
+
+/// [`resume`], reading in the same query the integer scalar subqueries
+/// `also` (other owners' markers, e.g. the pages' [`crate::pages::kept::Marks`]),
+/// in their order: a signed-in page costs one round trip to the store,
+/// not one per owner.
+pub async fn resume_reading(
+    store: &Store,
+    policy: &SessionPolicy,
+    secret: &str,
+    now: i64,
+    also: &[String],
+) -> Result<Option<(Session, Vec<i64>)>, PeopleError> {
     let columns = USER_COLUMNS
         .split(", ")
         .map(|c| format!("u.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let also_columns: String = also
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!(", {q} AS also_{i}"))
+        .collect();
     let row = sqlx::query(&format!(
         "SELECT {columns}, s.id AS session_id, s.csrf, s.created_at AS session_created_at, \
-         s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         s.last_seen_at{also_columns} FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.secret_sha256 = $1 AND s.ended_at IS NULL"
     ))
     .bind(digest(secret))
@@ -263,12 +284,18 @@ pub async fn resume(
             .execute(store.pool())
             .await?;
     }
-    Ok(Some(Session {
-        id,
-        user,
-        csrf: row.try_get("csrf")?,
-        created_at,
-    }))
+    let read = (0..also.len())
+        .map(|i| row.try_get::<i64, _>(format!("also_{i}").as_str()))
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(Some((
+        Session {
+            id,
+            user,
+            csrf: row.try_get("csrf")?,
+            created_at,
+        },
+        read,
+    )))
 }
 
 /// Who signs out: the session and its user.
