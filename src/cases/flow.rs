@@ -46,7 +46,7 @@ pub fn after(case: &Case, event: CaseEventKind, actor: &str) -> Result<CaseState
             S::Opened => Ok(S::Notified),
             S::Notified | S::Responded | S::Returned => Err(format!(
                 "its notice was issued already (document {}); a correction is issued as a \
-                 document replacing it",
+                 notice replacing it (POST /api/v1/documents/issue/notice with \"replaces\")",
                 case.notice_id
                     .map_or_else(|| "?".into(), |id| id.to_string())
             )),

@@ -176,13 +176,17 @@ async fn load_and_supervise(
         "supervising {year}: metrics, evaluation, draft documents into {}",
         reports.display()
     );
+    let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
+    // Before the year-end work, so that its evaluation counts the earlier
+    // case's missed deadline.
+    let earlier = super::cases::open_earlier(config, store, &org, year).await?;
     let written = walkthrough::run(config, store, year, &reports).await?;
     walkthrough::describe(&written, &mut std::io::stderr())?;
-    let org = Org::load(store, &config.profiles()?, &config.default_profile).await?;
     let users = super::people::create(store, &org).await?;
-    let cases = super::cases::open(config, store, &org, year).await?;
+    let earlier: Vec<_> = earlier.into_iter().collect();
+    let today = super::cases::open(config, store, &org, year, &earlier).await?;
     start_the_clock(config, store).await?;
-    super::cases::describe(&cases, &mut std::io::stderr())?;
+    super::cases::describe(&[earlier, today].concat(), &mut std::io::stderr())?;
     super::people::describe(&users, &org, &mut std::io::stderr())?;
     Ok(code)
 }

@@ -13,7 +13,8 @@ use chrono::NaiveDate;
 
 use crate::config::Config;
 use crate::documents::cli::{
-    AnnualArgs, NoticeArgs, OutputArgs, ReportArgs, ReportCommand, run_notice, run_report,
+    AnnualArgs, DraftArgs, NoticeArgs, OutputArgs, ReportArgs, ReportCommand, run_notice,
+    run_report,
 };
 use crate::evaluation::cli::{EvaluateArgs, EvaluateFormat, run_evaluate};
 use crate::metrics::cli::{MetricsArgs, MetricsFormat, PeriodArgs, run_metrics};
@@ -98,7 +99,10 @@ pub async fn run(
             year,
             as_of: Some(as_of),
             signer: None,
-            output: draft_to(&path, january(15)),
+            output: OutputArgs {
+                draft: draft_to(&path, january(15)),
+                ..OutputArgs::default()
+            },
         }),
     };
     run_report(config, store, &args, &mut std::io::sink()).await?;
@@ -115,11 +119,11 @@ fn create(path: &Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
     Ok(std::io::BufWriter::new(file))
 }
 
-fn draft_to(path: &Path, date: NaiveDate) -> OutputArgs {
-    OutputArgs {
+fn draft_to(path: &Path, date: NaiveDate) -> DraftArgs {
+    DraftArgs {
         date: Some(date),
         out: Some(path.to_path_buf()),
-        ..OutputArgs::default()
+        ..DraftArgs::default()
     }
 }
 

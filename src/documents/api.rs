@@ -3,7 +3,10 @@
 //! - `POST /api/v1/documents/draft/{kind}` — a draft PDF (no number,
 //!   watermarked 草稿), `kind` being `notice`, `circular` or `annual`;
 //! - `POST /api/v1/documents/issue/{kind}` — number, archive and record it:
-//!   `201` with the archive record (JSON);
+//!   `201` with the archive record (JSON). A new rectification notice is
+//!   not issued here but as a step of its case (`409` points there); a
+//!   notice issued here is a correction (`"replaces"`), naming exactly the
+//!   findings of the notice it replaces;
 //! - `GET /api/v1/documents[?kind=&year=]` — the archive, newest first;
 //! - `GET /api/v1/documents/{id}` — one record;
 //! - `GET /api/v1/documents/{id}/pdf` — its PDF, checked against the
@@ -117,6 +120,21 @@ fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, A
         .map_err(|e| ApiError::BadRequest(format!("invalid request body: {e}")))
 }
 
+/// What a request prepares a document for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// A draft: nothing is numbered or recorded.
+    Draft,
+    /// The document to number, archive and record.
+    Issue,
+}
+
+/// Why this route issues no new notice.
+const NOTICE_THROUGH_ITS_CASE: &str = "a rectification notice is issued as a step of its case \
+     (open one: POST /api/v1/cases; issue its notice: POST /api/v1/cases/{id}/notice), which \
+     names its findings and follows its deadline; this route issues a notice only as a \
+     correction (\"replaces\": the archive id of the notice it corrects)";
+
 /// Prepares a document from a request body for what `reach` covers;
 /// returns it with the id it replaces. The addressee is checked before
 /// anything is computed, so that an answer never tells what lies outside
@@ -126,6 +144,7 @@ async fn prepare(
     reach: &Reach,
     kind: &str,
     value: serde_json::Value,
+    purpose: Purpose,
 ) -> Result<(Prepared, Option<i64>), ApiError> {
     let kind: DocumentKind = kind
         .parse()
@@ -141,8 +160,21 @@ async fn prepare(
                     b.department_id
                 )));
             }
+            // A new notice belongs to a case; a correction names exactly
+            // the findings of the notice it replaces (of that case), which
+            // the caller must reach.
+            let findings = match (purpose, b.replaces) {
+                (Purpose::Issue, None) => {
+                    return Err(ApiError::Conflict(NOTICE_THROUGH_ITS_CASE.into()));
+                }
+                (Purpose::Draft, None) => None,
+                (Purpose::Draft | Purpose::Issue, Some(old)) => {
+                    archive::get(store, old, reach).await?;
+                    Some(archive::findings_of(store, old).await?)
+                }
+            };
             let request = NoticeRequest {
-                findings: None,
+                findings,
                 department_id: b.department_id,
                 year: b.year,
                 date: b.date.unwrap_or(today),
@@ -225,7 +257,7 @@ async fn draft(
     identity.require(Action::DraftDocument)?;
     let org = crate::org::api::org(&state).await?;
     let reach = Reach::of(&identity.scope, &org);
-    let (prepared, _) = prepare(&state, &reach, &kind, value).await?;
+    let (prepared, _) = prepare(&state, &reach, &kind, value, Purpose::Draft).await?;
     let bytes = prepared.render_draft(Engine::shared()?).await?;
     let name = format!(
         "{}-{}-{}-draft.pdf",
@@ -245,7 +277,7 @@ async fn issue(
     identity.require(Action::IssueDocument)?;
     let org = crate::org::api::org(&state).await?;
     let reach = Reach::of(&identity.scope, &org);
-    let (prepared, replaces) = prepare(&state, &reach, &kind, value).await?;
+    let (prepared, replaces) = prepare(&state, &reach, &kind, value, Purpose::Issue).await?;
     let issuer_jurisdiction = org.department(&prepared.issuer_id)?.jurisdiction_id.clone();
     if !reach.may_issue_as(&org, &issuer_jurisdiction) {
         return Err(ApiError::Forbidden(format!(

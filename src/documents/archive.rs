@@ -528,6 +528,20 @@ pub async fn named_findings(
         .collect()
 }
 
+/// The findings (by key) issued document `id` names, in key order.
+pub async fn findings_of(store: &Store, id: i64) -> Result<Vec<String>, DocumentError> {
+    sqlx::query(
+        "SELECT finding_key FROM issued_document_findings WHERE document_id = $1 \
+         ORDER BY finding_key",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get::<String, _>(0).map_err(DocumentError::from))
+    .collect()
+}
+
 /// Documents of each kind issued about the data of `year` and not replaced.
 pub async fn issued_per_kind(
     store: &Store,

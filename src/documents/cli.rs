@@ -1,11 +1,13 @@
 //! The command line of the documents:
 //!
-//! - `dukao notice --department ID --year Y [--out FILE] [--issue]`
+//! - `dukao notice --department ID --year Y [--out FILE]`: a draft only; a
+//!   rectification notice is issued as a step of its case
+//!   ([`crate::cases`]), which holds its findings and runs its deadline
 //! - `dukao circular --year Y [--jurisdiction ID] [--except DEPT]… [--out FILE] [--issue]`
 //! - `dukao report annual --year Y [--out FILE] [--issue]`
 //! - `dukao documents [--kind K] [--year Y]`: the archive.
 //!
-//! Without `--issue` a draft is written (no number, watermarked 草稿) to
+//! Without `--issue` (or for a notice) a draft is written (no number, watermarked 草稿) to
 //! `--out` or `KIND-SUBJECT-YEAR-draft.pdf`; with `--issue` the document is
 //! numbered, archived (see [`super::archive`]) and also copied to `--out`
 //! when given. `--timings` prints the wall time of each stage.
@@ -29,7 +31,7 @@ use crate::vocab::DocumentKind;
 
 /// Options shared by every document command.
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq, Default)]
-pub struct OutputArgs {
+pub struct DraftArgs {
     /// 成文日期, YYYY-MM-DD (default: today, Asia/Shanghai).
     #[arg(long)]
     pub date: Option<NaiveDate>,
@@ -40,6 +42,18 @@ pub struct OutputArgs {
     /// the archived document).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print the wall time of each stage to standard error.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Options of a document the command line may also issue (a circular, the
+/// annual report).
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutputArgs {
+    /// Date, copies, output, timings.
+    #[command(flatten)]
+    pub draft: DraftArgs,
     /// Number, archive and record the document instead of drafting it.
     #[arg(long)]
     pub issue: bool,
@@ -47,13 +61,13 @@ pub struct OutputArgs {
     /// and replaces.
     #[arg(long, requires = "issue")]
     pub replaces: Option<i64>,
-    /// Print the wall time of each stage to standard error.
-    #[arg(long)]
-    pub timings: bool,
 }
 
-/// `dukao notice`: the rectification notice (整改通知书) to one department,
-/// from its open findings of the year.
+/// `dukao notice`: the draft of a rectification notice (整改通知书) to one
+/// department, from its open findings of the year. There is no `--issue`:
+/// a notice is issued as a step of its case (the 整改案件 page, or
+/// `POST /api/v1/cases/{id}/notice`), which names its findings, starts its
+/// deadline and follows it to the end.
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
 pub struct NoticeArgs {
     /// The department (platform id).
@@ -66,9 +80,9 @@ pub struct NoticeArgs {
     /// profile's).
     #[arg(long)]
     pub working_days: Option<u32>,
-    /// Date, copies, output, issuing.
+    /// Date, copies, output.
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: DraftArgs,
 }
 
 /// `dukao circular`: the circular (通报) on the departments that let the
@@ -151,11 +165,15 @@ pub async fn run_notice(
         date: args.output.date.unwrap_or_else(today),
         working_days: args.working_days,
         cc: args.output.cc.clone(),
-        replaces: args.output.replaces,
+        replaces: None,
     };
     let started = Instant::now();
     let prepared = notice::prepare(store, config, &request).await?;
-    finish(config, store, prepared, &args.output, started, out).await
+    let output = OutputArgs {
+        draft: args.output.clone(),
+        ..OutputArgs::default()
+    };
+    finish(config, store, prepared, &output, started, out).await
 }
 
 /// Runs `dukao circular`.
@@ -170,9 +188,9 @@ pub async fn run_circular(
         followed: Default::default(),
         year: args.year,
         jurisdiction_id: args.jurisdiction.clone(),
-        date: args.output.date.unwrap_or_else(today),
+        date: args.output.draft.date.unwrap_or_else(today),
         except: args.except.clone(),
-        cc: args.output.cc.clone(),
+        cc: args.output.draft.cc.clone(),
     };
     let started = Instant::now();
     let prepared = circular::prepare(store, config, &request).await?;
@@ -189,13 +207,13 @@ pub async fn run_report(
     let ReportCommand::Annual(a) = &args.command;
     let request = AnnualRequest {
         year: a.year,
-        date: a.output.date.unwrap_or_else(today),
+        date: a.output.draft.date.unwrap_or_else(today),
         as_of: match a.as_of.as_deref() {
             Some(t) => Some(crate::metrics::parse_as_of(Some(t))?),
             None => None,
         },
         signer: a.signer.clone(),
-        cc: a.output.cc.clone(),
+        cc: a.output.draft.cc.clone(),
     };
     let started = Instant::now();
     let prepared = annual::prepare(store, config, &request).await?;
@@ -251,7 +269,7 @@ async fn finish(
         };
         let (doc, pdf) = archive::issue(store, engine, &prepared, &options).await?;
         let issue_time = t.elapsed();
-        if let Some(path) = &output.out {
+        if let Some(path) = &output.draft.out {
             write(path, &pdf)?;
         }
         writeln!(
@@ -262,11 +280,11 @@ async fn finish(
             doc.id
         )?;
         writeln!(out, "  {}  sha256 {}", doc.path, doc.sha256)?;
-        if let Some(path) = &output.out {
+        if let Some(path) = &output.draft.out {
             writeln!(out, "  copied to {}", path.display())?;
         }
         timings(
-            output.timings,
+            output.draft.timings,
             &[
                 ("prepare", prepare_time),
                 ("engine", engine_time),
@@ -277,7 +295,7 @@ async fn finish(
         let kind = prepared.kind;
         let pdf = prepared.render_draft(engine).await?;
         let render_time = t.elapsed();
-        let path = output.out.clone().unwrap_or_else(|| {
+        let path = output.draft.out.clone().unwrap_or_else(|| {
             PathBuf::from(format!(
                 "{}-{}-{}-draft.pdf",
                 kind,
@@ -295,7 +313,7 @@ async fn finish(
             pdf.len()
         )?;
         timings(
-            output.timings,
+            output.draft.timings,
             &[
                 ("prepare", prepare_time),
                 ("engine", engine_time),
@@ -354,7 +372,6 @@ mod tests {
             "2025",
             "--out",
             "n.pdf",
-            "--issue",
             "--cc",
             "甲",
             "--cc",
@@ -367,16 +384,28 @@ mod tests {
             panic!()
         };
         assert_eq!(n.department, "DEP-1");
-        assert!(n.output.issue);
         assert_eq!(n.output.cc, ["甲", "乙"]);
         assert_eq!(n.output.date, NaiveDate::from_ymd_opt(2026, 1, 6));
+        assert!(
+            Cli::try_parse_from([
+                "dukao",
+                "notice",
+                "--department",
+                "DEP-1",
+                "--year",
+                "2025",
+                "--issue"
+            ])
+            .is_err(),
+            "a notice is issued through its case"
+        );
         let cli = Cli::try_parse_from(["dukao", "report", "annual", "--year", "2025", "--timings"])
             .unwrap();
         let Command::Report(r) = cli.command else {
             panic!()
         };
         let ReportCommand::Annual(a) = r.command;
-        assert!(a.output.timings && !a.output.issue);
+        assert!(a.output.draft.timings && !a.output.issue);
         assert!(
             Cli::try_parse_from(["dukao", "circular", "--year", "2025", "--replaces", "3"])
                 .is_err(),

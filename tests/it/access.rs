@@ -791,6 +791,7 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
     .await;
     // Opening a case: inspectors, in reach (hand-entered findings, so that
     // each opening has findings of its own).
+    let mut opened = std::collections::BTreeMap::new();
     for (column, department, expected) in [
         (0, &w.c, 403),
         (4, &w.c, 403),
@@ -814,26 +815,41 @@ async fn every_route_every_role_every_scope(ts: &TestStore) {
             WHO[column],
             answer.text()
         );
+        if expected == 201 {
+            opened.insert(department.clone(), answer.json()["id"].as_i64().unwrap());
+        }
     }
 
-    // Issuing changes state, so each case is sent once, refusals first: a
-    // leader may not; a county inspector may not reach the city's
-    // department; the city's inspector may not issue in the county bureau's
-    // name (新县 has the county's own bureau supervise); then each issues
-    // in its own bureau's name.
+    // A new notice is issued through its case, never by the documents
+    // route (which issues a notice only as a correction).
+    let answer = w
+        .client
+        .send(
+            Method::POST,
+            "/api/v1/documents/issue/notice",
+            &w.who[2],
+            notice(&w.c),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.text());
+
+    // Issuing changes state, so each case's notice is sent once, refusals
+    // first: a leader may not; a county inspector may not reach the city's
+    // department's case; the city's inspector may not issue in the county
+    // bureau's name (新县 has the county's own bureau supervise); then each
+    // issues in its own bureau's name.
     let issue = |who: usize, department: &str| {
         let w = &w;
-        let body = notice(department);
-        async move {
-            w.client
-                .send(
-                    Method::POST,
-                    "/api/v1/documents/issue/notice",
-                    &w.who[who],
-                    body,
-                )
-                .await
-        }
+        let id = opened[department];
+        let request = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("/api/v1/cases/{id}/notice"))
+            .header("content-type", "application/json")
+            .header("if-match", format!("\"case-{id}-v1\""));
+        let request = crate::cases::authenticate(request, &w.who[who])
+            .body(Body::from("{}"))
+            .unwrap();
+        async move { w.client.request(request).await }
     };
     for (column, department, expected) in [
         (0, &w.c, 403),

@@ -180,7 +180,10 @@ impl World {
     }
 }
 
-fn authenticate(request: axum::http::request::Builder, who: &As) -> axum::http::request::Builder {
+pub(crate) fn authenticate(
+    request: axum::http::request::Builder,
+    who: &As,
+) -> axum::http::request::Builder {
     match who {
         As::Session { secret, csrf } => request
             .header("cookie", format!("dukao_session={secret}"))
@@ -1228,3 +1231,93 @@ both_backends!(
     a_recurring_finding_reopens_its_case_,
     a_recurring_finding_reopens_its_case
 );
+
+/// The demo's cases (`dukao demo`): the earlier one, opened and notified in
+/// mid-October of the demo year and never answered, went overdue within the
+/// year, so the year-end judgement holds its missed deadline as the one
+/// 未按期整改 finding (the demo imports no such rows) and its escalation is
+/// pending; today's two cases are over other departments, one notified.
+async fn the_demos_cases(ts: &TestStore) {
+    use dukao::vocab::{CaseState, CategoryCode, FindingSource};
+    let store = &ts.store;
+    crate::common::import_dir(store, crate::common::demo_csv()).await;
+    let archive = tempfile::tempdir().unwrap();
+    let config = dukao::config::Config {
+        archive_dir: archive.path().to_path_buf(),
+        ..dukao::config::Config::default()
+    };
+    let profiles = config.profiles().unwrap();
+    let org = dukao::org::Org::load(store, &profiles, &config.default_profile)
+        .await
+        .unwrap();
+    let earlier = dukao::demo::cases::open_earlier(&config, store, &org, 2025)
+        .await
+        .unwrap()
+        .expect("a city department with findings by October");
+    let case = &earlier.case;
+    assert_eq!(case.state, CaseState::Notified);
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let deadline = case.deadline.expect("the notice's deadline");
+    assert!(
+        deadline > day("2025-10-15") && deadline < day("2025-12-31"),
+        "{deadline}"
+    );
+    let notice =
+        dukao::documents::archive::get(store, case.notice_id.unwrap(), &dukao::access::Reach::City)
+            .await
+            .unwrap();
+    assert_eq!(
+        notice.issued_on, "2025-10-15",
+        "a working day, dated as issued"
+    );
+    assert!(notice.number.ends_with("〔2025〕1号"), "{}", notice.number);
+
+    // The year-end judgement, as the demo's walkthrough makes it.
+    crate::documents::record_findings(store).await;
+    let period = dukao::metrics::Period::new(2025, None, None).unwrap();
+    let as_of = dukao::metrics::parse_as_of(Some("2025-12-31")).unwrap();
+    let ctx = dukao::metrics::Context::load(store, &config, period, as_of)
+        .await
+        .unwrap();
+    let judged = dukao::metrics::judge(&ctx, store).await.unwrap();
+    let late: Vec<(String, FindingSource)> = judged
+        .findings
+        .iter()
+        .filter(|f| f.category == CategoryCode::RectificationRefused)
+        .map(|f| (f.key.clone(), f.source))
+        .collect();
+    assert_eq!(
+        late,
+        [(format!("case:{}", case.id), FindingSource::CaseDeadline)]
+    );
+    let pending = dukao::cases::escalation::pending(
+        store,
+        &org,
+        &profiles,
+        &dukao::access::Reach::City,
+        2025,
+        day("2025-12-31"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        pending
+            .iter()
+            .any(|p| p.cases.iter().any(|c| c.id == case.id)),
+        "its escalation awaits an inspector"
+    );
+
+    // Today's cases: other departments, the department user's notified.
+    let today = dukao::demo::cases::open(&config, store, &org, 2025, &[earlier.clone()])
+        .await
+        .unwrap();
+    let states: Vec<CaseState> = today.iter().map(|c| c.case.state).collect();
+    assert_eq!(states, [CaseState::Notified, CaseState::Opened]);
+    assert!(
+        today
+            .iter()
+            .all(|c| c.case.department_id != case.department_id)
+    );
+    assert_ne!(today[0].case.department_id, today[1].case.department_id);
+}
+both_backends!(the_demos_cases_, the_demos_cases);

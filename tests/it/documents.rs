@@ -665,11 +665,28 @@ async fn documents_over_http(ts: &TestStore) {
             .unwrap()
             .is_empty()
     );
+    // A new notice is issued through its case, not here.
     let (status, _, json) = call(
         &inspector,
         Method::POST,
         "/api/v1/documents/issue/notice",
         Some(body.clone()),
+    )
+    .await;
+    let refusal = String::from_utf8_lossy(&json).to_string();
+    assert_eq!(status, StatusCode::CONFLICT, "{refusal}");
+    assert!(refusal.contains("/api/v1/cases/{id}/notice"), "{refusal}");
+    assert!(
+        archive::list(store, None, None, &Reach::City)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (status, _, json) = call(
+        &inspector,
+        Method::POST,
+        "/api/v1/cases",
+        Some(serde_json::json!({"department_id": dept, "year": 2025})),
     )
     .await;
     assert_eq!(
@@ -678,21 +695,69 @@ async fn documents_over_http(ts: &TestStore) {
         "{}",
         String::from_utf8_lossy(&json)
     );
-    let issued: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    let id = issued["id"].as_i64().unwrap();
-    assert_eq!(issued["issued_by"], "王明", "the signed-in inspector");
+    let case = serde_json::from_slice::<serde_json::Value>(&json).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/cases/{case}/notice"))
+        .header("content-type", "application/json")
+        .header("if-match", format!("\"case-{case}-v1\""));
+    let request = crate::cases::authenticate(request, &inspector)
+        .body(axum::body::Body::from(
+            serde_json::json!({"date": "2026-01-06"}).to_string(),
+        ))
+        .unwrap();
+    let answer = client.request(request).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    let id = answer.json()["notice_id"].as_i64().unwrap();
+    let issued = archive::get(store, id, &Reach::City).await.unwrap();
+    assert_eq!(issued.issued_by, "王明", "the signed-in inspector");
+    assert!(issued.number.ends_with("〔2026〕1号"));
+    let uri = format!("/api/v1/documents/{id}/pdf");
+    let (status, _, pdf) = call(&leader, Method::GET, &uri, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_of(&pdf).contains(issued.number.as_str()));
+
+    // A correction is issued here: it names exactly the findings of the
+    // notice it replaces.
+    let correction = serde_json::json!({
+        "department_id": dept, "year": 2025, "date": "2026-01-07", "replaces": id
+    });
+    let (status, _, json) = call(
+        &inspector,
+        Method::POST,
+        "/api/v1/documents/issue/notice",
+        Some(correction),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&json)
+    );
+    let corrected: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let corrected_id = corrected["id"].as_i64().unwrap();
+    assert_eq!(corrected["issued_by"], "王明");
+    assert!(
+        corrected["number"]
+            .as_str()
+            .unwrap()
+            .ends_with("〔2026〕2号")
+    );
+    assert_eq!(
+        archive::findings_of(store, corrected_id).await.unwrap(),
+        archive::findings_of(store, id).await.unwrap()
+    );
+    assert!(!archive::findings_of(store, id).await.unwrap().is_empty());
     let trail = dukao::audit::list(store, &dukao::audit::Filter::newest(1))
         .await
         .unwrap();
     assert_eq!(
         (trail[0].actor.as_str(), trail[0].subject.clone()),
-        ("王明", format!("document:{id}"))
+        ("王明", format!("document:{corrected_id}"))
     );
-    assert!(issued["number"].as_str().unwrap().ends_with("〔2026〕1号"));
-    let uri = format!("/api/v1/documents/{id}/pdf");
-    let (status, _, pdf) = call(&leader, Method::GET, &uri, None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(text_of(&pdf).contains(issued["number"].as_str().unwrap()));
     let (status, _, list) = call(&leader, Method::GET, "/api/v1/documents?kind=notice", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -701,17 +766,17 @@ async fn documents_over_http(ts: &TestStore) {
             .as_array()
             .unwrap()
             .len(),
-        1
+        2
     );
-    // Nothing open any more; unknown kinds and ids.
+    // A correction of nothing; unknown kinds and ids.
     let (status, _, _) = call(
         &inspector,
         Method::POST,
         "/api/v1/documents/issue/notice",
-        Some(body),
+        Some(serde_json::json!({"department_id": dept, "year": 2025, "replaces": 999})),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = call(
         &inspector,
         Method::POST,

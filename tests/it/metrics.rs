@@ -416,6 +416,19 @@ both_backends!(findings_dedupe, findings_are_deduplicated_across_runs);
 async fn summary_and_outputs(ts: &TestStore) {
     import_dir(&ts.store, demo_csv()).await;
     let store = &ts.store;
+    // An inspection row of `rectification_refused`, as a platform may push
+    // one (the demo does not): it stays an inspection finding, but the
+    // evaluation's input is the cases' deadlines.
+    let (ps, _) = year_bounds();
+    sqlx::query(
+        "INSERT INTO findings (id, department_id, category, found_at, inspector, evidence) \
+         SELECT 'F-REFUSED', id, 'rectification_refused', $1, '李四、王五', '逾期未整改' \
+         FROM departments ORDER BY id LIMIT 1",
+    )
+    .bind(ps + 86_400_000 * 40)
+    .execute(store.pool())
+    .await
+    .unwrap();
     let config = Config::default();
     let period_args = PeriodArgs {
         year: 2025,
@@ -464,6 +477,11 @@ async fn summary_and_outputs(ts: &TestStore) {
     // Imported rows of `rectification_refused` are not counted: whether a
     // rectification was done in time is decided by the cases' deadlines.
     let (ps, pe) = year_bounds();
+    let all = count(
+        store,
+        &format!("SELECT COUNT(*) FROM findings WHERE found_at >= {ps} AND found_at < {pe}"),
+    )
+    .await;
     let stored = count(
         store,
         &format!(
@@ -472,7 +490,7 @@ async fn summary_and_outputs(ts: &TestStore) {
         ),
     )
     .await;
-    assert_eq!(imported, stored);
+    assert_eq!((imported, all), (stored, stored + 1));
     assert!(
         findings
             .iter()

@@ -741,6 +741,38 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
     let renewed = client.get_once(&a, "/cases").await.text();
     assert!(renewed.contains("已撤销"), "{renewed}");
 
+    // 公文, kept too: a notice issued through its case shows at once.
+    let none = client.get_once(&a, "/documents").await.text();
+    assert!(none.contains("共 0 份"), "{none}");
+    let manual = client
+        .send(
+            Method::POST,
+            "/api/v1/cases",
+            &a,
+            Some(
+                serde_json::json!({"department_id": c, "year": 2026, "findings": [],
+                "manual": [{"category": "other", "evidence": "现场检查记录"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(manual.status, StatusCode::CREATED, "{}", manual.text());
+    let second_case = manual.json()["id"].as_i64().unwrap();
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/cases/{second_case}/notice"))
+        .header("content-type", "application/json")
+        .header("if-match", format!("\"case-{second_case}-v1\""));
+    let request = crate::cases::authenticate(request, &a)
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    let issued = client.request(request).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text());
+    let shown = client.get_once(&a, "/documents").await.text();
+    assert!(
+        shown.contains("共 1 份") && shown.contains("整改通知书"),
+        "{shown}"
+    );
+
     // 总览 for the city and for a county: two pages, neither the other's.
     let leader = client.sign_in("lc", PASSWORD).await;
     let county = client.sign_in("lx", PASSWORD).await;
@@ -777,9 +809,12 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
     }
     // …and by the category of the findings a case holds (in the store
     // query). A filter form's blank fields are no filter.
+    // (Detected findings, and the inspections' the case took.)
     let held: Vec<String> = sqlx::query(
-        "SELECT DISTINCT f.category FROM detected_findings f \
-         JOIN case_findings cf ON cf.finding_key = f.key WHERE cf.case_id = $1",
+        "SELECT f.category FROM detected_findings f \
+         JOIN case_findings cf ON cf.finding_key = f.key WHERE cf.case_id = $1 \
+         UNION SELECT i.category FROM findings i \
+         JOIN case_findings cf ON cf.finding_key = 'inspection:' || i.id WHERE cf.case_id = $1",
     )
     .bind(id)
     .fetch_all(ts.store.pool())
