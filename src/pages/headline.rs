@@ -292,6 +292,11 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
     );
     for row in headline_rows(summary, previous) {
         let trend = match &row.months {
+            // Nothing to draw: says so, instead of an empty line.
+            Some(months) if drawn(months).iter().all(Option::is_none) => format!(
+                "<span class=\"na\" title=\"{}\">各月均不足{FEWEST_DRAWN}项</span>",
+                escape(&trend_words(months))
+            ),
             Some(months) => sparkline_cell(months)?,
             None => format!("<span class=\"na\" title=\"{STATE_WORDS}\">不分月</span>"),
         };
@@ -532,5 +537,16 @@ mod tests {
         assert_eq!((january(2).ok, january(2).breaches), (6, 4));
         let html = headline(&summary, None).unwrap();
         assert_eq!(html.matches("<span class=\"spark\"").count(), 3, "{html}");
+        // A stage whose months all hold too few items to draw says so.
+        let few = json!({
+            "checks": [row("D1", "approvals", 3, 1)],
+            "rules": [rule("review", 2, 0), rule("reply", 1, 1)],
+            "findings": [],
+            "months": [month("D1", 1, 3, 1)],
+            "rule_months": [rule_month("review", 1, 2, 0), rule_month("reply", 1, 1, 1)],
+        });
+        let html = headline(&few, None).unwrap();
+        assert!(!html.contains("<span class=\"spark\""), "{html}");
+        assert_eq!(html.matches("各月均不足5项").count(), 3, "{html}");
     }
 }
