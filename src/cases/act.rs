@@ -160,7 +160,7 @@ impl Caller {
             archive_dir: state.config.archive_dir.clone(),
             issued_by: self.actor.name.clone(),
             replaces: None,
-            today: self.today(),
+            now_ms: self.now_ms,
         }
     }
 

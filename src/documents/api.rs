@@ -290,7 +290,7 @@ async fn issue(
         archive_dir: state.config.archive_dir.clone(),
         issued_by: identity.name.clone(),
         replaces,
-        today: crate::time::local_date(state.clock.now()),
+        now_ms: state.clock.now(),
     };
     let (doc, _) = archive::issue(&state.store, Engine::shared()?, &prepared, &options).await?;
     Ok((StatusCode::CREATED, Json(doc)))

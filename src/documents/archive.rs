@@ -85,9 +85,17 @@ pub struct IssueOptions {
     pub issued_by: String,
     /// The issued document this one corrects and replaces.
     pub replaces: Option<i64>,
-    /// Today (Asia/Shanghai), from the caller's clock: a 成文日期 in a year
-    /// before it is refused, as that year's numbering has closed.
-    pub today: NaiveDate,
+    /// Now, from the caller's clock (ms): when the document is recorded
+    /// as issued; a 成文日期 in a year before today's (Asia/Shanghai) is
+    /// refused, as that year's numbering has closed.
+    pub now_ms: i64,
+}
+
+impl IssueOptions {
+    /// Today in Asia/Shanghai, by the caller's clock.
+    pub fn today(&self) -> NaiveDate {
+        crate::time::local_date(self.now_ms)
+    }
 }
 
 /// The number the next issue of this issuer, kind and year would get (no
@@ -113,13 +121,13 @@ pub async fn issue(
     prepared: &Prepared,
     options: &IssueOptions,
 ) -> Result<(IssuedDocument, Vec<u8>), DocumentError> {
-    if prepared.issued_on.year() < options.today.year() {
+    if prepared.issued_on.year() < options.today().year() {
         return Err(DocumentError::Invalid(format!(
             "成文日期 {} falls in {}, whose numbering closed at its end; date the document \
              in {} (back-dating is refused)",
             prepared.issued_on,
             prepared.issued_on.year(),
-            options.today.year()
+            options.today().year()
         )));
     }
     if let Some(old) = options.replaces {
@@ -212,7 +220,7 @@ pub async fn issue(
 
     // Record, audit and commit; on any failure the archived file goes too.
     let recorded: Result<i64, DocumentError> = async {
-        let issued_at = crate::time::now_millis();
+        let issued_at = options.now_ms;
         let id: i64 = sqlx::query(
             "INSERT INTO issued_documents (kind, issuer_id, issuer_name, year, sequence, number, title, \
              addressee, subject_id, data_year, issued_on, deadline, issued_at, issued_by, path, sha256, \

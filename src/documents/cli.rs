@@ -265,7 +265,7 @@ async fn finish(
             archive_dir: config.archive_dir.clone(),
             issued_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             replaces: output.replaces,
-            today: today(),
+            now_ms: crate::time::now_millis(),
         };
         let (doc, pdf) = archive::issue(store, engine, &prepared, &options).await?;
         let issue_time = t.elapsed();

@@ -1270,6 +1270,11 @@ async fn the_demos_cases(ts: &TestStore) {
         notice.issued_on, "2025-10-15",
         "a working day, dated as issued"
     );
+    assert!(
+        notice.issued_at.starts_with("2025-10-15T09:30"),
+        "issued by the caller's clock: {}",
+        notice.issued_at
+    );
     assert!(notice.number.ends_with("〔2025〕1号"), "{}", notice.number);
 
     // The year-end judgement, as the demo's walkthrough makes it.

@@ -113,7 +113,7 @@ fn options(dir: &std::path::Path, replaces: Option<i64>) -> IssueOptions {
         archive_dir: dir.to_path_buf(),
         issued_by: "test".into(),
         replaces,
-        today: date("2026-02-10"),
+        now_ms: dukao::time::parse_timestamp("2026-02-10T10:00:00+08:00").unwrap(),
     }
 }
 
