@@ -478,14 +478,16 @@ async fn overview(
         Err(page) => return Ok(page),
     };
     let summary = summary_at(&state, &viewer.reach, a.year, judged_at).await?;
-    // The previous year, as it stands now (its own latest result).
+    // The previous year, as it stands now (its own latest result): its
+    // totals, which the change from last year compares with.
     let before = Period::new(a.year - 1, None, None)?;
-    let previous = match results::load(
+    let previous = match results::load_arrays(
         &state.store,
         ResultKind::Summary,
         &before.label(),
         Wanted::Latest,
         &viewer.reach,
+        &["checks", "rules"],
     )
     .await?
     {

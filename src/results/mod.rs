@@ -519,8 +519,37 @@ pub async fn load(
     }
 }
 
+/// The stored result of `kind` and `period` with only the unit arrays
+/// `only` of its layout (the others absent), cut to `reach` in the query:
+/// what a reader needs of a large result (总览's comparison with last year
+/// reads its totals, not its months).
+pub async fn load_arrays(
+    store: &Store,
+    kind: ResultKind,
+    period: &str,
+    wanted: Wanted,
+    reach: &Reach,
+    only: &[&str],
+) -> Result<Option<Stored>, ResultsError> {
+    match header(store, kind, period, wanted).await? {
+        Some(h) => Ok(Some(body_of(store, &h, reach, Some(only)).await?)),
+        None => Ok(None),
+    }
+}
+
 /// The body of the stored result `h`, cut to `reach` in the query.
 pub async fn body(store: &Store, h: &Header, reach: &Reach) -> Result<Stored, ResultsError> {
+    body_of(store, h, reach, None).await
+}
+
+/// The body of `h` cut to `reach`, with the unit arrays `only` (`None`:
+/// all of its layout).
+async fn body_of(
+    store: &Store,
+    h: &Header,
+    reach: &Reach,
+    only: Option<&[&str]>,
+) -> Result<Stored, ResultsError> {
     let name = h.kind.name();
     let period = h.period.as_str();
     let kind = h.kind;
@@ -540,13 +569,29 @@ pub async fn body(store: &Store, h: &Header, reach: &Reach) -> Result<Stored, Re
     else {
         return Err(malformed("the head is not a JSON object".into()));
     };
+    let fields: Vec<&str> = kind
+        .layout()
+        .iter()
+        .map(|(field, _)| *field)
+        .filter(|field| only.is_none_or(|only| only.contains(field)))
+        .collect();
+    if let Some(unknown) = only
+        .unwrap_or(&[])
+        .iter()
+        .find(|field| !fields.contains(field))
+    {
+        return Err(malformed(format!("no array {unknown:?} in its layout")));
+    }
     let (departments, mut params) = reach.department_condition("unit_id", 4);
     let (jurisdictions, more) = reach.jurisdiction_condition("unit_id", 4 + params.len());
     params.extend(more);
+    let first_field = 4 + params.len();
+    params.extend(fields.iter().map(|f| f.to_string()));
     let sql = format!(
         "SELECT field, body FROM stored_result_parts WHERE result_id = $1 AND \
          ((level = $2 AND {departments}) OR (level = $3 AND {jurisdictions})) \
-         ORDER BY field, position"
+         AND field IN ({}) ORDER BY field, position",
+        crate::store::placeholders(first_field, fields.len())
     );
     let mut q = sqlx::query(&sql)
         .bind(id)
@@ -555,10 +600,9 @@ pub async fn body(store: &Store, h: &Header, reach: &Reach) -> Result<Stored, Re
     for p in &params {
         q = q.bind(p.as_str());
     }
-    let mut arrays: Map<String, Value> = kind
-        .layout()
+    let mut arrays: Map<String, Value> = fields
         .iter()
-        .map(|(field, _)| (field.to_string(), Value::Array(Vec::new())))
+        .map(|field| (field.to_string(), Value::Array(Vec::new())))
         .collect();
     for part in q.fetch_all(store.pool()).await? {
         let field: String = part.try_get(0)?;

@@ -485,6 +485,36 @@ async fn results_are_read_from_the_store_and_refreshed_in_the_background(ts: &Te
             .is_some_and(|rows| rows.iter().any(|r| r["rule"] == "review")),
         "each approval stage month by month"
     );
+    // A reader may load some of its arrays only (总览's comparison with
+    // last year reads the totals, not the months).
+    let totals = dukao::results::load_arrays(
+        &ts.store,
+        dukao::results::ResultKind::Summary,
+        "2025",
+        dukao::results::Wanted::Latest,
+        &dukao::access::Reach::City,
+        &["checks", "rules"],
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .value;
+    assert_eq!(totals["checks"], summary["checks"]);
+    assert_eq!(totals["rules"], summary["rules"]);
+    assert!(totals.get("months").is_none() && totals.get("rule_months").is_none());
+    assert!(
+        dukao::results::load_arrays(
+            &ts.store,
+            dukao::results::ResultKind::Summary,
+            "2025",
+            dukao::results::Wanted::Latest,
+            &dukao::access::Reach::City,
+            &["weather"],
+        )
+        .await
+        .is_err(),
+        "an array the layout does not have"
+    );
 
     // A frozen year answers from its snapshot, without a basis.
     let leader_user = {
