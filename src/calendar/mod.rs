@@ -117,6 +117,34 @@ pub enum CalendarError {
     },
 }
 
+impl CalendarError {
+    /// The same in Chinese, for a page (the bureau's staff read it there;
+    /// the log and the API keep the words above).
+    pub fn chinese(&self) -> String {
+        match self {
+            CalendarError::MissingYear { year, covered } => format!(
+                "缺少{year}年的官方工作日历（已载入{covered}年）：《国务院办公厅关于{year}年部分节假日安排的通知》尚未载入。\
+                 通知发布后，按 rules/calendar/cn.toml 的格式写入日历覆盖文件（dukao.toml 的 calendar_overrides）即可，无需升级"
+            ),
+            CalendarError::Parse { origin, message } => {
+                format!("{origin}：日历文件不是有效的 TOML（{message}）")
+            }
+            CalendarError::Invalid {
+                origin,
+                year,
+                field,
+                message,
+            } => format!(
+                "{origin}：{}{field}：{message}",
+                year.map_or(String::new(), |y| format!("{y}年条目 "))
+            ),
+            CalendarError::Io { path, source } => {
+                format!("{}：无法读取日历覆盖文件（{source}）", path.display())
+            }
+        }
+    }
+}
+
 fn year_prefix(year: &Option<i32>) -> String {
     match year {
         Some(y) => format!("year {y}: "),

@@ -730,6 +730,13 @@ fn missing_year_error_and_message() {
     );
     assert!(msg.contains("override"), "{msg}");
     assert!(msg.contains("with_overrides"), "{msg}");
+    // A page says it in Chinese, with the same remedy.
+    let words = err.chinese();
+    assert!(
+        words.starts_with("缺少2018年的官方工作日历（已载入2019–2026年）"),
+        "{words}"
+    );
+    assert!(words.contains("calendar_overrides"), "{words}");
 
     let err = c.add_working_days(d(2035, 1, 10), 5).unwrap_err();
     assert!(matches!(err, CalendarError::MissingYear { year: 2035, .. }));

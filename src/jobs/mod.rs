@@ -90,6 +90,8 @@ pub struct JobStatus {
     pub next: Option<(String, String)>,
     /// Why the next occurrence cannot be told (a calendar missing).
     pub next_error: Option<String>,
+    /// The same in Chinese, for the pages.
+    pub next_error_chinese: Option<String>,
     /// The annual report only: where last year's report stands and the
     /// reporting dates the city's regulation gives, until it is issued.
     pub annual_report: Option<work::AnnualDeadline>,
@@ -118,13 +120,17 @@ pub async fn status(
             .filter(|o| o.state == OccurrenceState::Failed)
             .cloned()
             .collect();
-        let (next, next_error) = if settings.enabled {
+        let (next, next_error, next_error_chinese) = if settings.enabled {
             match schedule::next_after(job, settings, &calendar, now) {
-                Ok(next) => (next.map(|d| (d.period, format_millis(d.due_at))), None),
-                Err(e) => (None, Some(e.to_string())),
+                Ok(next) => (
+                    next.map(|d| (d.period, format_millis(d.due_at))),
+                    None,
+                    None,
+                ),
+                Err(e) => (None, Some(e.to_string()), Some(e.chinese())),
             }
         } else {
-            (None, None)
+            (None, None, None)
         };
         let annual_report = match job {
             JobName::AnnualReport => {
@@ -149,6 +155,7 @@ pub async fn status(
             failing,
             next,
             next_error,
+            next_error_chinese,
         });
     }
     Ok(out)

@@ -60,6 +60,26 @@ pub enum ScheduleError {
     },
 }
 
+impl ScheduleError {
+    /// The same in Chinese, for a page.
+    pub fn chinese(&self) -> String {
+        match self {
+            ScheduleError::Cron { job, cron, message } => {
+                format!("任务 {job} 的 cron 表达式 {cron:?} 无法解析（{message}）")
+            }
+            ScheduleError::Period {
+                job,
+                period,
+                example,
+            } => format!("{period:?} 不是任务 {job} 的周期（例如 {example}）"),
+            ScheduleError::Calendar(e) => e.chinese(),
+            ScheduleError::Setting { job, message } => {
+                format!("任务 {job} 的设置有误（{message}）")
+            }
+        }
+    }
+}
+
 /// How one job runs (`[jobs.<name>]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobSettings {

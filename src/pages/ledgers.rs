@@ -70,7 +70,7 @@ async fn jobs(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
                     .map_or(String::new(), |at| format!("（{}）", chinese_instant(at)))
             )
         });
-        let next = match (&j.next, &j.next_error) {
+        let next = match (&j.next, &j.next_error_chinese) {
             (Some((period, at)), _) => format!("{period}（{}）", chinese_instant_text(at)),
             (None, Some(e)) => format!("无法确定：{e}"),
             (None, None) if !j.enabled => "已停用".to_string(),

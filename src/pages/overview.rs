@@ -1006,9 +1006,9 @@ async fn jobs(state: &AppState) -> Result<(String, Option<i64>), ApiError> {
                 o.error.as_deref().or(o.outcome.as_deref()).unwrap_or("")
             )
         });
-        let next = match (&j.next, &j.next_error) {
+        let next = match (&j.next, &j.next_error_chinese) {
             (Some((period, at)), _) => format!("{period}（{}）", when(at)),
-            (None, Some(_)) => "无法确定（缺少工作日历）".to_string(),
+            (None, Some(e)) => format!("无法确定：{e}"),
             (None, None) => "—".to_string(),
         };
         let _ = writeln!(
