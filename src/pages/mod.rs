@@ -569,3 +569,163 @@ mod tests {
         assert!(matches!(unknown, Err(ApiError::BadRequest(_))));
     }
 }
+
+/// WCAG 2.1 AA contrast of the stylesheet, read from the stylesheet
+/// itself: every rule that sets a text colour is checked against the
+/// background it is drawn on — its own, the header bar's for what sits in
+/// it, else both page backgrounds (the tinted page and the white cards) —
+/// at 4.5:1 (normal text); the keyboard focus ring against both
+/// backgrounds at 3:1 (a non-text indicator). A colour changed in the
+/// stylesheet is checked by this test without touching it.
+#[cfg(test)]
+mod contrast {
+    use std::collections::HashMap;
+
+    use super::STYLESHEET;
+
+    /// `#rgb` or `#rrggbb` as 0–1 channels.
+    fn rgb(hex: &str) -> [f64; 3] {
+        let h = hex.trim_start_matches('#');
+        let h: String = if h.len() == 3 {
+            h.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            h.to_string()
+        };
+        assert_eq!(h.len(), 6, "not a hex colour: {hex}");
+        std::array::from_fn(|i| {
+            f64::from(u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap()) / 255.0
+        })
+    }
+
+    /// WCAG relative luminance.
+    fn luminance(hex: &str) -> f64 {
+        let lin = |c: f64| {
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let [r, g, b] = rgb(hex).map(lin);
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+
+    fn ratio(a: &str, b: &str) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// The rules: selectors and their declarations (name → value), in
+    /// order; `@media` blocks are read as their inner rules.
+    fn rules() -> Vec<(String, HashMap<String, String>)> {
+        let mut css = STYLESHEET.to_string();
+        while let Some(start) = css.find("/*") {
+            let end = css[start..].find("*/").unwrap() + start + 2;
+            css.replace_range(start..end, "");
+        }
+        let mut out = Vec::new();
+        let mut rest = css.as_str();
+        while let Some(open) = rest.find('{') {
+            let selector = rest[..open].trim().to_string();
+            if selector.starts_with("@media") {
+                rest = &rest[open + 1..];
+                continue;
+            }
+            let close = rest[open..].find('}').unwrap() + open;
+            let declarations = rest[open + 1..close]
+                .split(';')
+                .filter_map(|d| d.split_once(':'))
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .collect();
+            out.push((
+                selector.trim_start_matches('}').trim().to_string(),
+                declarations,
+            ));
+            rest = &rest[close + 1..];
+        }
+        out
+    }
+
+    #[test]
+    fn every_text_colour_meets_aa_on_its_background() {
+        let rules = rules();
+        let root = &rules.iter().find(|(s, _)| s == ":root").unwrap().1;
+        let resolve = |value: &str| -> Option<String> {
+            let v = value.split_whitespace().next()?;
+            let v = match v.strip_prefix("var(").and_then(|v| v.strip_suffix(')')) {
+                Some(name) => root.get(name)?.clone(),
+                None => v.to_string(),
+            };
+            v.starts_with('#').then_some(v)
+        };
+        let background = |d: &HashMap<String, String>| {
+            d.get("background")
+                .or(d.get("background-color"))
+                .and_then(|v| resolve(v))
+        };
+        let page = [
+            resolve("var(--tint)").unwrap(),
+            resolve("var(--paper)").unwrap(),
+        ];
+        let bar = rules
+            .iter()
+            .find(|(s, _)| s == "header.bar")
+            .and_then(|(_, d)| background(d))
+            .unwrap();
+        let mut checked = 0;
+        for (selector, declarations) in &rules {
+            let Some(colour) = declarations.get("color").and_then(|v| resolve(v)) else {
+                continue;
+            };
+            let grounds: Vec<String> = match background(declarations) {
+                Some(own) => vec![own],
+                None if selector.starts_with("header.bar")
+                    || selector.starts_with("button.plain") =>
+                {
+                    vec![bar.clone()]
+                }
+                None => page.to_vec(),
+            };
+            for ground in &grounds {
+                let r = ratio(&colour, ground);
+                assert!(
+                    r >= 4.5,
+                    "{selector}: {colour} on {ground} is {r:.2}:1, under AA's 4.5:1"
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 20,
+            "only {checked} pairs found: is the stylesheet read?"
+        );
+        let ring = |selector: &str| {
+            rules
+                .iter()
+                .find(|(s, _)| s == selector)
+                .and_then(|(_, d)| d.get("outline"))
+                .and_then(|o| o.split_whitespace().find(|w| w.starts_with('#')))
+                .unwrap_or_else(|| panic!("no focus ring for {selector}"))
+                .to_string()
+        };
+        for (selector, grounds) in [
+            (":focus-visible", page.to_vec()),
+            ("header.bar :focus-visible", vec![bar.clone()]),
+        ] {
+            let focus = ring(selector);
+            for ground in &grounds {
+                let r = ratio(&focus, ground);
+                assert!(
+                    r >= 3.0,
+                    "{selector}: the ring {focus} on {ground} is {r:.2}:1"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_ratio_is_wcags() {
+        assert!((ratio("#000", "#fff") - 21.0).abs() < 1e-9);
+        assert!((ratio("#777777", "#ffffff") - 4.48).abs() < 0.01);
+    }
+}
