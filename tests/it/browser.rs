@@ -42,6 +42,45 @@ async fn sign_in(b: &Browser, base: &str, login: &str) {
     assert!(start.contains("您好"), "{login} is signed in: {start}");
 }
 
+/// Signs the browser in as `login` with the keyboard only: the login
+/// field, Tab to the password, Enter submits; then Tab from the page's
+/// start reaches the header's links in order, and Enter follows one.
+async fn sign_in_by_keyboard(b: &Browser, base: &str, login: &str) {
+    use crate::webdriver::{ENTER, TAB};
+    b.goto(&format!("{base}/login")).await;
+    b.clear_cookies().await;
+    b.goto(&format!("{base}/login")).await;
+    let field = b.find("#login").await;
+    b.press(&field, &format!("{login}{TAB}")).await;
+    let focused = b.active().await;
+    assert_eq!(
+        b.property(&focused, "id").await,
+        "password",
+        "Tab goes to the password"
+    );
+    b.press(&focused, &format!("{PASSWORD}{ENTER}")).await;
+    b.find("form.signout").await;
+    assert!(
+        b.source().await.contains("您好"),
+        "{login} is signed in by keyboard"
+    );
+    // From the start page, Tab walks the header's links in order: 首页,
+    // then 总览, which Enter follows.
+    let mut focused = b.find("header.bar a").await;
+    let mut walked = vec![b.text(&focused).await];
+    while walked.len() < 6 && walked.last().map(String::as_str) != Some("总览") {
+        b.press(&focused, TAB).await;
+        focused = b.active().await;
+        walked.push(b.text(&focused).await);
+    }
+    assert_eq!(walked, ["首页", "总览"]);
+    b.press(&focused, ENTER).await;
+    assert!(
+        b.url().await.contains("/overview"),
+        "Enter follows the link"
+    );
+}
+
 /// A GET with the browser's session cookie, through the service directly
 /// (what a download link fetches).
 async fn fetch_as(client: &Client, b: &Browser, url: &str) -> crate::client::Answer {
@@ -133,9 +172,9 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
         "exactly those records"
     );
 
-    // The county's leader reaches neither a city department's page nor
-    // its row of the matrix.
-    sign_in(&b, &base, "lx").await;
+    // The county's leader (signing in with the keyboard only) reaches
+    // neither a city department's page nor its row of the matrix.
+    sign_in_by_keyboard(&b, &base, "lx").await;
     b.goto(&format!(
         "{base}/overview/unit?year=2025&as_of=2025-12-31&unit={c}"
     ))

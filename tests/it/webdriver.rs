@@ -19,6 +19,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The W3C element reference key.
+/// WebDriver's Tab key.
+pub const TAB: &str = "\u{E004}";
+/// WebDriver's Enter key.
+pub const ENTER: &str = "\u{E007}";
+
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Chromium's and the driver's paths (Debian's packages).
@@ -305,6 +310,23 @@ impl Browser {
             Some(json!({ "text": text })),
         )
         .await;
+    }
+
+    /// The element that has the keyboard focus.
+    pub async fn active(&self) -> Element {
+        let found = self.command("GET", &self.at("/element/active"), None).await;
+        Element(
+            found[ELEMENT]
+                .as_str()
+                .unwrap_or_else(|| panic!("no focused element: {found}"))
+                .to_string(),
+        )
+    }
+
+    /// Keys pressed while `e` has the focus: text, and WebDriver's
+    /// special keys ([`TAB`], [`ENTER`]).
+    pub async fn press(&self, e: &Element, keys: &str) {
+        self.type_in(e, keys).await;
     }
 
     /// An element's visible text.
