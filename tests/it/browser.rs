@@ -81,6 +81,39 @@ async fn sign_in_by_keyboard(b: &Browser, base: &str, login: &str) {
     );
 }
 
+/// Every form field of a page has its label: a `<label for>` naming its
+/// id, or a `<label>` around it (hidden fields and buttons aside).
+fn assert_labelled(name: &str, html: &str) {
+    for tag in ["<input", "<select", "<textarea"] {
+        for (at, _) in html.match_indices(tag) {
+            let end = at + html[at..].find('>').unwrap();
+            let element = &html[at..end];
+            if element.contains("type=\"hidden\"") || element.contains("type=\"submit\"") {
+                continue;
+            }
+            let id = element
+                .split("id=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next());
+            let labelled = match id {
+                Some(id) => html.contains(&format!("<label for=\"{id}\"")),
+                None => {
+                    let before = &html[..at];
+                    before.rfind("<label").unwrap_or(0) > before.rfind("</label>").unwrap_or(0)
+                }
+            };
+            assert!(labelled, "{name}: a field without its label: {element}>");
+        }
+    }
+}
+
+/// Looks at the page shown: its screenshots kept (1366×768 and a phone,
+/// when asked for), and every field labelled.
+async fn look(b: &Browser, name: &str) {
+    assert_labelled(name, &b.source().await);
+    b.keep_screenshots(name).await;
+}
+
 /// A GET with the browser's session cookie, through the service directly
 /// (what a download link fetches).
 async fn fetch_as(client: &Client, b: &Browser, url: &str) -> crate::client::Answer {
@@ -134,7 +167,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     // The leader: 总览 (computed in the background on first sight), then
     // from a failing cell to its records and their CSV.
     sign_in(&b, &base, "lc").await;
-    b.keep_screenshots("start-leader").await;
+    look(&b, "start-leader").await;
     let overview = format!("{base}/overview?year=2025&as_of=2025-12-31");
     b.goto(&overview).await;
     assert!(b.source().await.contains("正在计算"));
@@ -145,7 +178,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     let html = b.source().await;
     assert!(html.contains("2025年政务数据共享总览"), "{html}");
     assert!(html.contains("数据截至 2025年12月31日 23:59"));
-    b.keep_screenshots("overview").await;
+    look(&b, "overview").await;
     let red = b.find("td.bad a").await;
     let cell = b.text(&red).await;
     assert!(cell.contains("■") && cell.contains("未达标"), "{cell}");
@@ -156,7 +189,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     assert!(records.contains("扣分记录"), "{records}");
     let rows = b.find_all("tbody tr").await.len();
     assert!(rows > 0);
-    b.keep_screenshots("records").await;
+    look(&b, "records").await;
     let csv_link = b.property(&csv_link, "href").await;
     let csv = fetch_as(&client, &b, &csv_link).await;
     assert_eq!(csv.status, 200);
@@ -182,7 +215,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     let refused = b.source().await;
     assert!(refused.contains("未找到"), "{refused}");
     assert!(!refused.contains(&c_name));
-    b.keep_screenshots("not-found").await;
+    look(&b, "not-found").await;
     b.goto(&overview).await;
     let county = b.source().await;
     assert!(county.contains("部门 × 指标"), "{county}");
@@ -200,7 +233,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
         "{base}/overview/unit?year=2025&as_of=2025-12-31&unit={c}"
     ))
     .await;
-    b.keep_screenshots("department").await;
+    look(&b, "department").await;
     b.click(&b.find("form[action=\"/cases\"] button").await)
         .await;
     b.find("#done-opened").await;
@@ -221,7 +254,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
         opened.contains("案件已立案") && opened.contains("已立案"),
         "{opened}"
     );
-    b.keep_screenshots("case-opened").await;
+    look(&b, "case-opened").await;
     let preview = b
         .property(&b.find("a[href$=\"notice-draft.pdf\"]").await, "href")
         .await;
@@ -243,14 +276,14 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     sign_in(&b, &base, "dc").await;
     let start = b.source().await;
     assert!(start.contains(&format!("第 {id} 号")), "{start}");
-    b.keep_screenshots("start-department").await;
+    look(&b, "start-department").await;
     b.click(&b.find(&format!("a[href=\"/cases/{id}\"]")).await)
         .await;
     b.find("#text").await;
     let files = tempfile::tempdir().unwrap();
     let report = files.path().join("整改报告.pdf");
     std::fs::write(&report, b"%PDF-1.4\n% rectification report\n").unwrap();
-    b.keep_screenshots("case-department").await;
+    look(&b, "case-department").await;
     b.type_in(&b.find("#text").await, "已更新数据目录并补办逾期审批。")
         .await;
     b.type_in(&b.find("#attachments").await, report.to_str().unwrap())
@@ -268,7 +301,7 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     b.goto(&format!("{base}/work")).await;
     let work = b.source().await;
     assert!(work.contains("待核验的整改报告（1）"), "{work}");
-    b.keep_screenshots("work").await;
+    look(&b, "work").await;
     b.goto(&format!("{base}/cases/{id}")).await;
     b.click(&b.find("input[name=\"outcome\"][value=\"accept\"]").await)
         .await;
@@ -279,13 +312,13 @@ async fn people_use_it_in_a_browser(ts: &TestStore) {
     assert!(closed.contains("核验结果已记录"), "{closed}");
     assert!(closed.contains("已办结"));
     assert!(!closed.contains("<h2>办理</h2>"), "nothing more to do");
-    b.keep_screenshots("case-closed").await;
+    look(&b, "case-closed").await;
 
     // The notice is in 公文, downloadable.
     b.goto(&format!("{base}/documents?kind=notice")).await;
     let documents = b.source().await;
     assert!(documents.contains("整改通知书"), "{documents}");
-    b.keep_screenshots("documents").await;
+    look(&b, "documents").await;
     let pdf_link = b.property(&b.find("a[href$=\"/pdf\"]").await, "href").await;
     let issued = fetch_as(&client, &b, &pdf_link).await;
     assert_eq!(issued.status, 200);
