@@ -271,10 +271,17 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
 /// Why a check of states has no trend.
 const STATE_WORDS: &str = "按数据截至时点的状态判定，一次判定不反映此前各月";
 
-/// A check's sparkline cell: the line, labelled with the months' rates.
-fn sparkline_cell(months: &[Totals; 12]) -> Result<String, ApiError> {
-    let svg = charts::sparkline(&drawn(months)).map_err(|e| ApiError::Internal(e.to_string()))?;
+/// A trend cell: the sparkline of the months' rates, labelled with them;
+/// when no month holds enough items to draw, words saying so instead of an
+/// empty line.
+pub fn trend_cell(months: &[Totals; 12]) -> Result<String, ApiError> {
     let words = escape(&trend_words(months));
+    if drawn(months).iter().all(Option::is_none) {
+        return Ok(format!(
+            "<span class=\"na\" title=\"{words}\">各月均不足{FEWEST_DRAWN}项</span>"
+        ));
+    }
+    let svg = charts::sparkline(&drawn(months)).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(format!(
         "<span class=\"spark\" role=\"img\" aria-label=\"{words}\" title=\"{words}\">{svg}</span>"
     ))
@@ -292,12 +299,7 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
     );
     for row in headline_rows(summary, previous) {
         let trend = match &row.months {
-            // Nothing to draw: says so, instead of an empty line.
-            Some(months) if drawn(months).iter().all(Option::is_none) => format!(
-                "<span class=\"na\" title=\"{}\">各月均不足{FEWEST_DRAWN}项</span>",
-                escape(&trend_words(months))
-            ),
-            Some(months) => sparkline_cell(months)?,
+            Some(months) => trend_cell(months)?,
             None => format!("<span class=\"na\" title=\"{STATE_WORDS}\">不分月</span>"),
         };
         let _ = writeln!(

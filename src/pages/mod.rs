@@ -10,7 +10,8 @@
 //! - [`signin`]: the sign-in page, the start page (who is signed in, what
 //!   they may do, the open cases in reach), signing out.
 //! - [`overview`]: 总览, its drill-down to the records (and their CSV), and
-//!   a department's page; [`headline`]: its headline figures and trends.
+//!   a department's page; [`headline`]: its headline figures and trends;
+//!   [`rectification`]: its rectification cases as they stand today.
 //! - [`work`]: 督办, the inspectors' work list.
 //! - [`cases`]: the cases, one case and the forms of its steps.
 //! - [`documents`]: 公文, the issued documents.
@@ -29,6 +30,7 @@ pub mod kept;
 pub mod ledgers;
 pub mod overview;
 pub mod print;
+pub mod rectification;
 pub mod signin;
 pub mod work;
 

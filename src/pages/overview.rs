@@ -530,6 +530,25 @@ async fn overview(
         }
         None => body.push_str("<p>各项监测汇总正在计算。</p>\n"),
     }
+    // The rectification cases as they stand today, this year's and last.
+    let cases_of = |year: i32| {
+        let filter = crate::cases::record::Filter {
+            year: Some(year),
+            ..Default::default()
+        };
+        let (store, reach) = (&state.store, &viewer.reach);
+        async move {
+            crate::cases::record::list(store, reach, &filter)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))
+        }
+    };
+    body.push_str(&super::rectification::section(
+        &cases_of(a.year).await?,
+        &cases_of(a.year - 1).await?,
+        a.year,
+        crate::time::local_date(state.clock.now()),
+    )?);
     let departments: Vec<&DepartmentResult> = evaluated.result.departments.iter().collect();
     let here = format!("/overview?{}", query(a.year, as_of_text, &[]));
     body.push_str(&matrix(&departments, &order, &here, a.year, as_of_text));

@@ -882,6 +882,13 @@ async fn pages_are_kept_until_what_they_rest_on_changes(ts: &TestStore) {
     let county_page = client.get_once(&county, overview).await.text();
     assert!(city_page.contains("定时任务"));
     assert!(!county_page.contains("定时任务"), "the jobs are the city's");
+    // The cases of the year as they stand today, each in its viewer's
+    // reach: the city's dismissed case is not the county's.
+    assert!(
+        city_page.contains("<th scope=\"row\">已撤销</th><td>1</td>"),
+        "{city_page}"
+    );
+    assert!(county_page.contains("<th scope=\"row\">已撤销</th><td>0</td>"));
     assert_ne!(
         city_page.matches("<tr><th scope=\"row\">").count(),
         county_page.matches("<tr><th scope=\"row\">").count()
