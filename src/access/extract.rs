@@ -73,28 +73,21 @@ pub async fn session_of(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<session::Session>, ApiError> {
-    match cookie(headers, SESSION_COOKIE) {
-        Some(secret) => Ok(session::resume(
-            &state.store,
-            &state.config.session,
-            secret,
-            state.clock.now(),
-        )
-        .await?),
-        None => Ok(None),
-    }
+    Ok(session_reading(state, headers, &[])
+        .await?
+        .map(|(session, _)| session))
 }
 
 /// [`session_of`], reading in the same query the integer scalar
 /// subqueries `also`, in their order
-/// ([`crate::people::session::resume_reading`]).
+/// ([`crate::people::session::resume`]).
 pub async fn session_reading(
     state: &AppState,
     headers: &HeaderMap,
     also: &[String],
 ) -> Result<Option<(session::Session, Vec<i64>)>, ApiError> {
     match cookie(headers, SESSION_COOKIE) {
-        Some(secret) => Ok(session::resume_reading(
+        Some(secret) => Ok(session::resume(
             &state.store,
             &state.config.session,
             secret,

@@ -66,7 +66,7 @@ impl Marks {
 
     /// The markers as scalar subqueries, in the order [`Marks::of`]
     /// takes their values: read with the viewer's session in one query
-    /// ([`crate::people::session::resume_reading`]).
+    /// ([`crate::people::session::resume`]).
     pub fn columns() -> Vec<String> {
         let [l0, l1, l2] = crate::jobs::ledger::MARKS;
         [

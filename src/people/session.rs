@@ -210,22 +210,11 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The live session a cookie's secret names, its idle clock restarted; a
 /// session found idle, too old or of a disabled user is ended and `None`.
+/// The same query reads the integer scalar subqueries `also` (other
+/// owners' markers, e.g. the pages' [`crate::pages::kept::Marks`]), whose
+/// values come back in their order: a signed-in page costs one round trip
+/// to the store, not one per owner.
 pub async fn resume(
-    store: &Store,
-    policy: &SessionPolicy,
-    secret: &str,
-    now: i64,
-) -> Result<Option<Session>, PeopleError> {
-    Ok(resume_reading(store, policy, secret, now, &[])
-        .await?
-        .map(|(session, _)| session))
-}
-
-/// [`resume`], reading in the same query the integer scalar subqueries
-/// `also` (other owners' markers, e.g. the pages' [`crate::pages::kept::Marks`]),
-/// in their order: a signed-in page costs one round trip to the store,
-/// not one per owner.
-pub async fn resume_reading(
     store: &Store,
     policy: &SessionPolicy,
     secret: &str,
