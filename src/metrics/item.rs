@@ -141,6 +141,32 @@ impl TrendDay {
     }
 }
 
+/// Whether `rule` records its breaches only: the act that breaks it (a
+/// refusal without reasons, a withdrawal without approval, a grant given
+/// for too long, a call after a grant's end) or an entry lacking its
+/// basis. Every item of such a rule is a breach, so a share of items met
+/// says nothing about it (it is always 0 %); its count does.
+pub const fn records_breaches_only(rule: Rule) -> bool {
+    match rule {
+        Rule::RefusalReason
+        | Rule::Withdrawal
+        | Rule::MaxAge
+        | Rule::UsedAfterEnd
+        | Rule::ShareBasis => true,
+        Rule::Review
+        | Rule::Reply
+        | Rule::Correction
+        | Rule::OpenApplication
+        | Rule::CatalogUpdate
+        | Rule::FullMaintenance
+        | Rule::NeverUsed
+        | Rule::Freshness
+        | Rule::FreshnessFloor
+        | Rule::Idle
+        | Rule::Expiring => false,
+    }
+}
+
 impl CheckItem {
     /// The day the item counts on in a month-by-month trend
     /// ([`TrendDay`] of its rule): the day its deadline fell due, or the

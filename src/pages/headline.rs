@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::escape;
 use crate::documents::charts::{self, TrendLine};
 use crate::http::ApiError;
-use crate::metrics::item::TrendDay;
+use crate::metrics::item::{TrendDay, records_breaches_only};
 use crate::vocab::{CategoryCode, CheckKind, Rule, Status};
 
 /// One check's (or rule's, or month's) totals over the rows counted.
@@ -212,8 +212,12 @@ pub struct HeadlineRow {
     /// The change from last year, in words.
     pub change: String,
     /// A check's or a rule's totals per month (none for states,
-    /// [`TrendDay::State`]).
+    /// [`TrendDay::State`], and for a rule counted, not rated).
     pub months: Option<[Totals; 12]>,
+    /// A rule that records its breaches only
+    /// ([`crate::metrics::item::records_breaches_only`]): its line gives
+    /// the count and its change, not a rate.
+    pub counted: bool,
 }
 
 /// The headline figures: each check's totals over the departments in
@@ -245,28 +249,47 @@ pub fn headline_rows(summary: &Value, previous: Option<&Value>) -> Vec<HeadlineR
             ),
             months: TrendDay::has_months(check)
                 .then(|| months.get(&check).copied().unwrap_or_default()),
+            counted: false,
         });
         let of_check: Vec<_> = rules.iter().filter(|((c, _), _)| *c == check).collect();
         if of_check.len() < 2 {
             continue;
         }
         for ((_, rule), totals) in of_check {
+            let before = before_rules.get(&(check, *rule));
+            if records_breaches_only(*rule) {
+                out.push(HeadlineRow {
+                    label: rule.chinese(),
+                    rule: true,
+                    totals: *totals,
+                    rate: format!("{} 件", totals.breaches),
+                    change: match before {
+                        Some(b) => format!("{:+} 件", totals.breaches - b.breaches),
+                        None if previous.is_none() => "上年数据计算中".to_string(),
+                        None => "—".to_string(),
+                    },
+                    months: None,
+                    counted: true,
+                });
+                continue;
+            }
             out.push(HeadlineRow {
                 label: rule.chinese(),
                 rule: true,
                 totals: *totals,
                 rate: rate(totals.rate()),
-                change: change(
-                    totals.rate(),
-                    before_rules.get(&(check, *rule)).and_then(Totals::rate),
-                ),
+                change: change(totals.rate(), before.and_then(Totals::rate)),
                 months: (TrendDay::of(*rule) != TrendDay::State)
                     .then(|| rule_months.get(rule).copied().unwrap_or_default()),
+                counted: false,
             });
         }
     }
     out
 }
+
+/// Why a rule of breaches only has a count and no rate.
+const COUNTED_WORDS: &str = "本项只记录违规行为（每一项都是违规），按件数计，不计达标率";
 
 /// Why a check of states has no trend.
 const STATE_WORDS: &str = "按数据截至时点的状态判定，一次判定不反映此前各月";
@@ -300,6 +323,9 @@ pub fn headline(summary: &Value, previous: Option<&Value>) -> Result<String, Api
     for row in headline_rows(summary, previous) {
         let trend = match &row.months {
             Some(months) => trend_cell(months)?,
+            None if row.counted => {
+                format!("<span class=\"na\" title=\"{COUNTED_WORDS}\">按件计</span>")
+            }
             None => format!("<span class=\"na\" title=\"{STATE_WORDS}\">不分月</span>"),
         };
         let _ = writeln!(
@@ -550,5 +576,38 @@ mod tests {
         let html = headline(&few, None).unwrap();
         assert!(!html.contains("<span class=\"spark\""), "{html}");
         assert_eq!(html.matches("各月均不足5项").count(), 3, "{html}");
+    }
+
+    #[test]
+    fn a_rule_of_breaches_only_is_counted_not_rated() {
+        let rule = |r: &str, ok: i64, late: i64| {
+            json!({
+                "level": "department", "id": "D1", "check": "approvals", "rule": r,
+                "items": ok + late, "on_time": ok, "late": late, "violation": 0, "breaches": late,
+            })
+        };
+        let summary = |refused: i64| {
+            json!({
+                "checks": [row("D1", "approvals", 10, refused)],
+                "rules": [rule("review", 10, 0), rule("refusal_reason", 0, refused)],
+                "findings": [],
+                "months": [],
+                "rule_months": [],
+            })
+        };
+        let (now, before) = (summary(3), summary(2));
+        let rows = headline_rows(&now, Some(&before));
+        let refusal = rows.last().unwrap();
+        assert!(refusal.counted && refusal.months.is_none());
+        assert_eq!(
+            (refusal.rate.as_str(), refusal.change.as_str()),
+            ("3 件", "+1 件")
+        );
+        assert_eq!(rows[1].rate, "100.0%", "review keeps its rate");
+        let html = headline(&now, Some(&before)).unwrap();
+        assert!(
+            html.contains("按件计") && !html.contains(">0.0%<"),
+            "{html}"
+        );
     }
 }
