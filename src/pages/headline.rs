@@ -33,6 +33,17 @@ pub struct Totals {
     pub ok: i64,
 }
 
+impl std::iter::Sum<Totals> for Totals {
+    /// The totals of several (a year's from its months).
+    fn sum<I: Iterator<Item = Totals>>(parts: I) -> Totals {
+        parts.fold(Totals::default(), |all, t| Totals {
+            items: all.items + t.items,
+            breaches: all.breaches + t.breaches,
+            ok: all.ok + t.ok,
+        })
+    }
+}
+
 impl Totals {
     /// Adds a summary row's counts.
     fn add(&mut self, row: &Value) {

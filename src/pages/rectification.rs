@@ -140,20 +140,10 @@ pub fn section(
     }
     out.push_str("</tbody></table></div>\n");
     let months = deadlines_per_month(cases, year, today);
-    let met = months.iter().fold(Totals::default(), |mut all, m| {
-        all.items += m.items;
-        all.ok += m.ok;
-        all.breaches += m.breaches;
-        all
-    });
-    let earlier = deadlines_per_month(previous, year - 1, today).iter().fold(
-        Totals::default(),
-        |mut all, m| {
-            all.ok += m.ok;
-            all.breaches += m.breaches;
-            all
-        },
-    );
+    let met: Totals = months.iter().copied().sum();
+    let earlier: Totals = deadlines_per_month(previous, year - 1, today)
+        .into_iter()
+        .sum();
     let rate = |t: &Totals| t.rate().map(|r| 100.0 * r);
     let _ = writeln!(
         out,
